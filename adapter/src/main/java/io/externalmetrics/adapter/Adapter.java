@@ -1,0 +1,128 @@
+package io.externalmetrics.adapter;
+
+import io.externalmetrics.adapter.cache.MetricCache;
+import io.externalmetrics.adapter.config.AdapterConfig;
+import io.externalmetrics.adapter.config.ProviderConfig;
+import io.externalmetrics.adapter.config.ServerConfig;
+import io.externalmetrics.adapter.http.ApiHandler;
+import io.externalmetrics.adapter.http.ProviderView;
+import io.externalmetrics.adapter.k8s.StatusJson;
+import io.externalmetrics.adapter.provider.ProviderManager;
+import io.externalmetrics.adapter.security.ServingCertificates;
+import io.grpc.ManagedChannel;
+import io.helidon.common.tls.Tls;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A running adapter: the metric cache, the provider clients and the HTTPS server. Start it with
+ * {@link #start}, stop it with {@link #close}.
+ */
+public final class Adapter implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(Adapter.class.getName());
+
+    private final MetricCache cache;
+    private final ProviderManager providers;
+    private final WebServer server;
+    private final Optional<String> selfSignedPem;
+
+    private Adapter(MetricCache cache, ProviderManager providers, WebServer server, Optional<String> selfSignedPem) {
+        this.cache = cache;
+        this.providers = providers;
+        this.server = server;
+        this.selfSignedPem = selfSignedPem;
+    }
+
+    /** Starts an adapter reaching providers over plaintext gRPC. */
+    public static Adapter start(AdapterConfig config, Clock clock) {
+        return start(config, clock, Optional.empty());
+    }
+
+    /** Starts an adapter whose provider channels come from {@code channels} (tests pass in-process ones). */
+    public static Adapter start(AdapterConfig config, Clock clock, Function<ProviderConfig, ManagedChannel> channels) {
+        return start(config, clock, Optional.of(channels));
+    }
+
+    private static Adapter start(AdapterConfig config, Clock clock,
+                                 Optional<Function<ProviderConfig, ManagedChannel>> channels) {
+        ServerConfig serverConfig = config.server();
+        Tls tls;
+        Optional<String> selfSignedPem = Optional.empty();
+        if (serverConfig.tls().isPresent()) {
+            tls = ServingCertificates.fromFiles(serverConfig.tls().get().certFile(), serverConfig.tls().get().keyFile());
+        } else {
+            var selfSigned = ServingCertificates.selfSigned(serverConfig.dnsNames(), clock);
+            tls = selfSigned.tls();
+            selfSignedPem = Optional.of(selfSigned.certificatePem());
+        }
+        var cache = new MetricCache(clock);
+        ProviderManager providers = channels.isPresent()
+                ? ProviderManager.start(config.providers(), cache, clock, channels.get())
+                : ProviderManager.start(config.providers(), cache, clock);
+        try {
+            var handler = new ApiHandler(cache, providers::ready, () -> providers.status().stream()
+                    .map(s -> new ProviderView(s.name(), s.target(), s.reached(), s.describe(), s.fetches()))
+                    .toList(), clock);
+            WebServer server = WebServer.builder()
+                    .host(serverConfig.address())
+                    .port(serverConfig.port())
+                    .tls(tls)
+                    .shutdownHook(false)
+                    // without it every HTTP/2 answer waits for Nagle's algorithm (~40 ms)
+                    .connectionOptions(options -> options.tcpNoDelay(true))
+                    .routing(routing -> routing
+                            .any(handler)
+                            .error(Throwable.class, (req, res, error) -> {
+                                LOG.log(Level.ERROR, "request " + req.path().rawPath() + " failed", error);
+                                res.status(Status.INTERNAL_SERVER_ERROR_500);
+                                res.header(HeaderValues.CONTENT_TYPE_JSON);
+                                res.send(StatusJson.failure(500, "InternalError", "internal error: " + error));
+                            }))
+                    .build()
+                    .start();
+            return new Adapter(cache, providers, server, selfSignedPem);
+        } catch (RuntimeException e) {
+            providers.close();
+            throw e;
+        }
+    }
+
+    /** The bound HTTPS port. */
+    public int port() {
+        return server.port();
+    }
+
+    /** The self-signed serving certificate in PEM, when no certificate files were configured. */
+    public Optional<String> selfSignedCertificatePem() {
+        return selfSignedPem;
+    }
+
+    /** The metric cache (for tests and embedding). */
+    public MetricCache cache() {
+        return cache;
+    }
+
+    /** The provider clients (for tests and embedding). */
+    public ProviderManager providers() {
+        return providers;
+    }
+
+    /** Stops serving, then stops the provider clients. */
+    @Override
+    public void close() {
+        server.stop();
+        providers.close();
+    }
+
+    /** Shorthand for tests: the providers' names. */
+    List<String> providerNames() {
+        return providers.status().stream().map(ProviderManager.ProviderStatus::name).toList();
+    }
+}

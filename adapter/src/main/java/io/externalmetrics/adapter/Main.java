@@ -1,0 +1,99 @@
+package io.externalmetrics.adapter;
+
+import io.externalmetrics.adapter.config.AdapterConfig;
+import io.externalmetrics.adapter.config.ConfigException;
+import io.externalmetrics.adapter.config.ConfigLoader;
+import io.helidon.logging.common.LogConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+
+/** Command line entry point: {@code java -jar externalmetrics-adapter-all.jar --config adapter.yaml}. */
+public final class Main {
+
+    static final String USAGE = """
+            Usage: externalmetrics-adapter --config FILE
+
+            Serves the Kubernetes external metrics API (external.metrics.k8s.io/v1beta1) over HTTPS,
+            with values fetched from gRPC metric providers.
+
+            Options:
+              --config FILE   the YAML configuration (server, providers); see README.md
+              --help          print this help and exit
+
+            Minimal configuration:
+              providers:
+                - name: example
+                  target: 127.0.0.1:50051
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        int code = run(args, System.out, System.err);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    /** Runs until the JVM is asked to stop; returns a process exit code on bad arguments or configuration. */
+    static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+        Path configFile = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--help", "-h" -> {
+                    out.print(USAGE);
+                    return 0;
+                }
+                case "--config" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("--config needs a file name");
+                        return 2;
+                    }
+                    configFile = Path.of(args[++i]);
+                }
+                default -> {
+                    if (args[i].startsWith("--config=")) {
+                        configFile = Path.of(args[i].substring("--config=".length()));
+                    } else {
+                        err.println("unknown argument \"" + args[i] + "\"\n");
+                        err.print(USAGE);
+                        return 2;
+                    }
+                }
+            }
+        }
+        if (configFile == null) {
+            err.println("--config FILE is required\n");
+            err.print(USAGE);
+            return 2;
+        }
+        AdapterConfig config;
+        try {
+            config = ConfigLoader.load(configFile);
+        } catch (ConfigException e) {
+            err.println("invalid configuration: " + e.getMessage());
+            return 2;
+        }
+        LogConfig.configureRuntime();
+        Adapter adapter;
+        try {
+            adapter = Adapter.start(config, Clock.systemUTC());
+        } catch (RuntimeException e) {
+            err.println("cannot start: " + e.getMessage());
+            return 1;
+        }
+        out.println("externalmetrics adapter serving https://" + config.server().address() + ":" + adapter.port()
+                + " for providers " + config.providers().stream().map(p -> p.name() + " (" + p.target() + ")").toList()
+                + (adapter.selfSignedCertificatePem().isPresent() ? " with a self-signed certificate" : ""));
+        var stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            adapter.close();
+            stopped.countDown();
+        }, "externalmetrics-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

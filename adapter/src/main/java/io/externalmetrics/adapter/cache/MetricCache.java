@@ -1,0 +1,215 @@
+package io.externalmetrics.adapter.cache;
+
+import io.externalmetrics.adapter.config.Durations;
+import io.externalmetrics.adapter.config.OnErrorPolicy;
+import io.externalmetrics.adapter.k8s.ExternalMetricJson;
+import io.externalmetrics.adapter.k8s.LabelSelector;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
+
+/**
+ * Every registered metric and its latest state.
+ *
+ * <p>Reads take an immutable registry from a volatile field and the metric's state from an atomic
+ * reference: no locks, never waiting on a provider. Registration changes (rare) are serialized by a lock
+ * and publish a new registry.
+ */
+public final class MetricCache {
+
+    private final Clock clock;
+    private final ReentrantLock registrationLock = new ReentrantLock();
+    private volatile Registry registry = new Registry(Map.of(), Map.of());
+
+    public MetricCache(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Makes {@code metrics} the complete set served by {@code provider}: new ones are added, changed
+     * ones keep their values, missing ones are removed.
+     *
+     * @return one message per metric that could not be registered because another provider holds
+     *     the same namespace and name (or one differing only by case); those metrics are skipped
+     */
+    public List<String> registerProvider(String provider, List<MetricInfo> metrics) {
+        registrationLock.lock();
+        try {
+            Map<MetricKey, Slot> next = new HashMap<>();
+            registry.exact().forEach((key, slot) -> {
+                if (!slot.state().info().provider().equals(provider)) {
+                    next.put(key, slot);
+                }
+            });
+            Map<MetricKey, Slot> folded = new HashMap<>();
+            next.forEach((key, slot) -> folded.put(fold(key), slot));
+            List<String> conflicts = new ArrayList<>();
+            for (MetricInfo info : metrics) {
+                if (!info.provider().equals(provider)) {
+                    throw new IllegalArgumentException(info.key() + " belongs to " + info.provider() + ", not " + provider);
+                }
+                Slot holder = folded.get(fold(info.key()));
+                if (holder != null) {
+                    MetricInfo other = holder.state().info();
+                    conflicts.add("metric \"" + info.key().name() + "\" in namespace \"" + info.key().namespace()
+                            + "\" of provider \"" + provider + "\" clashes with \"" + other.key().name()
+                            + "\" of provider \"" + other.provider() + "\"; it is not served");
+                    continue;
+                }
+                Slot existing = registry.exact().get(info.key());
+                Slot slot;
+                if (existing != null && existing.state().info().provider().equals(provider)) {
+                    existing.update(state -> state.withInfo(info));
+                    slot = existing;
+                } else {
+                    slot = new Slot(MetricState.initial(info));
+                }
+                next.put(info.key(), slot);
+                folded.put(fold(info.key()), slot);
+            }
+            registry = new Registry(Map.copyOf(next), Map.copyOf(folded));
+            return conflicts;
+        } finally {
+            registrationLock.unlock();
+        }
+    }
+
+    /** Removes every metric of {@code provider}. */
+    public void removeProvider(String provider) {
+        registerProvider(provider, List.of());
+    }
+
+    /** Records a successful fetch. Ignored when the metric is no longer registered. */
+    public void recordSuccess(MetricKey key, Sample sample) {
+        Instant now = clock.instant();
+        slot(key).ifPresent(slot -> slot.update(state -> state.succeeded(sample, now)));
+    }
+
+    /** Records a failed fetch; the last good value stays. Ignored when the metric is no longer registered. */
+    public void recordFailure(MetricKey key, String message) {
+        Instant now = clock.instant();
+        slot(key).ifPresent(slot -> slot.update(state -> state.failed(message, now)));
+    }
+
+    /** The state of a registered metric, by exact key. */
+    public Optional<MetricState> state(MetricKey key) {
+        return slot(key).map(Slot::state);
+    }
+
+    /** Every registered metric's state, sorted by namespace and name. */
+    public List<MetricState> inventory() {
+        return registry.exact().values().stream()
+                .map(Slot::state)
+                .sorted(Comparator.comparing((MetricState s) -> s.info().key().namespace())
+                        .thenComparing(s -> s.info().key().name()))
+                .toList();
+    }
+
+    /**
+     * Answers a read: the metric registered in {@code namespace}, else in {@code *}, by exact name,
+     * else by the only name that matches ignoring case.
+     *
+     * @param selector empty: the base value, else every series; otherwise the matching series
+     */
+    public ReadResult read(String namespace, String name, Optional<LabelSelector> selector) {
+        Registry current = registry;
+        Slot slot = current.find(namespace, name);
+        if (slot == null) {
+            return new ReadResult.NotFound("no such metric is served by any provider");
+        }
+        MetricState state = slot.state();
+        Instant now = clock.instant();
+        if (state.isFresh(now)) {
+            return new ReadResult.Found(body(state.sample().orElseThrow(), selector));
+        }
+        return switch (state.info().onError()) {
+            case OnErrorPolicy.Error e -> new ReadResult.Unavailable(whyNotFresh(state, now));
+            case OnErrorPolicy.LastKnownGood lkg -> {
+                boolean usable = state.age(now).map(age -> age.compareTo(lkg.bound()) <= 0).orElse(false);
+                yield usable
+                        ? new ReadResult.Found(body(state.sample().orElseThrow(), selector))
+                        : new ReadResult.Unavailable(whyNotFresh(state, now));
+            }
+            case OnErrorPolicy.Static fixed -> new ReadResult.Found(ExternalMetricJson.list(List.of(
+                    ExternalMetricJson.item(state.info().key().name(), Map.of(), now, Optional.empty(),
+                            fixed.value()))));
+        };
+    }
+
+    private static byte[] body(Sample sample, Optional<LabelSelector> selector) {
+        Optional<LabelSelector> effective = selector.filter(s -> !s.isEmpty());
+        return effective.isEmpty() ? sample.unselected() : sample.selected(effective.get());
+    }
+
+    private static String whyNotFresh(MetricState state, Instant now) {
+        String provider = "provider \"" + state.info().provider() + "\"";
+        Optional<Failure> failure = state.failure();
+        String age = state.age(now)
+                .map(a -> "; last value is " + Durations.format(a.withNanos(0)) + " old (max age "
+                        + Durations.format(state.info().maxAge()) + ")")
+                .orElse("");
+        if (failure.isPresent()) {
+            Failure f = failure.get();
+            return provider + " failing since " + ExternalMetricJson.timestamp(f.since()) + " (" + f.message() + ", "
+                    + f.count() + (f.count() == 1 ? " attempt" : " attempts") + ")" + age;
+        }
+        if (state.sample().isEmpty()) {
+            return provider + " has not delivered a value yet";
+        }
+        return provider + " has not delivered a fresh value" + age;
+    }
+
+    private Optional<Slot> slot(MetricKey key) {
+        return Optional.ofNullable(registry.exact().get(key));
+    }
+
+    private static MetricKey fold(MetricKey key) {
+        return new MetricKey(key.namespace(), key.name().toLowerCase(Locale.ROOT));
+    }
+
+    /** Immutable lookup tables, replaced whole on registration changes. */
+    private record Registry(Map<MetricKey, Slot> exact, Map<MetricKey, Slot> folded) {
+
+        Slot find(String namespace, String name) {
+            Slot slot = exact.get(new MetricKey(namespace, name));
+            if (slot == null) {
+                slot = exact.get(new MetricKey(MetricKey.ALL_NAMESPACES, name));
+            }
+            if (slot == null) {
+                String lower = name.toLowerCase(Locale.ROOT);
+                slot = folded.get(new MetricKey(namespace, lower));
+                if (slot == null) {
+                    slot = folded.get(new MetricKey(MetricKey.ALL_NAMESPACES, lower));
+                }
+            }
+            return slot;
+        }
+    }
+
+    /** One metric's current state. */
+    private static final class Slot {
+        private final AtomicReference<MetricState> state;
+
+        Slot(MetricState initial) {
+            this.state = new AtomicReference<>(initial);
+        }
+
+        MetricState state() {
+            return state.get();
+        }
+
+        void update(UnaryOperator<MetricState> change) {
+            state.updateAndGet(change);
+        }
+    }
+}

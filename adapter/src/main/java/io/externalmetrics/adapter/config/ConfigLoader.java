@@ -1,0 +1,291 @@
+package io.externalmetrics.adapter.config;
+
+import io.externalmetrics.adapter.k8s.Quantity;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads the YAML configuration file into an {@link AdapterConfig}, rejecting unknown keys (a typo
+ * must not silently fall back to a default) and naming the field of every error.
+ */
+public final class ConfigLoader {
+
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Pattern PROVIDER_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?");
+    private static final int MAX_FILE_BYTES = 1 << 20;
+
+    private ConfigLoader() {
+    }
+
+    /** Reads and validates a configuration file. */
+    public static AdapterConfig load(Path file) {
+        byte[] bytes;
+        try {
+            if (Files.size(file) > MAX_FILE_BYTES) {
+                throw new ConfigException(file + ": larger than 1 MiB; is this the right file?");
+            }
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read (" + e + ")", e);
+        }
+        try {
+            return parse(new String(bytes, StandardCharsets.UTF_8));
+        } catch (ConfigException e) {
+            throw new ConfigException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses and validates configuration text. */
+    public static AdapterConfig parse(String yamlText) {
+        Object root;
+        try {
+            var options = new LoaderOptions();
+            options.setAllowDuplicateKeys(false);
+            options.setMaxAliasesForCollections(10);
+            root = new Yaml(new SafeConstructor(options)).load(yamlText);
+        } catch (YAMLException e) {
+            throw new ConfigException("not valid YAML: " + e.getMessage(), e);
+        }
+        Node top = new Node("", root == null ? Map.of() : root);
+        Map<String, Object> map = top.map(Set.of("server", "providers"));
+        ServerConfig server = map.containsKey("server")
+                ? server(top.child("server", map.get("server")))
+                : ServerConfig.defaults();
+        List<ProviderConfig> providers = new ArrayList<>();
+        Node providersNode = top.child("providers", map.get("providers"));
+        List<Object> list = providersNode.list();
+        if (list.isEmpty()) {
+            throw new ConfigException("providers: at least one provider is required");
+        }
+        for (int i = 0; i < list.size(); i++) {
+            providers.add(provider(providersNode.item(i, list.get(i))));
+        }
+        try {
+            return new AdapterConfig(server, providers);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    private static ServerConfig server(Node node) {
+        Map<String, Object> map = node.map(Set.of("address", "port", "tls", "dnsNames"));
+        ServerConfig defaults = ServerConfig.defaults();
+        String address = node.optionalString(map, "address").orElse(defaults.address());
+        int port = node.optionalInt(map, "port").orElse(defaults.port());
+        if (port < 0 || port > 65535) {
+            throw new ConfigException(node.path("port") + ": " + port + " is not a port number (0-65535)");
+        }
+        Optional<TlsFiles> tls = Optional.empty();
+        if (map.get("tls") != null) {
+            Node tlsNode = node.child("tls", map.get("tls"));
+            Map<String, Object> tlsMap = tlsNode.map(Set.of("certFile", "keyFile"));
+            tls = Optional.of(new TlsFiles(Path.of(tlsNode.string(tlsMap, "certFile")),
+                    Path.of(tlsNode.string(tlsMap, "keyFile"))));
+        }
+        List<String> dnsNames = new ArrayList<>();
+        if (map.get("dnsNames") != null) {
+            Node namesNode = node.child("dnsNames", map.get("dnsNames"));
+            List<Object> names = namesNode.list();
+            for (int i = 0; i < names.size(); i++) {
+                dnsNames.add(namesNode.item(i, names.get(i)).scalar());
+            }
+        }
+        return new ServerConfig(address, port, tls, dnsNames);
+    }
+
+    private static ProviderConfig provider(Node node) {
+        Map<String, Object> map = node.map(Set.of("name", "target", "deadline", "metrics"));
+        String name = node.string(map, "name");
+        if (!PROVIDER_NAME.matcher(name).matches()) {
+            throw new ConfigException(node.path("name") + ": \"" + name
+                    + "\" must be 1-63 characters of letters, digits, '.', '_' or '-', starting and ending with a letter or digit");
+        }
+        String target = node.string(map, "target");
+        Duration deadline = node.optionalDuration(map, "deadline").orElse(ProviderConfig.DEFAULT_DEADLINE);
+        if (deadline.isZero() || deadline.isNegative()) {
+            throw new ConfigException(node.path("deadline") + ": must be positive");
+        }
+        List<MetricConfig> metrics = new ArrayList<>();
+        if (map.get("metrics") != null) {
+            Node metricsNode = node.child("metrics", map.get("metrics"));
+            List<Object> list = metricsNode.list();
+            for (int i = 0; i < list.size(); i++) {
+                metrics.add(metric(metricsNode.item(i, list.get(i))));
+            }
+        }
+        try {
+            return new ProviderConfig(name, target, deadline, metrics);
+        } catch (ConfigException e) {
+            throw new ConfigException(node.path("metrics") + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static MetricConfig metric(Node node) {
+        Map<String, Object> map = node.map(Set.of("namespace", "name", "interval", "push", "maxAge", "onError",
+                "lastKnownGoodFor", "staticValue"));
+        String namespace = node.optionalString(map, "namespace").orElse("*");
+        if (!namespace.equals("*") && !DNS_LABEL.matcher(namespace).matches()) {
+            throw new ConfigException(node.path("namespace") + ": \"" + namespace
+                    + "\" is neither \"*\" nor a Kubernetes namespace name (a DNS-1123 label)");
+        }
+        String name = node.string(map, "name");
+        MetricNames.problem(name).ifPresent(problem -> {
+            throw new ConfigException(node.path("name") + ": " + problem);
+        });
+        boolean push = node.optionalBoolean(map, "push").orElse(false);
+        Optional<Duration> interval = node.optionalDuration(map, "interval");
+        if (push && interval.isPresent()) {
+            throw new ConfigException(node.path("") + ": give either interval or push: true, not both");
+        }
+        TriggerSpec trigger;
+        if (push) {
+            trigger = new TriggerSpec.Push();
+        } else {
+            Duration period = interval.orElse(TriggerSpec.DEFAULT_INTERVAL);
+            if (period.isZero() || period.isNegative()) {
+                throw new ConfigException(node.path("interval") + ": must be positive");
+            }
+            trigger = new TriggerSpec.Interval(period);
+        }
+        Optional<Duration> maxAge = node.optionalDuration(map, "maxAge");
+        if (maxAge.isPresent() && (maxAge.get().isZero() || maxAge.get().isNegative())) {
+            throw new ConfigException(node.path("maxAge") + ": must be positive");
+        }
+        String policy = node.optionalString(map, "onError").orElse("error");
+        Optional<Duration> lastKnownGoodFor = node.optionalDuration(map, "lastKnownGoodFor");
+        Optional<String> staticValue = node.optionalString(map, "staticValue");
+        OnErrorPolicy onError = switch (policy) {
+            case "error" -> OnErrorPolicy.error();
+            case "lastKnownGood" -> new OnErrorPolicy.LastKnownGood(
+                    lastKnownGoodFor.orElse(OnErrorPolicy.LastKnownGood.DEFAULT_BOUND));
+            case "static" -> new OnErrorPolicy.Static(staticQuantity(node, staticValue));
+            default -> throw new ConfigException(node.path("onError") + ": \"" + policy
+                    + "\" is not one of error, lastKnownGood, static");
+        };
+        if (lastKnownGoodFor.isPresent() && !(onError instanceof OnErrorPolicy.LastKnownGood)) {
+            throw new ConfigException(node.path("lastKnownGoodFor") + ": only meaningful with onError: lastKnownGood");
+        }
+        if (staticValue.isPresent() && !(onError instanceof OnErrorPolicy.Static)) {
+            throw new ConfigException(node.path("staticValue") + ": only meaningful with onError: static");
+        }
+        return new MetricConfig(namespace, name, trigger, maxAge, onError);
+    }
+
+    private static String staticQuantity(Node node, Optional<String> staticValue) {
+        String text = staticValue.orElseThrow(() -> new ConfigException(
+                node.path("staticValue") + ": required with onError: static (a number or quantity such as 5 or 500m)"));
+        try {
+            return Quantity.parse(text).canonical();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(node.path("staticValue") + ": \"" + text + "\" is not a Kubernetes quantity", e);
+        }
+    }
+
+    /** A YAML value and the path that leads to it, for error messages. */
+    private record Node(String path, Object value) {
+
+        String path(String key) {
+            if (key.isEmpty()) {
+                return path.isEmpty() ? "(top level)" : path;
+            }
+            return path.isEmpty() ? key : path + "." + key;
+        }
+
+        Node child(String key, Object child) {
+            return new Node(path(key), child);
+        }
+
+        Node item(int index, Object child) {
+            return new Node(path + "[" + index + "]", child);
+        }
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> map(Set<String> known) {
+            if (!(value instanceof Map<?, ?> raw)) {
+                throw new ConfigException(path("") + ": expected a mapping of keys to values");
+            }
+            for (Object key : raw.keySet()) {
+                if (!(key instanceof String k) || !known.contains(k)) {
+                    throw new ConfigException(path("") + ": unknown key \"" + key + "\" (known keys: "
+                            + String.join(", ", known.stream().sorted().toList()) + ")");
+                }
+            }
+            return (Map<String, Object>) raw;
+        }
+
+        @SuppressWarnings("unchecked")
+        List<Object> list() {
+            if (value == null) {
+                throw new ConfigException(path("") + ": required");
+            }
+            if (!(value instanceof List<?>)) {
+                throw new ConfigException(path("") + ": expected a list");
+            }
+            return (List<Object>) value;
+        }
+
+        String scalar() {
+            if (value == null || value instanceof Map<?, ?> || value instanceof List<?>) {
+                throw new ConfigException(path("") + ": expected a single value");
+            }
+            String s = String.valueOf(value).strip();
+            if (s.isEmpty()) {
+                throw new ConfigException(path("") + ": must not be empty");
+            }
+            return s;
+        }
+
+        String string(Map<String, Object> map, String key) {
+            return optionalString(map, key).orElseThrow(() -> new ConfigException(path(key) + ": required"));
+        }
+
+        Optional<String> optionalString(Map<String, Object> map, String key) {
+            Object v = map.get(key);
+            return v == null ? Optional.empty() : Optional.of(child(key, v).scalar());
+        }
+
+        Optional<Integer> optionalInt(Map<String, Object> map, String key) {
+            Object v = map.get(key);
+            if (v == null) {
+                return Optional.empty();
+            }
+            if (v instanceof Integer i) {
+                return Optional.of(i);
+            }
+            throw new ConfigException(path(key) + ": expected a whole number, got \"" + v + "\"");
+        }
+
+        Optional<Boolean> optionalBoolean(Map<String, Object> map, String key) {
+            Object v = map.get(key);
+            if (v == null) {
+                return Optional.empty();
+            }
+            if (v instanceof Boolean b) {
+                return Optional.of(b);
+            }
+            throw new ConfigException(path(key) + ": expected true or false, got \"" + v + "\"");
+        }
+
+        Optional<Duration> optionalDuration(Map<String, Object> map, String key) {
+            Optional<String> text = optionalString(map, key);
+            try {
+                return text.map(Durations::parse);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(path(key) + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}

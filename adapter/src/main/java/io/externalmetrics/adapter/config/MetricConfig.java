@@ -1,0 +1,26 @@
+package io.externalmetrics.adapter.config;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One metric as configured for a provider.
+ *
+ * @param namespace the namespace, or {@code *} for all
+ * @param name      the metric name
+ * @param trigger   how the metric is refreshed
+ * @param maxAge    how old a value may become and still be served as fresh; empty = the default
+ * @param onError   what a read gets when there is no fresh value
+ */
+public record MetricConfig(String namespace, String name, TriggerSpec trigger, Optional<Duration> maxAge,
+                           OnErrorPolicy onError) {
+
+    public MetricConfig {
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(trigger, "trigger");
+        Objects.requireNonNull(maxAge, "maxAge");
+        Objects.requireNonNull(onError, "onError");
+    }
+}

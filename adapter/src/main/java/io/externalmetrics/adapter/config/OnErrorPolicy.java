@@ -1,0 +1,56 @@
+package io.externalmetrics.adapter.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/** What a read answers when a metric has no fresh value (never a silent zero). */
+public sealed interface OnErrorPolicy {
+
+    /** The default: 503 naming the provider, the failure and since when; the HPA holds its replicas. */
+    record Error() implements OnErrorPolicy {
+        @Override
+        public String toString() {
+            return "error";
+        }
+    }
+
+    /**
+     * Keep serving the last good value until it is {@code bound} old, then fail as {@link Error}.
+     *
+     * @param bound how old the last good value may be (longer than the max age)
+     */
+    record LastKnownGood(Duration bound) implements OnErrorPolicy {
+        /** Default bound: five minutes. */
+        public static final Duration DEFAULT_BOUND = Duration.ofMinutes(5);
+
+        public LastKnownGood {
+            Objects.requireNonNull(bound, "bound");
+        }
+
+        @Override
+        public String toString() {
+            return "lastKnownGood (up to " + Durations.format(bound) + ")";
+        }
+    }
+
+    /**
+     * Serve a fixed value, as one item without labels.
+     *
+     * @param value the value as a canonical Kubernetes quantity
+     */
+    record Static(String value) implements OnErrorPolicy {
+        public Static {
+            Objects.requireNonNull(value, "value");
+        }
+
+        @Override
+        public String toString() {
+            return "static (" + value + ")";
+        }
+    }
+
+    /** The default policy. */
+    static OnErrorPolicy error() {
+        return new Error();
+    }
+}

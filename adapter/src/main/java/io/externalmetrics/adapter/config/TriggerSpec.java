@@ -1,0 +1,34 @@
+package io.externalmetrics.adapter.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/** How a metric is refreshed: on an interval, or when its provider pushes a change. */
+public sealed interface TriggerSpec {
+
+    /** Interval used when neither configuration nor Describe gives one (the HPA's sync period). */
+    Duration DEFAULT_INTERVAL = Duration.ofSeconds(15);
+
+    /** Fetched every {@code period}. */
+    record Interval(Duration period) implements TriggerSpec {
+        public Interval {
+            Objects.requireNonNull(period, "period");
+            if (period.isNegative() || period.isZero()) {
+                throw new IllegalArgumentException("interval must be positive, got " + period);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "every " + Durations.format(period);
+        }
+    }
+
+    /** Fetched on each Watch event, and once on every (re)connect. */
+    record Push() implements TriggerSpec {
+        @Override
+        public String toString() {
+            return "push";
+        }
+    }
+}

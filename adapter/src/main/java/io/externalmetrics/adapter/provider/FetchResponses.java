@@ -1,0 +1,87 @@
+package io.externalmetrics.adapter.provider;
+
+import io.externalmetrics.adapter.cache.Sample;
+import io.externalmetrics.proto.v1.FetchResponse;
+import io.externalmetrics.proto.v1.Series;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/** Turns a provider's {@link FetchResponse} into a {@link Sample}, rejecting what must not be served. */
+final class FetchResponses {
+
+    private FetchResponses() {
+    }
+
+    /**
+     * Validates and converts a reply.
+     *
+     * @param receivedAt used as the observation time when the provider gave none
+     * @throws InvalidReplyException saying what is wrong
+     */
+    static Sample toSample(String metricName, FetchResponse reply, Instant receivedAt, ReplyLimits limits) {
+        OptionalDouble base = OptionalDouble.empty();
+        if (reply.hasValue()) {
+            base = OptionalDouble.of(finite("value", reply.getValue()));
+        }
+        if (reply.getSeriesCount() > limits.maxSeries()) {
+            throw new InvalidReplyException(reply.getSeriesCount() + " series, more than the limit of "
+                    + limits.maxSeries());
+        }
+        List<Sample.SeriesValue> series = new ArrayList<>(reply.getSeriesCount());
+        var seen = new HashSet<Map<String, String>>();
+        for (int i = 0; i < reply.getSeriesCount(); i++) {
+            Series s = reply.getSeries(i);
+            Map<String, String> labels = s.getLabelsMap();
+            if (labels.size() > limits.maxLabelsPerSeries()) {
+                throw new InvalidReplyException("series " + i + " has " + labels.size()
+                        + " labels, more than the limit of " + limits.maxLabelsPerSeries());
+            }
+            for (Map.Entry<String, String> label : labels.entrySet()) {
+                Optional<String> problem = LabelRules.keyProblem(label.getKey())
+                        .or(() -> LabelRules.valueProblem(label.getKey(), label.getValue()));
+                if (problem.isPresent()) {
+                    throw new InvalidReplyException("series " + i + ": " + problem.get());
+                }
+            }
+            if (!seen.add(labels)) {
+                throw new InvalidReplyException("series " + i + " repeats the labels " + labels);
+            }
+            series.add(new Sample.SeriesValue(labels, finite("series " + i + " " + labels, s.getValue())));
+        }
+        Instant observedAt = receivedAt;
+        if (reply.hasObservedAt()) {
+            var ts = reply.getObservedAt();
+            if (ts.getNanos() < 0 || ts.getNanos() > 999_999_999) {
+                throw new InvalidReplyException("observed_at has invalid nanos " + ts.getNanos());
+            }
+            try {
+                observedAt = Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos());
+            } catch (java.time.DateTimeException e) {
+                throw new InvalidReplyException("observed_at is out of range");
+            }
+        }
+        Optional<Duration> window = Optional.empty();
+        if (reply.hasWindow()) {
+            var d = reply.getWindow();
+            Duration w = Duration.ofSeconds(d.getSeconds(), d.getNanos());
+            if (w.isNegative()) {
+                throw new InvalidReplyException("window is negative");
+            }
+            window = Optional.of(w);
+        }
+        return Sample.of(metricName, base, series, observedAt, window);
+    }
+
+    private static double finite(String what, double value) {
+        if (!Double.isFinite(value)) {
+            throw new InvalidReplyException(what + " is " + value + "; only finite numbers can be served");
+        }
+        return value;
+    }
+}

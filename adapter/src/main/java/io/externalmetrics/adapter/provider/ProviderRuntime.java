@@ -1,0 +1,416 @@
+package io.externalmetrics.adapter.provider;
+
+import io.externalmetrics.adapter.cache.MetricCache;
+import io.externalmetrics.adapter.cache.MetricInfo;
+import io.externalmetrics.adapter.cache.MetricKey;
+import io.externalmetrics.adapter.config.Durations;
+import io.externalmetrics.adapter.config.MetricConfig;
+import io.externalmetrics.adapter.config.MetricNames;
+import io.externalmetrics.adapter.config.OnErrorPolicy;
+import io.externalmetrics.adapter.config.ProviderConfig;
+import io.externalmetrics.adapter.config.TriggerSpec;
+import io.externalmetrics.proto.v1.DescribeRequest;
+import io.externalmetrics.proto.v1.DescribeResponse;
+import io.externalmetrics.proto.v1.MetricDescriptor;
+import io.externalmetrics.proto.v1.MetricProviderGrpc;
+import io.externalmetrics.proto.v1.MetricRef;
+import io.externalmetrics.proto.v1.WatchEvent;
+import io.externalmetrics.proto.v1.WatchRequest;
+import io.grpc.Channel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+
+/**
+ * One provider at run time: learns its metrics (Describe, else configuration), schedules interval
+ * fetches, keeps a Watch stream open for push metrics, and reconnects with backoff.
+ */
+final class ProviderRuntime implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ProviderRuntime.class.getName());
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    /** Max age of a push metric when neither Describe nor configuration sets one. */
+    static final Duration DEFAULT_PUSH_MAX_AGE = Duration.ofMinutes(1);
+    /** Concurrent fetches per provider: a slow provider queues its own fetches, nobody else's. */
+    static final int MAX_CONCURRENT_FETCHES = 32;
+
+    private final ProviderConfig config;
+    private final MetricProviderGrpc.MetricProviderBlockingStub blockingStub;
+    private final MetricProviderGrpc.MetricProviderStub asyncStub;
+    private final MetricCache cache;
+    private final ScheduledExecutorService scheduler;
+    private final Executor fetchExecutor;
+    private final Clock clock;
+    private final Backoff backoff;
+    private final Semaphore bulkhead = new Semaphore(MAX_CONCURRENT_FETCHES);
+
+    private final ReentrantLock lock = new ReentrantLock();
+    // guarded by lock
+    private Map<MetricKey, MetricRefresher> refreshers = Map.of();
+    private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
+    private ClientCallStreamObserver<WatchRequest> watchCall;
+    private int watchGeneration;
+    private boolean closed;
+
+    private volatile boolean reached;
+    private volatile String describeStatus = "not called yet";
+
+    ProviderRuntime(ProviderConfig config, Channel channel, MetricCache cache, ScheduledExecutorService scheduler,
+                    Executor fetchExecutor, Clock clock, Backoff backoff) {
+        this.config = config;
+        this.blockingStub = MetricProviderGrpc.newBlockingStub(channel);
+        this.asyncStub = MetricProviderGrpc.newStub(channel);
+        this.cache = cache;
+        this.scheduler = scheduler;
+        this.fetchExecutor = fetchExecutor;
+        this.clock = clock;
+        this.backoff = backoff;
+    }
+
+    ProviderConfig config() {
+        return config;
+    }
+
+    /** Whether the provider has answered at least once (Describe or a Fetch). */
+    boolean reached() {
+        return reached;
+    }
+
+    /** How Describe went, for the inventory. */
+    String describeStatus() {
+        return describeStatus;
+    }
+
+    /** Starts learning the metrics; returns at once. */
+    void start() {
+        if (!config.metrics().isEmpty()) {
+            // serve the configured metrics (and their errors) until Describe says otherwise
+            apply(fromConfig());
+        }
+        fetchExecutor.execute(() -> describe(0));
+    }
+
+    /** Fetch counts per metric, for tests and the inventory. */
+    Map<MetricKey, Long> fetchCounts() {
+        lock.lock();
+        try {
+            var counts = new HashMap<MetricKey, Long>();
+            refreshers.forEach((key, refresher) -> counts.put(key, refresher.fetches()));
+            return counts;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void describe(int attempt) {
+        if (isClosed()) {
+            return;
+        }
+        try {
+            DescribeResponse reply = blockingStub
+                    .withDeadlineAfter(config.deadline().toNanos(), TimeUnit.NANOSECONDS)
+                    .describe(DescribeRequest.getDefaultInstance());
+            reached = true;
+            describeStatus = "ok: " + reply.getMetricsCount() + " metrics";
+            apply(fromDescribe(reply));
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+                reached = true;
+                describeStatus = "not implemented: using the " + config.metrics().size() + " configured metrics";
+                if (config.metrics().isEmpty()) {
+                    LOG.log(Level.WARNING, "provider \"{0}\" does not implement Describe and no metrics are "
+                            + "configured for it: it serves nothing", config.name());
+                }
+                apply(fromConfig());
+                return;
+            }
+            describeStatus = "failing: " + Failures.describe(e);
+            Duration wait = backoff.delay(attempt);
+            if (attempt == 0) {
+                LOG.log(Level.WARNING, "provider \"{0}\" at {1}: Describe failed ({2}); retrying",
+                        config.name(), config.target(), Failures.describe(e));
+            }
+            schedule(() -> fetchExecutor.execute(() -> describe(attempt + 1)), wait);
+        } catch (RuntimeException e) {
+            describeStatus = "failing: " + Failures.describe(e);
+            LOG.log(Level.ERROR, "provider \"" + config.name() + "\": Describe handling failed", e);
+            schedule(() -> fetchExecutor.execute(() -> describe(attempt + 1)), backoff.delay(attempt));
+        }
+    }
+
+    private List<MetricInfo> fromConfig() {
+        List<MetricInfo> metrics = new ArrayList<>();
+        for (MetricConfig metric : config.metrics()) {
+            MetricKey key = new MetricKey(metric.namespace(), metric.name());
+            metrics.add(new MetricInfo(key, config.name(), metric.trigger(),
+                    metric.maxAge().orElseGet(() -> defaultMaxAge(metric.trigger())), metric.onError()));
+        }
+        return metrics;
+    }
+
+    private List<MetricInfo> fromDescribe(DescribeResponse reply) {
+        Map<MetricKey, MetricConfig> configured = new HashMap<>();
+        for (MetricConfig metric : config.metrics()) {
+            configured.put(new MetricKey(metric.namespace(), metric.name()), metric);
+        }
+        Map<MetricKey, MetricInfo> metrics = new HashMap<>();
+        for (MetricDescriptor descriptor : reply.getMetricsList()) {
+            Optional<String> problem = problem(descriptor);
+            if (problem.isPresent()) {
+                LOG.log(Level.WARNING, "provider \"{0}\": Describe lists an unusable metric: {1}",
+                        config.name(), problem.get());
+                continue;
+            }
+            String namespace = descriptor.getMetric().getNamespace();
+            MetricKey key = new MetricKey(namespace.isEmpty() ? MetricKey.ALL_NAMESPACES : namespace,
+                    descriptor.getMetric().getName());
+            Optional<MetricConfig> local = Optional.ofNullable(configured.get(key));
+            TriggerSpec trigger = switch (descriptor.getTriggerCase()) {
+                case INTERVAL -> new TriggerSpec.Interval(toDuration(descriptor.getInterval()));
+                case PUSH -> new TriggerSpec.Push();
+                case TRIGGER_NOT_SET -> local.map(MetricConfig::trigger)
+                        .orElse(new TriggerSpec.Interval(TriggerSpec.DEFAULT_INTERVAL));
+            };
+            Duration maxAge = descriptor.hasMaxAge()
+                    ? toDuration(descriptor.getMaxAge())
+                    : local.flatMap(MetricConfig::maxAge).orElseGet(() -> defaultMaxAge(trigger));
+            OnErrorPolicy onError = local.map(MetricConfig::onError).orElse(OnErrorPolicy.error());
+            if (metrics.putIfAbsent(key, new MetricInfo(key, config.name(), trigger, maxAge, onError)) != null) {
+                LOG.log(Level.WARNING, "provider \"{0}\": Describe lists {1} twice; the first is used",
+                        config.name(), key);
+            }
+        }
+        return List.copyOf(metrics.values());
+    }
+
+    private static Optional<String> problem(MetricDescriptor descriptor) {
+        String namespace = descriptor.getMetric().getNamespace();
+        String name = descriptor.getMetric().getName();
+        if (!namespace.isEmpty() && !namespace.equals(MetricKey.ALL_NAMESPACES)
+                && !DNS_LABEL.matcher(namespace).matches()) {
+            return Optional.of("namespace \"" + LabelRules.abbreviate(namespace) + "\" is neither \"*\" nor a namespace name");
+        }
+        Optional<String> nameProblem = MetricNames.problem(name);
+        if (nameProblem.isPresent()) {
+            return nameProblem;
+        }
+        if (descriptor.hasInterval() && !isPositive(descriptor.getInterval())) {
+            return Optional.of("metric \"" + name + "\": interval must be positive");
+        }
+        if (descriptor.hasMaxAge() && !isPositive(descriptor.getMaxAge())) {
+            return Optional.of("metric \"" + name + "\": max_age must be positive");
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isPositive(com.google.protobuf.Duration d) {
+        return d.getSeconds() > 0 || d.getSeconds() == 0 && d.getNanos() > 0;
+    }
+
+    private static Duration toDuration(com.google.protobuf.Duration d) {
+        return Duration.ofSeconds(d.getSeconds(), d.getNanos());
+    }
+
+    static Duration defaultMaxAge(TriggerSpec trigger) {
+        return switch (trigger) {
+            case TriggerSpec.Interval interval -> interval.period().multipliedBy(3);
+            case TriggerSpec.Push push -> DEFAULT_PUSH_MAX_AGE;
+        };
+    }
+
+    /** The Fetch deadline: the provider's, but at most half the interval. */
+    private Duration fetchDeadline(TriggerSpec trigger) {
+        if (trigger instanceof TriggerSpec.Interval interval) {
+            Duration half = interval.period().dividedBy(2);
+            return half.compareTo(config.deadline()) < 0 ? half : config.deadline();
+        }
+        return config.deadline();
+    }
+
+    /** Replaces the set of metrics: registers them in the cache, restarts ticks and the Watch stream. */
+    private void apply(List<MetricInfo> metrics) {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            List<String> conflicts = cache.registerProvider(config.name(), metrics);
+            conflicts.forEach(conflict -> LOG.log(Level.ERROR, conflict));
+            stopRefreshing();
+            Map<MetricKey, MetricRefresher> next = new HashMap<>();
+            for (MetricInfo info : metrics) {
+                if (cache.state(info.key()).filter(s -> s.info().provider().equals(config.name())).isEmpty()) {
+                    continue; // lost a clash
+                }
+                var refresher = new MetricRefresher(info, blockingStub, fetchDeadline(info.trigger()), cache,
+                        fetchExecutor, bulkhead, clock, ReplyLimits.DEFAULTS, () -> reached = true);
+                next.put(info.key(), refresher);
+                Duration period = switch (info.trigger()) {
+                    case TriggerSpec.Interval interval -> interval.period();
+                    // push metrics are also re-fetched now and then, so a quiet one is not reported stale
+                    case TriggerSpec.Push push -> info.maxAge().dividedBy(3);
+                };
+                long periodNanos = Math.max(period.toNanos(), TimeUnit.MILLISECONDS.toNanos(10));
+                ticks.add(scheduler.scheduleAtFixedRate(refresher::trigger, 0, periodNanos, TimeUnit.NANOSECONDS));
+            }
+            refreshers = Map.copyOf(next);
+            if (next.values().stream().anyMatch(r -> r.info().trigger() instanceof TriggerSpec.Push)) {
+                startWatch(++watchGeneration, 0);
+            }
+            LOG.log(Level.INFO, "provider \"{0}\" at {1}: serving {2} metrics: {3}", config.name(), config.target(),
+                    next.size(), next.values().stream()
+                            .map(r -> r.info().key() + " (" + r.info().trigger() + ", max age "
+                                    + Durations.format(r.info().maxAge()) + ")")
+                            .sorted().toList());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // guarded by lock
+    private void stopRefreshing() {
+        ticks.forEach(tick -> tick.cancel(false));
+        ticks.clear();
+        refreshers.values().forEach(MetricRefresher::close);
+        refreshers = Map.of();
+        watchGeneration++;
+        if (watchCall != null) {
+            watchCall.cancel("metrics changed", null);
+            watchCall = null;
+        }
+    }
+
+    private void startWatch(int generation, int attempt) {
+        List<MetricRef> refs;
+        Map<MetricKey, MetricRefresher> current;
+        lock.lock();
+        try {
+            if (closed || generation != watchGeneration) {
+                return;
+            }
+            current = refreshers;
+            refs = current.values().stream()
+                    .filter(r -> r.info().trigger() instanceof TriggerSpec.Push)
+                    .map(r -> MetricRef.newBuilder().setNamespace(r.info().key().namespace())
+                            .setName(r.info().key().name()).build())
+                    .toList();
+        } finally {
+            lock.unlock();
+        }
+        asyncStub.watch(WatchRequest.newBuilder().addAllMetrics(refs).build(),
+                new ClientResponseObserver<WatchRequest, WatchEvent>() {
+                    @Override
+                    public void beforeStart(ClientCallStreamObserver<WatchRequest> call) {
+                        lock.lock();
+                        try {
+                            if (closed || generation != watchGeneration) {
+                                call.cancel("superseded", null);
+                            } else {
+                                watchCall = call;
+                            }
+                        } finally {
+                            lock.unlock();
+                        }
+                    }
+
+                    @Override
+                    public void onNext(WatchEvent event) {
+                        String namespace = event.getMetric().getNamespace();
+                        MetricKey key = new MetricKey(namespace.isEmpty() ? MetricKey.ALL_NAMESPACES : namespace,
+                                event.getMetric().getName());
+                        MetricRefresher refresher = current.get(key);
+                        if (refresher != null) {
+                            refresher.trigger();
+                        }
+                    }
+
+                    @Override
+                    public void onError(Throwable error) {
+                        Status.Code code = Status.fromThrowable(error).getCode();
+                        if (code == Status.Code.CANCELLED && (isClosed() || generation != currentGeneration())) {
+                            return;
+                        }
+                        if (code == Status.Code.UNIMPLEMENTED) {
+                            LOG.log(Level.INFO, "provider \"{0}\" does not implement Watch: its push metrics are "
+                                    + "fetched on connect and every third of their max age", config.name());
+                            return;
+                        }
+                        if (attempt == 0) {
+                            LOG.log(Level.WARNING, "provider \"{0}\": Watch stream broke ({1}); reconnecting",
+                                    config.name(), Failures.describe(error));
+                        }
+                        schedule(() -> startWatch(generation, attempt + 1), backoff.delay(attempt));
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        LOG.log(Level.INFO, "provider \"{0}\" ended its Watch stream; reconnecting", config.name());
+                        schedule(() -> startWatch(generation, 0), backoff.delay(0));
+                    }
+                });
+        // every (re)connect: fetch each push metric once, since events may have been missed
+        current.values().stream()
+                .filter(r -> r.info().trigger() instanceof TriggerSpec.Push)
+                .forEach(MetricRefresher::trigger);
+    }
+
+    private int currentGeneration() {
+        lock.lock();
+        try {
+            return watchGeneration;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void schedule(Runnable task, Duration delay) {
+        if (isClosed()) {
+            return;
+        }
+        try {
+            scheduler.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            stopRefreshing();
+            closed = true;
+        } finally {
+            lock.unlock();
+        }
+        cache.removeProvider(config.name());
+    }
+}

@@ -1,0 +1,18 @@
+package io.externalmetrics.adapter.provider;
+
+/**
+ * Bounds on a provider's Fetch reply, so one provider's bad reply cannot exhaust the adapter.
+ *
+ * @param maxSeries          series per reply
+ * @param maxLabelsPerSeries labels per series
+ */
+record ReplyLimits(int maxSeries, int maxLabelsPerSeries) {
+
+    static final ReplyLimits DEFAULTS = new ReplyLimits(10_000, 64);
+
+    ReplyLimits {
+        if (maxSeries < 1 || maxLabelsPerSeries < 1) {
+            throw new IllegalArgumentException("limits must be positive");
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.externalmetrics.adapter.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @Test
+    void parse_smallestConfig_usesDefaults() {
+        AdapterConfig config = ConfigLoader.parse("""
+                providers:
+                  - name: example
+                    target: 127.0.0.1:50051
+                """);
+
+        assertThat(config.server()).isEqualTo(ServerConfig.defaults());
+        assertThat(config.server().port()).isEqualTo(6443);
+        assertThat(config.providers()).containsExactly(
+                new ProviderConfig("example", "127.0.0.1:50051", Duration.ofSeconds(2), List.of()));
+    }
+
+    @Test
+    void parse_fullConfig_readsEveryField() {
+        AdapterConfig config = ConfigLoader.parse("""
+                server:
+                  address: 127.0.0.1
+                  port: 8443
+                  tls:
+                    certFile: /etc/em/tls.crt
+                    keyFile: /etc/em/tls.key
+                  dnsNames: [externalmetrics, externalmetrics.monitoring.svc]
+                providers:
+                  - name: example
+                    target: 127.0.0.1:50051
+                    deadline: 1500ms
+                    metrics:
+                      - namespace: "*"
+                        name: incrementable
+                        interval: 1s
+                        maxAge: 3s
+                        onError: error
+                      - namespace: default
+                        name: pushed
+                        push: true
+                        onError: lastKnownGood
+                        lastKnownGoodFor: 10m
+                      - name: fallback
+                        onError: static
+                        staticValue: "1.5"
+                """);
+
+        assertThat(config.server()).isEqualTo(new ServerConfig("127.0.0.1", 8443,
+                Optional.of(new TlsFiles(Path.of("/etc/em/tls.crt"), Path.of("/etc/em/tls.key"))),
+                List.of("externalmetrics", "externalmetrics.monitoring.svc")));
+        ProviderConfig provider = config.providers().getFirst();
+        assertThat(provider.deadline()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(provider.metrics()).containsExactly(
+                new MetricConfig("*", "incrementable", new TriggerSpec.Interval(Duration.ofSeconds(1)),
+                        Optional.of(Duration.ofSeconds(3)), new OnErrorPolicy.Error()),
+                new MetricConfig("default", "pushed", new TriggerSpec.Push(), Optional.empty(),
+                        new OnErrorPolicy.LastKnownGood(Duration.ofMinutes(10))),
+                new MetricConfig("*", "fallback", new TriggerSpec.Interval(TriggerSpec.DEFAULT_INTERVAL),
+                        Optional.empty(), new OnErrorPolicy.Static("1500m")));
+    }
+
+    @Test
+    void parse_unknownKey_namesItAndItsPlace() {
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                providers:
+                  - name: example
+                    target: 127.0.0.1:50051
+                    metrics:
+                      - name: m
+                        intervall: 1s
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("providers[0].metrics[0]: unknown key \"intervall\"");
+    }
+
+    @Test
+    void parse_missingTarget_namesTheField() {
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                providers:
+                  - name: example
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("providers[0].target: required");
+    }
+
+    @Test
+    void parse_noProviders_isRejected() {
+        assertThatThrownBy(() -> ConfigLoader.parse("server:\n  port: 1\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("providers: required");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: []\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("at least one provider");
+    }
+
+    @Test
+    void parse_badValues_sayWhatIsWrong() {
+        assertThatThrownBy(() -> ConfigLoader.parse("server: {port: 70000}\nproviders: [{name: a, target: x}]"))
+                .hasMessageContaining("server.port: 70000 is not a port number");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, deadline: soon}]"))
+                .hasMessageContaining("providers[0].deadline: \"soon\" is not a duration");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, metrics: [{name: m, onError: panic}]}]"))
+                .hasMessageContaining("providers[0].metrics[0].onError: \"panic\" is not one of error, lastKnownGood, static");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, metrics: [{name: m, onError: static}]}]"))
+                .hasMessageContaining("providers[0].metrics[0].staticValue: required with onError: static");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, metrics: [{name: m, onError: static, staticValue: lots}]}]"))
+                .hasMessageContaining("\"lots\" is not a Kubernetes quantity");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, metrics: [{name: m, interval: 1s, push: true}]}]"))
+                .hasMessageContaining("either interval or push");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, metrics: [{namespace: Default, name: m}]}]"))
+                .hasMessageContaining("providers[0].metrics[0].namespace: \"Default\" is neither");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, metrics: [{name: a/b}]}]"))
+                .hasMessageContaining("providers[0].metrics[0].name: metric name \"a/b\" contains '/'");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x}, {name: a, target: y}]"))
+                .hasMessageContaining("the name \"a\" is used twice");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, metrics: [{name: m}, {name: m}]}]"))
+                .hasMessageContaining("metric \"m\" in namespace \"*\" is listed twice");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: 'a b', target: x}]"))
+                .hasMessageContaining("providers[0].name: \"a b\" must be");
+    }
+
+    @Test
+    void parse_notYaml_isAConfigException() {
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [unclosed"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("not valid YAML");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers:\n  - name: a\n    name: b\n    target: x\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("duplicate key");
+    }
+
+    @Test
+    void load_missingFile_namesTheFile(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.yaml");
+        assertThatThrownBy(() -> ConfigLoader.load(missing))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(missing.toString());
+    }
+
+    @Test
+    void load_badFile_prefixesTheFileName(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("adapter.yaml"), "providers: [{name: a}]\n");
+        assertThatThrownBy(() -> ConfigLoader.load(file))
+                .hasMessage(file + ": providers[0].target: required");
+    }
+}

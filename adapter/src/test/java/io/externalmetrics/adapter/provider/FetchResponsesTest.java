@@ -1,0 +1,100 @@
+package io.externalmetrics.adapter.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.Timestamp;
+import io.externalmetrics.adapter.cache.Sample;
+import io.externalmetrics.proto.v1.FetchResponse;
+import io.externalmetrics.proto.v1.Series;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FetchResponsesTest {
+
+    private static final Instant RECEIVED = Instant.parse("2026-11-25T10:00:00Z");
+
+    private static Series series(Map<String, String> labels, double value) {
+        return Series.newBuilder().putAllLabels(labels).setValue(value).build();
+    }
+
+    @Test
+    void toSample_validReply_keepsValuesTimesAndWindow() {
+        FetchResponse reply = FetchResponse.newBuilder()
+                .setValue(0.5)
+                .addSeries(series(Map.of("some-key", "A", "example.com/zone", ""), 2000))
+                .setObservedAt(Timestamp.newBuilder().setSeconds(RECEIVED.getEpochSecond() - 30))
+                .setWindow(com.google.protobuf.Duration.newBuilder().setSeconds(60))
+                .build();
+
+        Sample sample = FetchResponses.toSample("m", reply, RECEIVED, ReplyLimits.DEFAULTS);
+
+        assertThat(sample.base()).contains("500m");
+        assertThat(sample.series()).singleElement().satisfies(p -> {
+            assertThat(p.labels()).containsEntry("some-key", "A");
+            assertThat(p.quantity()).isEqualTo("2k");
+        });
+        assertThat(sample.observedAt()).isEqualTo(RECEIVED.minusSeconds(30));
+        assertThat(sample.window()).contains(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void toSample_noObservationTime_usesReceiptTime() {
+        Sample sample = FetchResponses.toSample("m", FetchResponse.newBuilder().setValue(1).build(), RECEIVED,
+                ReplyLimits.DEFAULTS);
+
+        assertThat(sample.observedAt()).isEqualTo(RECEIVED);
+        assertThat(sample.base()).contains("1");
+    }
+
+    @Test
+    void toSample_emptyReply_hasNoBaseAndNoSeries() {
+        Sample sample = FetchResponses.toSample("m", FetchResponse.getDefaultInstance(), RECEIVED, ReplyLimits.DEFAULTS);
+
+        assertThat(sample.base()).isEmpty();
+        assertThat(sample.series()).isEmpty();
+    }
+
+    @Test
+    void toSample_nonFiniteNumbers_areRejected() {
+        assertThatThrownBy(() -> FetchResponses.toSample("m", FetchResponse.newBuilder().setValue(Double.NaN).build(),
+                RECEIVED, ReplyLimits.DEFAULTS))
+                .isInstanceOf(InvalidReplyException.class)
+                .hasMessage("value is NaN; only finite numbers can be served");
+        assertThatThrownBy(() -> FetchResponses.toSample("m", FetchResponse.newBuilder()
+                .addSeries(series(Map.of("k", "v"), Double.POSITIVE_INFINITY)).build(), RECEIVED, ReplyLimits.DEFAULTS))
+                .hasMessageContaining("series 0 {k=v} is Infinity");
+    }
+
+    @Test
+    void toSample_invalidLabels_areRejected() {
+        assertThatThrownBy(() -> FetchResponses.toSample("m", FetchResponse.newBuilder()
+                .addSeries(series(Map.of("", "v"), 1)).build(), RECEIVED, ReplyLimits.DEFAULTS))
+                .hasMessageContaining("label key \"\"");
+        assertThatThrownBy(() -> FetchResponses.toSample("m", FetchResponse.newBuilder()
+                .addSeries(series(Map.of("bad key", "v"), 1)).build(), RECEIVED, ReplyLimits.DEFAULTS))
+                .hasMessageContaining("label key \"bad key\"");
+        assertThatThrownBy(() -> FetchResponses.toSample("m", FetchResponse.newBuilder()
+                .addSeries(series(Map.of("k", "-bad"), 1)).build(), RECEIVED, ReplyLimits.DEFAULTS))
+                .hasMessageContaining("value \"-bad\"");
+        assertThatThrownBy(() -> FetchResponses.toSample("m", FetchResponse.newBuilder()
+                .addSeries(series(Map.of("k", "x".repeat(64)), 1)).build(), RECEIVED, ReplyLimits.DEFAULTS))
+                .hasMessageContaining("at most 63 characters");
+    }
+
+    @Test
+    void toSample_repeatedLabelsOrTooManySeries_areRejected() {
+        assertThatThrownBy(() -> FetchResponses.toSample("m", FetchResponse.newBuilder()
+                .addSeries(series(Map.of("k", "a"), 1)).addSeries(series(Map.of("k", "a"), 2)).build(),
+                RECEIVED, ReplyLimits.DEFAULTS))
+                .hasMessageContaining("series 1 repeats the labels {k=a}");
+        var big = FetchResponse.newBuilder();
+        for (int i = 0; i < 4; i++) {
+            big.addSeries(series(Map.of("i", Integer.toString(i)), i));
+        }
+        assertThatThrownBy(() -> FetchResponses.toSample("m", big.build(), RECEIVED, new ReplyLimits(3, 8)))
+                .hasMessage("4 series, more than the limit of 3");
+    }
+}
