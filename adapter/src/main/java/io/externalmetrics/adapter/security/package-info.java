@@ -1,0 +1,10 @@
+/**
+ * The adapter's serving certificate: the kube-apiserver's aggregation layer only talks HTTPS to an
+ * aggregated API server, so the adapter needs a TLS identity, either read from PEM files (a Secret
+ * mounted by cert-manager or similar) or, when none is given, a self-signed one generated at start.
+ *
+ * <p>{@link io.externalmetrics.adapter.security.ServingCertificates} turns either into a Helidon
+ * {@link io.helidon.common.tls.Tls} for the webserver listener; problems are reported as
+ * {@link io.externalmetrics.adapter.security.TlsSetupException} naming the file and what is wrong.
+ */
+package io.externalmetrics.adapter.security;

@@ -1,0 +1,200 @@
+package io.externalmetrics.adapter.security;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
+import org.bouncycastle.openssl.PKCS8Generator;
+import org.bouncycastle.openssl.jcajce.JcaMiscPEMGenerator;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.openssl.jcajce.JceOpenSSLPKCS8EncryptorBuilder;
+import org.bouncycastle.openssl.jcajce.JcePEMEncryptorBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObject;
+
+/** Test keys, certificates and PEM files, made with the JDK and BouncyCastle. */
+final class TestPki {
+
+    private static final AtomicLong SERIAL = new AtomicLong(1);
+
+    /** Key formats a key file can be written in. */
+    enum KeyFormat {
+        /** "PRIVATE KEY". */
+        PKCS8,
+        /** "RSA PRIVATE KEY" or "EC PRIVATE KEY": OpenSSL's traditional formats. */
+        TRADITIONAL
+    }
+
+    record Issued(KeyPair keyPair, X509Certificate certificate) {
+    }
+
+    private TestPki() {
+    }
+
+    static KeyPair rsa() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static KeyPair ec() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A certificate for {@code subjectKeys} signed by {@code issuer} (self-signed when null). */
+    static Issued certificate(String commonName, KeyPair subjectKeys, Issued issuer, boolean ca, String... dnsNames) {
+        try {
+            Instant now = Instant.now();
+            X500Name subject = new X500Name("CN=" + commonName);
+            X500Name issuerName = issuer == null
+                    ? subject
+                    : X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded());
+            PrivateKey signingKey = issuer == null ? subjectKeys.getPrivate() : issuer.keyPair().getPrivate();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    issuerName, BigInteger.valueOf(SERIAL.getAndIncrement()),
+                    Date.from(now.minus(Duration.ofMinutes(5))), Date.from(now.plus(Duration.ofDays(1))),
+                    subject, subjectKeys.getPublic());
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
+            if (dnsNames.length > 0) {
+                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(
+                        Arrays.stream(dnsNames).map(n -> new GeneralName(GeneralName.dNSName, n))
+                                .toArray(GeneralName[]::new)));
+            }
+            String algorithm = signingKey.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+            X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(
+                    builder.build(new JcaContentSignerBuilder(algorithm).build(signingKey)));
+            return new Issued(subjectKeys, certificate);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Issued selfSignedServer(KeyPair keys) {
+        return certificate("server", keys, null, false, "localhost");
+    }
+
+    static String pem(Object... objects) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
+            for (Object object : objects) {
+                writer.writeObject(object);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toString();
+    }
+
+    static String keyPem(PrivateKey key, KeyFormat format) {
+        try {
+            return switch (format) {
+                case PKCS8 -> pem(new JcaPKCS8Generator(key, null));
+                case TRADITIONAL -> key instanceof ECPrivateKey ? sec1Pem(key) : pem(key);
+            };
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * SEC1 "EC PRIVATE KEY" with the curve OID inside, as openssl and Go's x509 write it.
+     * (BouncyCastle's JcaPEMWriter copies the JDK's inner key, which names no curve: see
+     * {@link #sec1PemWithoutCurve}.)
+     */
+    private static String sec1Pem(PrivateKey key) throws IOException {
+        PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+        var inner = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+        var withCurve = new org.bouncycastle.asn1.sec.ECPrivateKey(
+                256, inner.getKey(), inner.getPublicKey(), info.getPrivateKeyAlgorithm().getParameters());
+        return pem(new PemObject("EC PRIVATE KEY", withCurve.getEncoded()));
+    }
+
+    /** SEC1 "EC PRIVATE KEY" without the optional curve parameters. */
+    static String sec1PemWithoutCurve(PrivateKey key) {
+        String pem = pem(key);
+        if (!pem.startsWith("-----BEGIN EC PRIVATE KEY-----")) {
+            throw new IllegalStateException(pem);
+        }
+        return pem;
+    }
+
+    static String encryptedPkcs8Pem(PrivateKey key) {
+        try {
+            var encryptor = new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
+                    .setProvider(new BouncyCastleProvider())
+                    .setPassword("secret".toCharArray())
+                    .build();
+            return pem(new JcaPKCS8Generator(key, encryptor));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String encryptedTraditionalPem(PrivateKey key) {
+        try {
+            var encryptor = new JcePEMEncryptorBuilder("AES-128-CBC")
+                    .setProvider(new BouncyCastleProvider())
+                    .build("secret".toCharArray());
+            return pem(new JcaMiscPEMGenerator(key, encryptor));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Path write(Path dir, String name, String content) {
+        try {
+            return Files.writeString(dir.resolve(name), content, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Path write(Path dir, String name, byte[] content) {
+        try {
+            return Files.write(dir.resolve(name), content);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static List<X509Certificate> chain(Issued... issued) {
+        return Arrays.stream(issued).map(Issued::certificate).toList();
+    }
+}
