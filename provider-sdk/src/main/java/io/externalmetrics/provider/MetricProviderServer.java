@@ -1,0 +1,373 @@
+package io.externalmetrics.provider;
+
+import io.grpc.BindableService;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Serves registered metrics to the externalmetrics adapter over gRPC ({@code
+ * externalmetrics.v1.MetricProvider}: Fetch, Describe and Watch).
+ *
+ * <pre>{@code
+ * public static void main(String[] args) throws InterruptedException {
+ *     var server = MetricProviderServer.builder()
+ *             .port(50051)
+ *             .addMetric(Namespace.ALL, "incrementable", Trigger.every(Duration.ofSeconds(1)),
+ *                     request -> Value.of(counter.get()))
+ *             .build()
+ *             .start();
+ *     Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+ *     server.awaitTermination();
+ * }
+ * }</pre>
+ *
+ * <p>What the adapter sees:
+ * <ul>
+ *   <li>Fetch runs the metric's function on the {@linkplain Builder#executor executor} (virtual
+ *       threads by default). An unknown metric is {@code NOT_FOUND}; a function that throws is an
+ *       error naming the metric with the exception's message ({@code UNKNOWN}, or the code of a
+ *       thrown {@link io.grpc.StatusRuntimeException}); one returning null is {@code INTERNAL}; one
+ *       still running at the call's deadline makes the call fail with {@code DEADLINE_EXCEEDED}
+ *       and is interrupted. A failing function never takes the server down.</li>
+ *   <li>Describe lists every metric with its trigger and max age.</li>
+ *   <li>Watch streams one event per {@link EventTrigger#fire()} of the push metrics asked for
+ *       (all of them if none are named); every open stream gets every event, and events for a
+ *       stream that cannot keep up coalesce, one per metric.</li>
+ * </ul>
+ *
+ * <p>Either {@link #start()} it, or mount {@link #bindableService()} in a gRPC server of your own.
+ * Either way, {@link #close()} it when done. Thread-safe.
+ */
+public final class MetricProviderServer implements AutoCloseable {
+
+    /** How long {@link #close()} lets calls in flight finish before cutting them off. */
+    static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+    // The adapter keeps Watch streams open for hours and may ping to keep NATs and proxies from
+    // dropping them; gRPC's default (one ping per 5 minutes) would answer such pings with GOAWAY.
+    private static final long PERMITTED_KEEPALIVE_SECONDS = 10;
+
+    private final String address;
+    private final int requestedPort;
+    private final MetricProviderService service;
+    private final ExecutorService ownedExecutor; // null: the author's executor, not ours to stop
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private Server server; // guarded by lock; null until started
+    private boolean closing; // guarded by lock
+    private final CountDownLatch terminated = new CountDownLatch(1);
+
+    private MetricProviderServer(Builder builder) {
+        this.address = builder.address;
+        this.requestedPort = builder.port;
+        Executor executor = builder.executor;
+        if (executor == null) {
+            ownedExecutor = Executors.newThreadPerTaskExecutor(
+                    Thread.ofVirtual().name("metric-function-", 0).factory());
+            executor = ownedExecutor;
+        } else {
+            ownedExecutor = null;
+        }
+        this.service = new MetricProviderService(new ArrayList<>(builder.metrics.values()), executor);
+    }
+
+    /**
+     * A builder: port 50051 on 127.0.0.1, virtual threads, no metrics yet.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds the port and starts serving; returns once the port is bound.
+     *
+     * @return this server
+     * @throws UncheckedIOException if the address cannot be bound (e.g. the port is in use)
+     * @throws IllegalStateException if already started or closed
+     */
+    public MetricProviderServer start() {
+        lock.lock();
+        try {
+            if (closing) {
+                throw new IllegalStateException("server is closed");
+            }
+            if (server != null) {
+                throw new IllegalStateException("server is already started");
+            }
+            Server s = NettyServerBuilder
+                    .forAddress(new InetSocketAddress(address, requestedPort),
+                            InsecureServerCredentials.create())
+                    .permitKeepAliveTime(PERMITTED_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+                    .permitKeepAliveWithoutCalls(true)
+                    .addService(service)
+                    .build();
+            try {
+                s.start();
+            } catch (IOException e) {
+                s.shutdownNow();
+                throw new UncheckedIOException("cannot listen on " + address + ":" + requestedPort
+                        + ": " + e.getMessage(), e);
+            }
+            server = s;
+            return this;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The port the server listens on: the one it was given, or the one picked for {@code port(0)}.
+     *
+     * @return the bound port
+     * @throws IllegalStateException if not started
+     */
+    public int port() {
+        lock.lock();
+        try {
+            if (server == null) {
+                throw new IllegalStateException("server is not started: call start() first");
+            }
+            return server.getPort();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The metrics as a gRPC service, to mount in a gRPC server of your own instead of calling
+     * {@link #start()}: {@code ServerBuilder.addService(provider.bindableService())}. It is the same
+     * service {@link #start()} serves. Call {@link #close()} before shutting your server down, so
+     * Watch streams end and do not hold up its graceful shutdown.
+     *
+     * @return the service
+     */
+    public BindableService bindableService() {
+        return service;
+    }
+
+    /**
+     * Shuts down gracefully: ends every Watch stream, stops taking calls, lets calls in flight
+     * finish for up to 5 seconds, then cuts off the rest and interrupts metric functions still
+     * running. Returns when done; idempotent (a second caller waits for the first).
+     */
+    @Override
+    public void close() {
+        Server s;
+        boolean first;
+        lock.lock();
+        try {
+            first = !closing;
+            closing = true;
+            s = server;
+        } finally {
+            lock.unlock();
+        }
+        if (!first) {
+            awaitUninterruptibly(); // another thread is closing: return when it is done
+            return;
+        }
+        try {
+            service.close(); // ends Watch streams, which would otherwise hold up shutdown()
+            if (s != null) {
+                s.shutdown();
+                if (!s.awaitTermination(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    s.shutdownNow();
+                }
+            }
+            if (ownedExecutor != null) {
+                ownedExecutor.shutdown();
+                if (!ownedExecutor.awaitTermination(SHUTDOWN_GRACE.toMillis(),
+                        TimeUnit.MILLISECONDS)) {
+                    ownedExecutor.shutdownNow();
+                }
+            }
+        } catch (InterruptedException e) {
+            if (s != null) {
+                s.shutdownNow();
+            }
+            if (ownedExecutor != null) {
+                ownedExecutor.shutdownNow();
+            }
+            Thread.currentThread().interrupt();
+        } finally {
+            terminated.countDown();
+        }
+    }
+
+    /**
+     * Blocks until {@link #close()} has finished, e.g. at the end of a {@code main} whose shutdown
+     * hook closes the server.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+    }
+
+    /** Open Watch streams; for tests. */
+    int watchers() {
+        return service.watchers();
+    }
+
+    /** Events waiting on slow Watch streams; for tests. */
+    int pendingEvents() {
+        return service.pendingEvents();
+    }
+
+    private void awaitUninterruptibly() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                terminated.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Configures and builds a {@link MetricProviderServer}. Each method checks its arguments at
+     * once and fails with a message naming the bad one.
+     */
+    public static final class Builder {
+
+        private int port = 50051;
+        private String address = "127.0.0.1";
+        private Executor executor; // null: virtual threads, owned by the server
+        private final Map<MetricKey, Registration> metrics = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /**
+         * The TCP port to listen on. Default 50051.
+         *
+         * @param port 0 to 65535; 0 picks a free port (see {@link MetricProviderServer#port()})
+         * @return this builder
+         */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be between 0 and 65535, got " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * The address to listen on. Default {@code 127.0.0.1}: reachable only from the same host
+         * (or pod, when the provider runs as the adapter's sidecar). Use {@code "0.0.0.0"} to
+         * accept connections from other hosts; the connection is plaintext.
+         *
+         * @param host an IP address or host name
+         * @return this builder
+         */
+        public Builder address(String host) {
+            Objects.requireNonNull(host, "host must not be null");
+            if (host.isBlank()) {
+                throw new IllegalArgumentException("host must not be blank");
+            }
+            this.address = host;
+            return this;
+        }
+
+        /**
+         * Registers a metric.
+         *
+         * @param namespace a Kubernetes namespace, or {@link Namespace#ALL} for one value served
+         *     in every namespace
+         * @param name the metric name, as an HPA's {@code external.metric.name} writes it;
+         *     non-empty, without '/', '%' or whitespace
+         * @param trigger when the adapter fetches it again
+         * @param function computes it
+         * @return this builder
+         * @throws IllegalArgumentException if an argument is invalid, or a metric with this
+         *     namespace and name is already registered
+         */
+        public Builder addMetric(String namespace, String name, Trigger trigger,
+                MetricFunction function) {
+            return add(namespace, name, trigger, Optional.empty(), function);
+        }
+
+        /**
+         * Registers a metric with a max age: how old its value may become before the adapter
+         * stops serving it as fresh (without one, the adapter's default: three intervals for an
+         * interval metric).
+         *
+         * @param namespace a Kubernetes namespace, or {@link Namespace#ALL}
+         * @param name the metric name; non-empty, without '/', '%' or whitespace
+         * @param trigger when the adapter fetches it again
+         * @param maxAge the max age; positive
+         * @param function computes it
+         * @return this builder
+         * @throws IllegalArgumentException if an argument is invalid, or a metric with this
+         *     namespace and name is already registered
+         */
+        public Builder addMetric(String namespace, String name, Trigger trigger, Duration maxAge,
+                MetricFunction function) {
+            Objects.requireNonNull(maxAge, "maxAge must not be null");
+            if (maxAge.isNegative() || maxAge.isZero()) {
+                throw new IllegalArgumentException("maxAge must be positive, got " + maxAge);
+            }
+            return add(namespace, name, trigger, Optional.of(maxAge), function);
+        }
+
+        /**
+         * The executor that runs metric functions. Default: a new virtual thread per call, shut
+         * down by {@link MetricProviderServer#close()}. An executor given here is not shut down by
+         * the server.
+         *
+         * @param executor the executor
+         * @return this builder
+         */
+        public Builder executor(Executor executor) {
+            this.executor = Objects.requireNonNull(executor, "executor must not be null");
+            return this;
+        }
+
+        /**
+         * Builds the server, without binding a port yet (see {@link MetricProviderServer#start()}).
+         * Triggers made by {@link Trigger#from} subscribe to their publishers now.
+         *
+         * @return the server
+         */
+        public MetricProviderServer build() {
+            return new MetricProviderServer(this);
+        }
+
+        private Builder add(String namespace, String name, Trigger trigger,
+                Optional<Duration> maxAge, MetricFunction function) {
+            Labels.checkNamespace("namespace", namespace);
+            Labels.checkMetricName("name", name);
+            Objects.requireNonNull(trigger, "trigger must not be null");
+            Objects.requireNonNull(function, "function must not be null");
+            var key = new MetricKey(namespace, name);
+            if (metrics.containsKey(key)) {
+                throw new IllegalArgumentException(key + " is already registered; each (namespace,"
+                        + " name) may be registered once");
+            }
+            metrics.put(key, new Registration(key, trigger, maxAge, function));
+            return this;
+        }
+    }
+}
