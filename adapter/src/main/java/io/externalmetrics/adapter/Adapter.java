@@ -6,11 +6,13 @@ import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.config.ServerConfig;
 import io.externalmetrics.adapter.http.ApiHandler;
 import io.externalmetrics.adapter.http.ProviderView;
+import io.externalmetrics.adapter.http.StatusDirectHandler;
 import io.externalmetrics.adapter.k8s.StatusJson;
 import io.externalmetrics.adapter.provider.ProviderManager;
 import io.externalmetrics.adapter.security.ServingCertificates;
 import io.grpc.ManagedChannel;
 import io.helidon.common.tls.Tls;
+import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
@@ -77,6 +79,12 @@ public final class Adapter implements AutoCloseable {
                     .shutdownHook(false)
                     // without it every HTTP/2 answer waits for Nagle's algorithm (~40 ms)
                     .connectionOptions(options -> options.tcpNoDelay(true))
+                    .directHandlers(direct -> {
+                        var statusHandler = new StatusDirectHandler();
+                        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+                            direct.addHandler(type, statusHandler);
+                        }
+                    })
                     .routing(routing -> routing
                             .any(handler)
                             .error(Throwable.class, (req, res, error) -> {

@@ -27,14 +27,14 @@ class KubectlEndToEndTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String VALUES = "/apis/external.metrics.k8s.io/v1beta1/namespaces/";
 
-    @TempDir
-    Path dir;
+    private Path dir;
     private RunningAdapter running;
     private Path kubeconfig;
     private String kubectl;
 
     @BeforeAll
-    void start() throws IOException {
+    void start(@TempDir Path tempDir) throws IOException {
+        dir = tempDir;
         kubectl = System.getenv().getOrDefault("KUBECTL", "/usr/bin/kubectl");
         if (!Files.isExecutable(Path.of(kubectl))) {
             throw new AssertionError("kubectl is missing at " + kubectl + ": install it (e.g. apt-get install kubectl, "

@@ -55,6 +55,40 @@ public final class Https {
                 .build());
     }
 
+    /**
+     * A GET over HTTP/1.1 on a raw TLS socket, for request targets {@link java.net.URI} refuses
+     * (such as malformed escapes, which Kubernetes clients can still send).
+     *
+     * @return the status code and the body
+     */
+    public static RawResponse rawGet(String certificatePem, int port, String target) {
+        try (var socket = (javax.net.ssl.SSLSocket) trusting(certificatePem).getSocketFactory()
+                .createSocket("localhost", port)) {
+            socket.setSoTimeout(10_000);
+            var params = socket.getSSLParameters();
+            params.setApplicationProtocols(new String[] {"http/1.1"});
+            socket.setSSLParameters(params);
+            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: localhost:" + port
+                    + "\r\nAccept: application/json\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int status = Integer.parseInt(response.substring(9, 12));
+            int bodyStart = response.indexOf("\r\n\r\n");
+            return new RawResponse(status, bodyStart < 0 ? "" : response.substring(bodyStart + 4));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("GET " + target + " failed", e);
+        }
+    }
+
+    /**
+     * What {@link #rawGet} read.
+     *
+     * @param status the HTTP status code
+     * @param body   the body (not de-chunked: expect a single short chunk at most)
+     */
+    public record RawResponse(int status, String body) {
+    }
+
     public static HttpResponse<String> send(HttpClient client, HttpRequest request) {
         try {
             return client.send(request, HttpResponse.BodyHandlers.ofString());
