@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * Kubernetes' validation of label keys and values ({@code content.IsLabelKey}, {@code IsLabelValue}),
  * with Go's explanations minus the regular expressions.
  */
-final class LabelRules {
+public final class LabelRules {
 
     static final int NAME_MAX = 63;
     static final int VALUE_MAX = 63;
@@ -32,7 +32,7 @@ final class LabelRules {
     }
 
     /** Why {@code key} is not a label key ({@code [prefix/]name}); empty when it is one. */
-    static List<String> keyErrors(String key) {
+    public static List<String> keyErrors(String key) {
         List<String> errors = new ArrayList<>();
         String[] parts = key.split("/", -1);
         if (parts.length > 2) {
@@ -65,7 +65,7 @@ final class LabelRules {
     }
 
     /** Why {@code value} is not a label value; empty when it is one (the empty string is one). */
-    static List<String> valueErrors(String value) {
+    public static List<String> valueErrors(String value) {
         List<String> errors = new ArrayList<>();
         if (value.length() > VALUE_MAX) {
             errors.add("must be no more than " + VALUE_MAX + " bytes");

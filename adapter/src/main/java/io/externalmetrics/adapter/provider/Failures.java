@@ -15,12 +15,12 @@ final class Failures {
             String text = status.getCode().name();
             String description = status.getDescription();
             if (description != null && !description.isBlank()) {
-                text += ": " + LabelRules.abbreviate(description.strip());
+                text += ": " + abbreviate(description.strip());
             }
             Throwable cause = rootCause(status.getCause());
             if (cause != null && cause.getMessage() != null
                     && (description == null || !description.contains(cause.getMessage()))) {
-                text += " (" + LabelRules.abbreviate(cause.getMessage()) + ")";
+                text += " (" + abbreviate(cause.getMessage()) + ")";
             }
             return text;
         }
@@ -28,6 +28,10 @@ final class Failures {
             return "invalid reply: " + invalid.getMessage();
         }
         return error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
+    }
+
+    static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 
     private static Throwable rootCause(Throwable t) {

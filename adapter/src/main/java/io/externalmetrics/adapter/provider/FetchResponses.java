@@ -1,6 +1,7 @@
 package io.externalmetrics.adapter.provider;
 
 import io.externalmetrics.adapter.cache.Sample;
+import io.externalmetrics.adapter.k8s.LabelRules;
 import io.externalmetrics.proto.v1.FetchResponse;
 import io.externalmetrics.proto.v1.Series;
 import java.time.Duration;
@@ -43,10 +44,15 @@ final class FetchResponses {
                         + " labels, more than the limit of " + limits.maxLabelsPerSeries());
             }
             for (Map.Entry<String, String> label : labels.entrySet()) {
-                Optional<String> problem = LabelRules.keyProblem(label.getKey())
-                        .or(() -> LabelRules.valueProblem(label.getKey(), label.getValue()));
-                if (problem.isPresent()) {
-                    throw new InvalidReplyException("series " + i + ": " + problem.get());
+                List<String> keyErrors = LabelRules.keyErrors(label.getKey());
+                if (!keyErrors.isEmpty()) {
+                    throw new InvalidReplyException("series " + i + ": label key \""
+                            + Failures.abbreviate(label.getKey()) + "\": " + String.join("; ", keyErrors));
+                }
+                List<String> valueErrors = LabelRules.valueErrors(label.getValue());
+                if (!valueErrors.isEmpty()) {
+                    throw new InvalidReplyException("series " + i + ": label \"" + label.getKey() + "\" value \""
+                            + Failures.abbreviate(label.getValue()) + "\": " + String.join("; ", valueErrors));
                 }
             }
             if (!seen.add(labels)) {

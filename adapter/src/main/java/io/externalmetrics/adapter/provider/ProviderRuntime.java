@@ -204,7 +204,7 @@ final class ProviderRuntime implements AutoCloseable {
         String name = descriptor.getMetric().getName();
         if (!namespace.isEmpty() && !namespace.equals(MetricKey.ALL_NAMESPACES)
                 && !DNS_LABEL.matcher(namespace).matches()) {
-            return Optional.of("namespace \"" + LabelRules.abbreviate(namespace) + "\" is neither \"*\" nor a namespace name");
+            return Optional.of("namespace \"" + Failures.abbreviate(namespace) + "\" is neither \"*\" nor a namespace name");
         }
         Optional<String> nameProblem = MetricNames.problem(name);
         if (nameProblem.isPresent()) {

@@ -81,7 +81,7 @@ class FetchResponsesTest {
                 .hasMessageContaining("value \"-bad\"");
         assertThatThrownBy(() -> FetchResponses.toSample("m", FetchResponse.newBuilder()
                 .addSeries(series(Map.of("k", "x".repeat(64)), 1)).build(), RECEIVED, ReplyLimits.DEFAULTS))
-                .hasMessageContaining("at most 63 characters");
+                .hasMessageContaining("no more than 63 bytes");
     }
 
     @Test
