@@ -18,7 +18,12 @@ import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
-import java.util.List;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -34,8 +39,14 @@ public final class Adapter implements AutoCloseable {
     private final ProviderManager providers;
     private final WebServer server;
     private final Optional<String> selfSignedPem;
+    private final ReentrantLock configLock = new ReentrantLock();
+    // guarded by configLock
+    private AdapterConfig config;
+    private ScheduledExecutorService configPoller;
 
-    private Adapter(MetricCache cache, ProviderManager providers, WebServer server, Optional<String> selfSignedPem) {
+    private Adapter(AdapterConfig config, MetricCache cache, ProviderManager providers, WebServer server,
+                    Optional<String> selfSignedPem) {
+        this.config = config;
         this.cache = cache;
         this.providers = providers;
         this.server = server;
@@ -95,10 +106,44 @@ public final class Adapter implements AutoCloseable {
                             }))
                     .build()
                     .start();
-            return new Adapter(cache, providers, server, selfSignedPem);
+            return new Adapter(config, cache, providers, server, selfSignedPem);
         } catch (RuntimeException e) {
             providers.close();
             throw e;
+        }
+    }
+
+    /**
+     * Applies a new configuration without a restart: providers are added, removed or restarted
+     * when changed; unchanged providers keep their channels and values. Server settings (address,
+     * port, TLS) need a restart: a change to them is logged and otherwise ignored.
+     */
+    public void reload(AdapterConfig next) {
+        configLock.lock();
+        try {
+            if (!next.server().equals(config.server())) {
+                LOG.log(Level.WARNING, "server settings changed; they take effect after a restart");
+            }
+            providers.update(next.providers());
+            config = new AdapterConfig(config.server(), next.providers());
+        } finally {
+            configLock.unlock();
+        }
+    }
+
+    /** Re-reads {@code file} every {@code period} and applies it when its content changed and is valid. */
+    public void watchConfig(Path file, Duration period) {
+        var watcher = new ConfigWatcher(file, this::reload);
+        configLock.lock();
+        try {
+            if (configPoller != null) {
+                throw new IllegalStateException("already watching a configuration file");
+            }
+            configPoller = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().name("externalmetrics-config").daemon().factory());
+            configPoller.scheduleWithFixedDelay(watcher::check, period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
+        } finally {
+            configLock.unlock();
         }
     }
 
@@ -125,12 +170,15 @@ public final class Adapter implements AutoCloseable {
     /** Stops serving, then stops the provider clients. */
     @Override
     public void close() {
+        configLock.lock();
+        try {
+            if (configPoller != null) {
+                configPoller.shutdownNow();
+            }
+        } finally {
+            configLock.unlock();
+        }
         server.stop();
         providers.close();
-    }
-
-    /** Shorthand for tests: the providers' names. */
-    List<String> providerNames() {
-        return providers.status().stream().map(ProviderManager.ProviderStatus::name).toList();
     }
 }

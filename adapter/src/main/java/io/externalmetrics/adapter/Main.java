@@ -7,6 +7,7 @@ import io.helidon.logging.common.LogConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
 /** Command line entry point: {@code java -jar externalmetrics-adapter-all.jar --config adapter.yaml}. */
@@ -27,6 +28,9 @@ public final class Main {
                 - name: example
                   target: 127.0.0.1:50051
             """;
+
+    /** How often the configuration file is checked for changes. */
+    static final Duration CONFIG_POLL = Duration.ofSeconds(2);
 
     private Main() {
     }
@@ -88,6 +92,7 @@ public final class Main {
         out.println("externalmetrics adapter serving https://" + config.server().address() + ":" + adapter.port()
                 + " for providers " + config.providers().stream().map(p -> p.name() + " (" + p.target() + ")").toList()
                 + (adapter.selfSignedCertificatePem().isPresent() ? " with a self-signed certificate" : ""));
+        adapter.watchConfig(configFile, CONFIG_POLL);
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             adapter.close();

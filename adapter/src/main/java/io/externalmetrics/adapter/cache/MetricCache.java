@@ -37,7 +37,8 @@ public final class MetricCache {
 
     /**
      * Makes {@code metrics} the complete set served by {@code provider}: new ones are added, changed
-     * ones keep their values, missing ones are removed.
+     * ones keep their values, and ones no longer listed are retired: served until their max age, then
+     * gone (404), so an HPA is not cut off by a provider restart that briefly lists fewer metrics.
      *
      * @return one message per metric that could not be registered because another provider holds
      *     the same namespace and name (or one differing only by case); those metrics are skipped
@@ -45,35 +46,48 @@ public final class MetricCache {
     public List<String> registerProvider(String provider, List<MetricInfo> metrics) {
         registrationLock.lock();
         try {
+            Instant now = clock.instant();
+            Map<MetricKey, Slot> previous = registry.exact();
             Map<MetricKey, Slot> next = new HashMap<>();
-            registry.exact().forEach((key, slot) -> {
-                if (!slot.state().info().provider().equals(provider)) {
+            previous.forEach((key, slot) -> {
+                if (!slot.state().isGone(now)) {
                     next.put(key, slot);
+                }
+            });
+            Map<MetricKey, MetricInfo> wanted = new HashMap<>();
+            metrics.forEach(info -> {
+                if (!info.provider().equals(provider)) {
+                    throw new IllegalArgumentException(info.key() + " belongs to " + info.provider() + ", not " + provider);
+                }
+                wanted.put(info.key(), info);
+            });
+            // retire this provider's metrics it no longer lists
+            next.forEach((key, slot) -> {
+                if (slot.state().info().provider().equals(provider) && !wanted.containsKey(key)) {
+                    slot.update(state -> state.retired(now));
                 }
             });
             Map<MetricKey, Slot> folded = new HashMap<>();
             next.forEach((key, slot) -> folded.put(fold(key), slot));
             List<String> conflicts = new ArrayList<>();
             for (MetricInfo info : metrics) {
-                if (!info.provider().equals(provider)) {
-                    throw new IllegalArgumentException(info.key() + " belongs to " + info.provider() + ", not " + provider);
-                }
                 Slot holder = folded.get(fold(info.key()));
                 if (holder != null) {
-                    MetricInfo other = holder.state().info();
-                    conflicts.add("metric \"" + info.key().name() + "\" in namespace \"" + info.key().namespace()
-                            + "\" of provider \"" + provider + "\" clashes with \"" + other.key().name()
-                            + "\" of provider \"" + other.provider() + "\"; it is not served");
-                    continue;
+                    MetricState held = holder.state();
+                    boolean mine = held.info().provider().equals(provider) && held.info().key().equals(info.key());
+                    if (mine) {
+                        holder.update(state -> state.withInfo(info));
+                        continue;
+                    }
+                    if (held.retiredAt().isEmpty() || held.info().provider().equals(provider)) {
+                        conflicts.add("metric \"" + info.key().name() + "\" in namespace \"" + info.key().namespace()
+                                + "\" of provider \"" + provider + "\" clashes with \"" + held.info().key().name()
+                                + "\" of provider \"" + held.info().provider() + "\"; it is not served");
+                        continue;
+                    }
+                    next.remove(held.info().key()); // a retired metric of another provider gives way
                 }
-                Slot existing = registry.exact().get(info.key());
-                Slot slot;
-                if (existing != null && existing.state().info().provider().equals(provider)) {
-                    existing.update(state -> state.withInfo(info));
-                    slot = existing;
-                } else {
-                    slot = new Slot(MetricState.initial(info));
-                }
+                Slot slot = new Slot(MetricState.initial(info));
                 next.put(info.key(), slot);
                 folded.put(fold(info.key()), slot);
             }
@@ -84,9 +98,30 @@ public final class MetricCache {
         }
     }
 
-    /** Removes every metric of {@code provider}. */
+    /** Retires every metric of {@code provider} (see {@link #registerProvider}). */
     public void removeProvider(String provider) {
         registerProvider(provider, List.of());
+    }
+
+    /** Forgets retired metrics past their max age; reads already treat them as gone. */
+    public void sweep() {
+        registrationLock.lock();
+        try {
+            Instant now = clock.instant();
+            Map<MetricKey, Slot> next = new HashMap<>();
+            Map<MetricKey, Slot> folded = new HashMap<>();
+            registry.exact().forEach((key, slot) -> {
+                if (!slot.state().isGone(now)) {
+                    next.put(key, slot);
+                    folded.put(fold(key), slot);
+                }
+            });
+            if (next.size() < registry.exact().size()) {
+                registry = new Registry(Map.copyOf(next), Map.copyOf(folded));
+            }
+        } finally {
+            registrationLock.unlock();
+        }
     }
 
     /** Records a successful fetch. Ignored when the metric is no longer registered. */
@@ -124,11 +159,11 @@ public final class MetricCache {
     public ReadResult read(String namespace, String name, Optional<LabelSelector> selector) {
         Registry current = registry;
         Slot slot = current.find(namespace, name);
-        if (slot == null) {
+        Instant now = clock.instant();
+        if (slot == null || slot.state().isGone(now)) {
             return new ReadResult.NotFound("no such metric is served by any provider");
         }
         MetricState state = slot.state();
-        Instant now = clock.instant();
         if (state.isFresh(now)) {
             return new ReadResult.Found(body(state.sample().orElseThrow(), selector));
         }

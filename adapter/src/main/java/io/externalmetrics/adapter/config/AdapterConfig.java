@@ -1,7 +1,9 @@
 package io.externalmetrics.adapter.config;
 
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -16,9 +18,20 @@ public record AdapterConfig(ServerConfig server, List<ProviderConfig> providers)
         Objects.requireNonNull(server, "server");
         providers = List.copyOf(providers);
         var names = new HashSet<String>();
+        var metrics = new HashMap<String, String>();
         for (ProviderConfig provider : providers) {
             if (!names.add(provider.name())) {
                 throw new ConfigException("providers: the name \"" + provider.name() + "\" is used twice");
+            }
+            for (MetricConfig metric : provider.metrics()) {
+                // one APIService per cluster: two providers must not claim one metric (names match ignoring case)
+                String key = metric.namespace() + "/" + metric.name().toLowerCase(Locale.ROOT);
+                String other = metrics.putIfAbsent(key, provider.name());
+                if (other != null && !other.equals(provider.name())) {
+                    throw new ConfigException("providers \"" + other + "\" and \"" + provider.name()
+                            + "\" both configure metric \"" + metric.name() + "\" in namespace \""
+                            + metric.namespace() + "\"");
+                }
             }
         }
     }

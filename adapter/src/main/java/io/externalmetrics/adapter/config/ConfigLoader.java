@@ -107,7 +107,8 @@ public final class ConfigLoader {
     }
 
     private static ProviderConfig provider(Node node) {
-        Map<String, Object> map = node.map(Set.of("name", "target", "deadline", "metrics"));
+        Map<String, Object> map = node.map(Set.of("name", "target", "deadline", "metrics", "retry", "maxSeries",
+                "maxLabelsPerSeries"));
         String name = node.string(map, "name");
         if (!PROVIDER_NAME.matcher(name).matches()) {
             throw new ConfigException(node.path("name") + ": \"" + name
@@ -126,11 +127,34 @@ public final class ConfigLoader {
                 metrics.add(metric(metricsNode.item(i, list.get(i))));
             }
         }
+        RetryConfig retry = RetryConfig.DEFAULTS;
+        if (map.get("retry") != null) {
+            Node retryNode = node.child("retry", map.get("retry"));
+            Map<String, Object> retryMap = retryNode.map(Set.of("initial", "max"));
+            Duration initial = retryNode.optionalDuration(retryMap, "initial").orElse(RetryConfig.DEFAULTS.initial());
+            Duration max = retryNode.optionalDuration(retryMap, "max").orElse(
+                    initial.compareTo(RetryConfig.DEFAULTS.max()) > 0 ? initial : RetryConfig.DEFAULTS.max());
+            try {
+                retry = new RetryConfig(initial, max);
+            } catch (ConfigException e) {
+                throw new ConfigException(retryNode.path("") + ": " + e.getMessage(), e);
+            }
+        }
+        int maxSeries = positive(node, map, "maxSeries", ProviderConfig.DEFAULT_MAX_SERIES);
+        int maxLabels = positive(node, map, "maxLabelsPerSeries", ProviderConfig.DEFAULT_MAX_LABELS_PER_SERIES);
         try {
-            return new ProviderConfig(name, target, deadline, metrics);
+            return new ProviderConfig(name, target, deadline, metrics, retry, maxSeries, maxLabels);
         } catch (ConfigException e) {
             throw new ConfigException(node.path("metrics") + ": " + e.getMessage(), e);
         }
+    }
+
+    private static int positive(Node node, Map<String, Object> map, String key, int fallback) {
+        int value = node.optionalInt(map, key).orElse(fallback);
+        if (value < 1) {
+            throw new ConfigException(node.path(key) + ": must be at least 1, got " + value);
+        }
+        return value;
     }
 
     private static MetricConfig metric(Node node) {

@@ -13,17 +13,29 @@ import java.util.Objects;
  * @param deadline the deadline of each Fetch (at most half the interval is used)
  * @param metrics  metrics used when the provider does not implement Describe; also the policies
  *                 (on-error, max age) of described metrics with the same namespace and name
+ * @param retry    backoff of retries after failures
+ * @param maxSeries          most series a Fetch reply may carry; more is a provider error
+ * @param maxLabelsPerSeries most labels one series may carry; more is a provider error
  */
-public record ProviderConfig(String name, String target, Duration deadline, List<MetricConfig> metrics) {
+public record ProviderConfig(String name, String target, Duration deadline, List<MetricConfig> metrics,
+                             RetryConfig retry, int maxSeries, int maxLabelsPerSeries) {
 
     /** Deadline of a Fetch when none is configured. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(2);
+    /** Default bound on series per reply. */
+    public static final int DEFAULT_MAX_SERIES = 10_000;
+    /** Default bound on labels per series. */
+    public static final int DEFAULT_MAX_LABELS_PER_SERIES = 64;
 
     public ProviderConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(deadline, "deadline");
+        Objects.requireNonNull(retry, "retry");
         metrics = List.copyOf(metrics);
+        if (maxSeries < 1 || maxLabelsPerSeries < 1) {
+            throw new ConfigException("provider \"" + name + "\": maxSeries and maxLabelsPerSeries must be positive");
+        }
         var keys = new HashSet<String>();
         for (MetricConfig metric : metrics) {
             if (!keys.add(metric.namespace() + "/" + metric.name())) {
@@ -31,5 +43,11 @@ public record ProviderConfig(String name, String target, Duration deadline, List
                         + "\" in namespace \"" + metric.namespace() + "\" is listed twice");
             }
         }
+    }
+
+    /** A provider with every optional setting at its default. */
+    public static ProviderConfig of(String name, String target) {
+        return new ProviderConfig(name, target, DEFAULT_DEADLINE, List.of(), RetryConfig.DEFAULTS,
+                DEFAULT_MAX_SERIES, DEFAULT_MAX_LABELS_PER_SERIES);
     }
 }

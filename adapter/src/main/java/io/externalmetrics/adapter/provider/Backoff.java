@@ -1,5 +1,6 @@
 package io.externalmetrics.adapter.provider;
 
+import io.externalmetrics.adapter.config.RetryConfig;
 import java.time.Duration;
 import java.util.random.RandomGenerator;
 
@@ -9,14 +10,16 @@ import java.util.random.RandomGenerator;
  */
 record Backoff(Duration initial, Duration max, RandomGenerator random) {
 
-    static Backoff standard() {
-        return new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), RandomGenerator.getDefault());
+    static Backoff of(RetryConfig retry) {
+        return new Backoff(retry.initial(), retry.max(), RandomGenerator.getDefault());
     }
 
     /** The wait before retry number {@code attempt} (0 for the first retry). */
     Duration delay(int attempt) {
-        long ceiling = initial.toMillis() << Math.min(attempt, 20);
-        ceiling = Math.min(Math.max(ceiling, 1), max.toMillis());
-        return Duration.ofMillis(random.nextLong(ceiling + 1));
+        long ceiling = initial.toNanos() << Math.min(Math.max(attempt, 0), 30);
+        if (ceiling <= 0 || ceiling > max.toNanos()) {
+            ceiling = max.toNanos();
+        }
+        return Duration.ofNanos(random.nextLong(ceiling + 1));
     }
 }

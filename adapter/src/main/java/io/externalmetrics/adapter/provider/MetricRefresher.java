@@ -7,19 +7,25 @@ import io.externalmetrics.proto.v1.FetchRequest;
 import io.externalmetrics.proto.v1.FetchResponse;
 import io.externalmetrics.proto.v1.MetricProviderGrpc;
 import io.externalmetrics.proto.v1.MetricRef;
+import io.grpc.Status;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Keeps one metric's cached value current. Triggers (ticks, Watch events) never start a second fetch
- * while one runs: a trigger during a fetch marks the metric dirty and it is fetched once more after,
- * so a burst of events costs at most two fetches.
+ * Keeps one metric's cached value current.
+ *
+ * <p>Triggers (ticks, Watch events) never start a second fetch while one runs: a trigger during a
+ * fetch marks the metric dirty and it is fetched once more after, so a burst of events costs at most
+ * two fetches. After a failure the metric backs off (exponential, full jitter, capped, forever):
+ * triggers are absorbed until the retry, so a failing provider is not hammered by its own ticks.
  */
 final class MetricRefresher {
 
@@ -28,32 +34,46 @@ final class MetricRefresher {
     private static final int RUNNING = 1;
     private static final int DIRTY = 2;
 
+    /**
+     * What a refresher needs from its provider.
+     *
+     * @param stub      the provider's stub
+     * @param cache     where results go
+     * @param executor  runs fetches (virtual threads)
+     * @param scheduler runs retry timers
+     * @param bulkhead  bounds the provider's concurrent fetches
+     * @param clock     the adapter's clock, for observation and failure times
+     * @param backoff   retry timing
+     * @param limits    reply bounds
+     * @param listener  told of successes and failures
+     */
+    record Context(MetricProviderGrpc.MetricProviderBlockingStub stub, MetricCache cache, Executor executor,
+                   ScheduledExecutorService scheduler, Semaphore bulkhead, Clock clock, Backoff backoff,
+                   ReplyLimits limits, Listener listener) {
+    }
+
+    /** Hears how fetches end, to track provider reachability. */
+    interface Listener {
+        void succeeded();
+
+        void failed(Status.Code code);
+    }
+
     private final MetricInfo info;
-    private final MetricProviderGrpc.MetricProviderBlockingStub stub;
     private final Duration deadline;
-    private final MetricCache cache;
-    private final Executor executor;
-    private final Semaphore bulkhead;
-    private final Clock clock;
-    private final ReplyLimits limits;
-    private final Runnable onSuccess;
+    private final Context context;
     private final AtomicInteger state = new AtomicInteger(IDLE);
     private final AtomicLong fetches = new AtomicLong();
+    private final AtomicInteger retries = new AtomicInteger();
     private volatile boolean closed;
-    private volatile boolean failing;
+    // written by the single running fetch; read by triggers
+    private volatile int consecutiveFailures;
+    private volatile boolean backingOff;
 
-    MetricRefresher(MetricInfo info, MetricProviderGrpc.MetricProviderBlockingStub stub, Duration deadline,
-                    MetricCache cache, Executor executor, Semaphore bulkhead, Clock clock, ReplyLimits limits,
-                    Runnable onSuccess) {
+    MetricRefresher(MetricInfo info, Duration deadline, Context context) {
         this.info = info;
-        this.stub = stub;
         this.deadline = deadline;
-        this.cache = cache;
-        this.executor = executor;
-        this.bulkhead = bulkhead;
-        this.clock = clock;
-        this.limits = limits;
-        this.onSuccess = onSuccess;
+        this.context = context;
     }
 
     MetricInfo info() {
@@ -65,13 +85,35 @@ final class MetricRefresher {
         return fetches.get();
     }
 
-    /** Asks for a fetch: starts one now, or marks the running one dirty. Never blocks. */
+    /** Asks for a fetch: starts one now, or marks the running one dirty; absorbed while backing off. Never blocks. */
     void trigger() {
+        if (backingOff) {
+            return; // the scheduled retry covers this trigger
+        }
+        start();
+    }
+
+    /** Ends any backoff and fetches now: the provider is known to be reachable again. */
+    void retryNow() {
+        backingOff = false;
+        start();
+    }
+
+    /** Stops further fetches; one in flight completes but is ignored by the cache if the metric is gone. */
+    void close() {
+        closed = true;
+    }
+
+    private void start() {
         while (!closed) {
             int s = state.get();
             if (s == IDLE) {
                 if (state.compareAndSet(IDLE, RUNNING)) {
-                    executor.execute(this::run);
+                    try {
+                        context.executor().execute(this::run);
+                    } catch (RejectedExecutionException e) {
+                        state.set(IDLE); // shutting down
+                    }
                     return;
                 }
             } else if (s == RUNNING) {
@@ -84,15 +126,14 @@ final class MetricRefresher {
         }
     }
 
-    /** Stops further fetches; one in flight completes but its result is dropped by the cache if unregistered. */
-    void close() {
-        closed = true;
-    }
-
     private void run() {
         while (true) {
-            if (!closed) {
-                fetchOnce();
+            boolean ok = closed || fetchOnce();
+            if (!ok) {
+                backingOff = true; // absorbs triggers from here until the retry
+                state.set(IDLE);
+                scheduleRetry(consecutiveFailures);
+                return;
             }
             if (state.compareAndSet(RUNNING, IDLE)) {
                 return;
@@ -101,36 +142,61 @@ final class MetricRefresher {
         }
     }
 
-    private void fetchOnce() {
+    /** Fetches once; returns false when it failed (and a retry was scheduled). */
+    private boolean fetchOnce() {
         fetches.incrementAndGet();
         var request = FetchRequest.newBuilder()
                 .setMetric(MetricRef.newBuilder().setNamespace(info.key().namespace()).setName(info.key().name()))
                 .build();
         try {
-            bulkhead.acquire();
+            context.bulkhead().acquire();
             FetchResponse reply;
             try {
-                reply = stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS).fetch(request);
+                reply = context.stub().withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS).fetch(request);
             } finally {
-                bulkhead.release();
+                context.bulkhead().release();
             }
-            Sample sample = FetchResponses.toSample(info.key().name(), reply, clock.instant(), limits);
-            cache.recordSuccess(info.key(), sample);
-            onSuccess.run();
-            if (failing) {
-                failing = false;
-                LOG.log(Level.INFO, "provider \"{0}\": metric {1} recovered", info.provider(), info.key());
+            Sample sample = FetchResponses.toSample(info.key().name(), reply, context.clock().instant(),
+                    context.limits());
+            context.cache().recordSuccess(info.key(), sample);
+            context.listener().succeeded();
+            if (consecutiveFailures > 0) {
+                LOG.log(Level.INFO, "provider \"{0}\": metric {1} recovered after {2} failed fetches",
+                        info.provider(), info.key(), consecutiveFailures);
+                consecutiveFailures = 0;
             }
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return true;
         } catch (RuntimeException e) {
             String why = Failures.describe(e);
-            cache.recordFailure(info.key(), why);
-            if (!failing) {
-                failing = true;
-                LOG.log(Level.WARNING, "provider \"{0}\": fetching metric {1} failed: {2}",
+            context.cache().recordFailure(info.key(), why);
+            context.listener().failed(Status.fromThrowable(e).getCode());
+            int failures = ++consecutiveFailures;
+            if (failures == 1) {
+                LOG.log(Level.WARNING, "provider \"{0}\": fetching metric {1} failed: {2}; retrying with backoff",
                         info.provider(), info.key(), why);
             }
+            return false;
+        }
+    }
+
+    private void scheduleRetry(int failures) {
+        if (closed) {
+            return;
+        }
+        int generation = retries.incrementAndGet();
+        Duration wait = context.backoff().delay(failures - 1);
+        try {
+            context.scheduler().schedule(() -> {
+                if (backingOff && retries.get() == generation) {
+                    backingOff = false;
+                    start();
+                }
+            }, wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            backingOff = false; // shutting down
         }
     }
 }

@@ -9,13 +9,16 @@ import io.grpc.ManagedChannel;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.lang.System.Logger.Level;
+import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
@@ -24,23 +27,32 @@ import java.util.function.Function;
  */
 public final class ProviderManager implements AutoCloseable {
 
+    private static final System.Logger LOG = System.getLogger(ProviderManager.class.getName());
+
     /** How long after start {@code /readyz} waits for unreachable providers before reporting ready anyway. */
     public static final Duration STARTUP_GRACE = Duration.ofSeconds(30);
 
-    private final List<ProviderRuntime> runtimes;
-    private final List<ManagedChannel> channels;
+    private final MetricCache cache;
     private final ScheduledExecutorService scheduler;
     private final ExecutorService fetchExecutor;
     private final Clock clock;
+    private final Function<ProviderConfig, ManagedChannel> channels;
     private final Instant startedAt;
+    private final ReentrantLock lock = new ReentrantLock();
+    // written under lock; read without it (a new immutable map each change)
+    private volatile Map<String, Running> running = Map.of();
 
-    private ProviderManager(List<ProviderRuntime> runtimes, List<ManagedChannel> channels,
-                            ScheduledExecutorService scheduler, ExecutorService fetchExecutor, Clock clock) {
-        this.runtimes = runtimes;
-        this.channels = channels;
+    /** A started provider and its channel. */
+    private record Running(ProviderConfig config, ProviderRuntime runtime, ManagedChannel channel) {
+    }
+
+    private ProviderManager(MetricCache cache, ScheduledExecutorService scheduler, ExecutorService fetchExecutor,
+                            Clock clock, Function<ProviderConfig, ManagedChannel> channels) {
+        this.cache = cache;
         this.scheduler = scheduler;
         this.fetchExecutor = fetchExecutor;
         this.clock = clock;
+        this.channels = channels;
         this.startedAt = clock.instant();
     }
 
@@ -59,43 +71,85 @@ public final class ProviderManager implements AutoCloseable {
                 Thread.ofPlatform().name("externalmetrics-scheduler").daemon().factory());
         ExecutorService fetchExecutor = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("externalmetrics-fetch-", 0).factory());
-        List<ProviderRuntime> runtimes = new ArrayList<>();
-        List<ManagedChannel> opened = new ArrayList<>();
-        for (ProviderConfig config : providers) {
-            ManagedChannel channel = channels.apply(config);
-            opened.add(channel);
-            runtimes.add(new ProviderRuntime(config, channel, cache, scheduler, fetchExecutor, clock,
-                    Backoff.standard()));
-        }
-        var manager = new ProviderManager(List.copyOf(runtimes), List.copyOf(opened), scheduler, fetchExecutor, clock);
-        runtimes.forEach(ProviderRuntime::start);
+        var manager = new ProviderManager(cache, scheduler, fetchExecutor, clock, channels);
+        manager.update(providers);
+        scheduler.scheduleWithFixedDelay(cache::sweep, 10, 10, TimeUnit.SECONDS);
         return manager;
+    }
+
+    /**
+     * Applies a new provider list: removed providers stop (their metrics retire), new ones start,
+     * changed ones restart; unchanged ones keep their channel, refreshers and values.
+     */
+    public void update(List<ProviderConfig> providers) {
+        lock.lock();
+        try {
+            Map<String, Running> next = new LinkedHashMap<>();
+            Map<String, ProviderConfig> wanted = new LinkedHashMap<>();
+            providers.forEach(p -> wanted.put(p.name(), p));
+            for (Running old : running.values()) {
+                ProviderConfig now = wanted.get(old.config().name());
+                if (now == null || !now.equals(old.config())) {
+                    stop(old);
+                    LOG.log(Level.INFO, "provider \"{0}\" {1}", old.config().name(),
+                            now == null ? "removed" : "changed: restarting it");
+                }
+            }
+            for (ProviderConfig config : wanted.values()) {
+                Running old = running.get(config.name());
+                if (old != null && old.config().equals(config)) {
+                    next.put(config.name(), old);
+                    continue;
+                }
+                ManagedChannel channel = channels.apply(config);
+                var runtime = new ProviderRuntime(config, channel, cache, scheduler, fetchExecutor, clock);
+                next.put(config.name(), new Running(config, runtime, channel));
+                runtime.start();
+            }
+            running = Map.copyOf(next);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void stop(Running provider) {
+        provider.runtime().close();
+        provider.channel().shutdownNow();
     }
 
     /** Ready once every provider answered once, or the start-up grace has passed. */
     public boolean ready() {
-        return runtimes.stream().allMatch(ProviderRuntime::reached)
+        return running.values().stream().allMatch(r -> r.runtime().reached())
                 || Duration.between(startedAt, clock.instant()).compareTo(STARTUP_GRACE) >= 0;
     }
 
     /** Each provider's name, target, whether it was reached, and how Describe went. */
     public List<ProviderStatus> status() {
-        return runtimes.stream()
+        return running.values().stream()
+                .map(Running::runtime)
                 .map(r -> new ProviderStatus(r.config().name(), r.config().target(), r.reached(), r.describeStatus(),
                         r.fetchCounts()))
+                .sorted(Comparator.comparing(ProviderStatus::name))
                 .toList();
     }
 
     /** Stops refreshing and closes every channel. */
     @Override
     public void close() {
-        runtimes.forEach(ProviderRuntime::close);
+        List<Running> all;
+        lock.lock();
+        try {
+            all = List.copyOf(running.values());
+            running = Map.of();
+        } finally {
+            lock.unlock();
+        }
+        all.forEach(ProviderManager::stop);
         scheduler.shutdownNow();
-        channels.forEach(ManagedChannel::shutdownNow);
         fetchExecutor.shutdownNow();
         try {
-            for (ManagedChannel channel : channels) {
-                channel.awaitTermination(5, TimeUnit.SECONDS);
+            for (Running provider : all) {
+                provider.channel().awaitTermination(5, TimeUnit.SECONDS);
             }
             fetchExecutor.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -16,7 +16,8 @@ import io.externalmetrics.proto.v1.MetricProviderGrpc;
 import io.externalmetrics.proto.v1.MetricRef;
 import io.externalmetrics.proto.v1.WatchEvent;
 import io.externalmetrics.proto.v1.WatchRequest;
-import io.grpc.Channel;
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -26,9 +27,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -51,36 +54,56 @@ final class ProviderRuntime implements AutoCloseable {
     static final int MAX_CONCURRENT_FETCHES = 32;
 
     private final ProviderConfig config;
+    private final ManagedChannel channel;
     private final MetricProviderGrpc.MetricProviderBlockingStub blockingStub;
     private final MetricProviderGrpc.MetricProviderStub asyncStub;
     private final MetricCache cache;
     private final ScheduledExecutorService scheduler;
     private final Executor fetchExecutor;
-    private final Clock clock;
     private final Backoff backoff;
-    private final Semaphore bulkhead = new Semaphore(MAX_CONCURRENT_FETCHES);
+    private final MetricRefresher.Context refresherContext;
 
     private final ReentrantLock lock = new ReentrantLock();
     // guarded by lock
     private Map<MetricKey, MetricRefresher> refreshers = Map.of();
-    private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
+    private final Map<MetricKey, ScheduledFuture<?>> ticks = new HashMap<>();
     private ClientCallStreamObserver<WatchRequest> watchCall;
     private int watchGeneration;
+    private int describeGeneration;
     private boolean closed;
 
     private volatile boolean reached;
+    private volatile boolean unavailable;
     private volatile String describeStatus = "not called yet";
 
-    ProviderRuntime(ProviderConfig config, Channel channel, MetricCache cache, ScheduledExecutorService scheduler,
-                    Executor fetchExecutor, Clock clock, Backoff backoff) {
+    ProviderRuntime(ProviderConfig config, ManagedChannel channel, MetricCache cache,
+                    ScheduledExecutorService scheduler, Executor fetchExecutor, Clock clock) {
         this.config = config;
+        this.channel = channel;
         this.blockingStub = MetricProviderGrpc.newBlockingStub(channel);
         this.asyncStub = MetricProviderGrpc.newStub(channel);
         this.cache = cache;
         this.scheduler = scheduler;
         this.fetchExecutor = fetchExecutor;
-        this.clock = clock;
-        this.backoff = backoff;
+        this.backoff = Backoff.of(config.retry());
+        this.refresherContext = new MetricRefresher.Context(blockingStub, cache, fetchExecutor, scheduler,
+                new Semaphore(MAX_CONCURRENT_FETCHES), clock, backoff,
+                new ReplyLimits(config.maxSeries(), config.maxLabelsPerSeries()), new MetricRefresher.Listener() {
+                    @Override
+                    public void succeeded() {
+                        reached = true;
+                        unavailable = false;
+                    }
+
+                    @Override
+                    public void failed(Status.Code code) {
+                        if (code == Status.Code.UNAVAILABLE && !unavailable) {
+                            unavailable = true;
+                            // gRPC's own reconnect backoff grows to two minutes; ours decides when to retry
+                            channel.resetConnectBackoff();
+                        }
+                    }
+                });
     }
 
     ProviderConfig config() {
@@ -103,7 +126,50 @@ final class ProviderRuntime implements AutoCloseable {
             // serve the configured metrics (and their errors) until Describe says otherwise
             apply(fromConfig());
         }
-        fetchExecutor.execute(() -> describe(0));
+        int generation = nextDescribeGeneration();
+        fetchExecutor.execute(() -> describe(generation, 0));
+        watchConnectivity(channel.getState(false), false);
+    }
+
+    /**
+     * Follows the channel's state: each return to READY after a loss (provider restarted, network
+     * back) asks Describe again, since metrics may have changed, and fetches every metric at once.
+     */
+    private void watchConnectivity(ConnectivityState last, boolean wasReady) {
+        if (isClosed()) {
+            return;
+        }
+        ConnectivityState now = channel.getState(false);
+        boolean ready = now == ConnectivityState.READY;
+        if (ready && last != ConnectivityState.READY && wasReady) {
+            LOG.log(Level.INFO, "provider \"{0}\" at {1} is reachable again: describing and fetching its metrics",
+                    config.name(), config.target());
+            unavailable = false;
+            fetchExecutor.execute(this::reconnected);
+        }
+        channel.notifyWhenStateChanged(now, () -> watchConnectivity(now, wasReady || ready));
+    }
+
+    private void reconnected() {
+        List<MetricRefresher> current;
+        lock.lock();
+        try {
+            current = List.copyOf(refreshers.values());
+        } finally {
+            lock.unlock();
+        }
+        current.forEach(MetricRefresher::retryNow);
+        int generation = nextDescribeGeneration();
+        describe(generation, 0);
+    }
+
+    private int nextDescribeGeneration() {
+        lock.lock();
+        try {
+            return ++describeGeneration;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Fetch counts per metric, for tests and the inventory. */
@@ -118,9 +184,14 @@ final class ProviderRuntime implements AutoCloseable {
         }
     }
 
-    private void describe(int attempt) {
-        if (isClosed()) {
-            return;
+    private void describe(int generation, int attempt) {
+        lock.lock();
+        try {
+            if (closed || generation != describeGeneration) {
+                return; // a newer Describe (after a reconnect) supersedes this one
+            }
+        } finally {
+            lock.unlock();
         }
         try {
             DescribeResponse reply = blockingStub
@@ -146,11 +217,11 @@ final class ProviderRuntime implements AutoCloseable {
                 LOG.log(Level.WARNING, "provider \"{0}\" at {1}: Describe failed ({2}); retrying",
                         config.name(), config.target(), Failures.describe(e));
             }
-            schedule(() -> fetchExecutor.execute(() -> describe(attempt + 1)), wait);
+            schedule(() -> fetchExecutor.execute(() -> describe(generation, attempt + 1)), wait);
         } catch (RuntimeException e) {
             describeStatus = "failing: " + Failures.describe(e);
             LOG.log(Level.ERROR, "provider \"" + config.name() + "\": Describe handling failed", e);
-            schedule(() -> fetchExecutor.execute(() -> describe(attempt + 1)), backoff.delay(attempt));
+            schedule(() -> fetchExecutor.execute(() -> describe(generation, attempt + 1)), backoff.delay(attempt));
         }
     }
 
@@ -243,7 +314,11 @@ final class ProviderRuntime implements AutoCloseable {
         return config.deadline();
     }
 
-    /** Replaces the set of metrics: registers them in the cache, restarts ticks and the Watch stream. */
+    /**
+     * Makes {@code metrics} this provider's set: registers them in the cache, keeps the refreshers of
+     * unchanged metrics, starts new ones, stops removed ones, and (re)opens the Watch stream when the
+     * push metrics changed.
+     */
     private void apply(List<MetricInfo> metrics) {
         lock.lock();
         try {
@@ -252,14 +327,18 @@ final class ProviderRuntime implements AutoCloseable {
             }
             List<String> conflicts = cache.registerProvider(config.name(), metrics);
             conflicts.forEach(conflict -> LOG.log(Level.ERROR, conflict));
-            stopRefreshing();
             Map<MetricKey, MetricRefresher> next = new HashMap<>();
             for (MetricInfo info : metrics) {
                 if (cache.state(info.key()).filter(s -> s.info().provider().equals(config.name())).isEmpty()) {
                     continue; // lost a clash
                 }
-                var refresher = new MetricRefresher(info, blockingStub, fetchDeadline(info.trigger()), cache,
-                        fetchExecutor, bulkhead, clock, ReplyLimits.DEFAULTS, () -> reached = true);
+                MetricRefresher existing = refreshers.get(info.key());
+                if (existing != null && existing.info().equals(info)) {
+                    next.put(info.key(), existing);
+                    continue;
+                }
+                stop(info.key());
+                var refresher = new MetricRefresher(info, fetchDeadline(info.trigger()), refresherContext);
                 next.put(info.key(), refresher);
                 Duration period = switch (info.trigger()) {
                     case TriggerSpec.Interval interval -> interval.period();
@@ -267,11 +346,18 @@ final class ProviderRuntime implements AutoCloseable {
                     case TriggerSpec.Push push -> info.maxAge().dividedBy(3);
                 };
                 long periodNanos = Math.max(period.toNanos(), TimeUnit.MILLISECONDS.toNanos(10));
-                ticks.add(scheduler.scheduleAtFixedRate(refresher::trigger, 0, periodNanos, TimeUnit.NANOSECONDS));
+                ticks.put(info.key(),
+                        scheduler.scheduleAtFixedRate(refresher::trigger, 0, periodNanos, TimeUnit.NANOSECONDS));
             }
+            for (MetricKey key : List.copyOf(refreshers.keySet())) {
+                if (!next.containsKey(key)) {
+                    stop(key);
+                }
+            }
+            boolean pushChanged = !pushKeys(next).equals(pushKeys(refreshers));
             refreshers = Map.copyOf(next);
-            if (next.values().stream().anyMatch(r -> r.info().trigger() instanceof TriggerSpec.Push)) {
-                startWatch(++watchGeneration, 0);
+            if (pushChanged) {
+                restartWatch();
             }
             LOG.log(Level.INFO, "provider \"{0}\" at {1}: serving {2} metrics: {3}", config.name(), config.target(),
                     next.size(), next.values().stream()
@@ -283,16 +369,38 @@ final class ProviderRuntime implements AutoCloseable {
         }
     }
 
+    private static Set<MetricKey> pushKeys(Map<MetricKey, MetricRefresher> refreshers) {
+        Set<MetricKey> keys = new HashSet<>();
+        refreshers.forEach((key, refresher) -> {
+            if (refresher.info().trigger() instanceof TriggerSpec.Push) {
+                keys.add(key);
+            }
+        });
+        return keys;
+    }
+
     // guarded by lock
-    private void stopRefreshing() {
-        ticks.forEach(tick -> tick.cancel(false));
-        ticks.clear();
-        refreshers.values().forEach(MetricRefresher::close);
-        refreshers = Map.of();
+    private void stop(MetricKey key) {
+        ScheduledFuture<?> tick = ticks.remove(key);
+        if (tick != null) {
+            tick.cancel(false);
+        }
+        MetricRefresher refresher = refreshers.get(key);
+        if (refresher != null) {
+            refresher.close();
+        }
+    }
+
+    // guarded by lock
+    private void restartWatch() {
         watchGeneration++;
         if (watchCall != null) {
             watchCall.cancel("metrics changed", null);
             watchCall = null;
+        }
+        if (!pushKeys(refreshers).isEmpty()) {
+            int generation = watchGeneration;
+            fetchExecutor.execute(() -> startWatch(generation, 0));
         }
     }
 
@@ -315,6 +423,8 @@ final class ProviderRuntime implements AutoCloseable {
         }
         asyncStub.watch(WatchRequest.newBuilder().addAllMetrics(refs).build(),
                 new ClientResponseObserver<WatchRequest, WatchEvent>() {
+                    private volatile boolean delivered;
+
                     @Override
                     public void beforeStart(ClientCallStreamObserver<WatchRequest> call) {
                         lock.lock();
@@ -331,6 +441,7 @@ final class ProviderRuntime implements AutoCloseable {
 
                     @Override
                     public void onNext(WatchEvent event) {
+                        delivered = true;
                         String namespace = event.getMetric().getNamespace();
                         MetricKey key = new MetricKey(namespace.isEmpty() ? MetricKey.ALL_NAMESPACES : namespace,
                                 event.getMetric().getName());
@@ -351,11 +462,12 @@ final class ProviderRuntime implements AutoCloseable {
                                     + "fetched on connect and every third of their max age", config.name());
                             return;
                         }
-                        if (attempt == 0) {
+                        int next = delivered ? 0 : attempt + 1; // a stream that worked starts the backoff over
+                        if (next <= 1) {
                             LOG.log(Level.WARNING, "provider \"{0}\": Watch stream broke ({1}); reconnecting",
                                     config.name(), Failures.describe(error));
                         }
-                        schedule(() -> startWatch(generation, attempt + 1), backoff.delay(attempt));
+                        schedule(() -> startWatch(generation, next), backoff.delay(next));
                     }
 
                     @Override
@@ -367,7 +479,7 @@ final class ProviderRuntime implements AutoCloseable {
         // every (re)connect: fetch each push metric once, since events may have been missed
         current.values().stream()
                 .filter(r -> r.info().trigger() instanceof TriggerSpec.Push)
-                .forEach(MetricRefresher::trigger);
+                .forEach(MetricRefresher::retryNow);
     }
 
     private int currentGeneration() {
@@ -406,7 +518,13 @@ final class ProviderRuntime implements AutoCloseable {
             if (closed) {
                 return;
             }
-            stopRefreshing();
+            List.copyOf(refreshers.keySet()).forEach(this::stop);
+            refreshers = Map.of();
+            watchGeneration++;
+            if (watchCall != null) {
+                watchCall.cancel("provider removed", null);
+                watchCall = null;
+            }
             closed = true;
         } finally {
             lock.unlock();

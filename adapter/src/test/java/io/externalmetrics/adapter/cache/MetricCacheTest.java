@@ -183,16 +183,47 @@ class MetricCacheTest {
     }
 
     @Test
-    void registerProvider_again_keepsValuesOfRemainingMetricsAndDropsRemovedOnes() throws Exception {
+    void registerProvider_again_keepsValuesAndRetiresUnlistedMetricsUntilTheirMaxAge() throws Exception {
         cache.registerProvider("p", List.of(info("*", "a", "p", OnErrorPolicy.error()),
                 info("*", "b", "p", OnErrorPolicy.error())));
         cache.recordSuccess(new MetricKey("*", "a"), sample("a"));
+        cache.recordSuccess(new MetricKey("*", "b"), sample("b"));
 
         cache.registerProvider("p", List.of(info("*", "a", "p", OnErrorPolicy.error())));
 
         assertThat(items(cache.read("default", "a", Optional.empty()))).hasSize(1);
+        assertThat(items(cache.read("default", "b", Optional.empty()))).hasSize(1); // retired, still within max age
+        assertThat(cache.state(new MetricKey("*", "b")).orElseThrow().retiredAt()).contains(T0);
+
+        clock.advance(Duration.ofMillis(3001));
         assertThat(cache.read("default", "b", Optional.empty())).isInstanceOf(ReadResult.NotFound.class);
-        cache.recordSuccess(new MetricKey("*", "b"), sample("b")); // late result of a removed metric: ignored
+        cache.sweep();
+        assertThat(cache.inventory()).extracting(s -> s.info().key().name()).containsExactly("a");
+        cache.recordSuccess(new MetricKey("*", "b"), sample("b")); // a late result of a gone metric: ignored
         assertThat(cache.read("default", "b", Optional.empty())).isInstanceOf(ReadResult.NotFound.class);
+    }
+
+    @Test
+    void registerProvider_listingARetiredMetricAgain_revivesIt() throws Exception {
+        cache.registerProvider("p", List.of(info("*", "a", "p", OnErrorPolicy.error())));
+        cache.recordSuccess(new MetricKey("*", "a"), sample("a"));
+        cache.removeProvider("p");
+
+        cache.registerProvider("p", List.of(info("*", "a", "p", OnErrorPolicy.error())));
+        clock.advance(Duration.ofSeconds(2));
+
+        assertThat(cache.state(new MetricKey("*", "a")).orElseThrow().retiredAt()).isEmpty();
+        assertThat(items(cache.read("default", "a", Optional.empty()))).hasSize(1);
+    }
+
+    @Test
+    void registerProvider_retiredMetricOfAnotherProvider_givesWay() {
+        cache.registerProvider("old", List.of(info("*", "m", "old", OnErrorPolicy.error())));
+        cache.removeProvider("old");
+
+        List<String> conflicts = cache.registerProvider("new", List.of(info("*", "m", "new", OnErrorPolicy.error())));
+
+        assertThat(conflicts).isEmpty();
+        assertThat(cache.state(new MetricKey("*", "m")).orElseThrow().info().provider()).isEqualTo("new");
     }
 }

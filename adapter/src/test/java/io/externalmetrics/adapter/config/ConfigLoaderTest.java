@@ -23,8 +23,9 @@ class ConfigLoaderTest {
 
         assertThat(config.server()).isEqualTo(ServerConfig.defaults());
         assertThat(config.server().port()).isEqualTo(6443);
-        assertThat(config.providers()).containsExactly(
-                new ProviderConfig("example", "127.0.0.1:50051", Duration.ofSeconds(2), List.of()));
+        assertThat(config.providers()).containsExactly(ProviderConfig.of("example", "127.0.0.1:50051"));
+        assertThat(config.providers().getFirst().retry()).isEqualTo(RetryConfig.DEFAULTS);
+        assertThat(config.providers().getFirst().maxSeries()).isEqualTo(10_000);
     }
 
     @Test
@@ -41,6 +42,9 @@ class ConfigLoaderTest {
                   - name: example
                     target: 127.0.0.1:50051
                     deadline: 1500ms
+                    retry: {initial: 100ms, max: 5s}
+                    maxSeries: 100
+                    maxLabelsPerSeries: 8
                     metrics:
                       - namespace: "*"
                         name: incrementable
@@ -62,6 +66,9 @@ class ConfigLoaderTest {
                 List.of("externalmetrics", "externalmetrics.monitoring.svc")));
         ProviderConfig provider = config.providers().getFirst();
         assertThat(provider.deadline()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(provider.retry()).isEqualTo(new RetryConfig(Duration.ofMillis(100), Duration.ofSeconds(5)));
+        assertThat(provider.maxSeries()).isEqualTo(100);
+        assertThat(provider.maxLabelsPerSeries()).isEqualTo(8);
         assertThat(provider.metrics()).containsExactly(
                 new MetricConfig("*", "incrementable", new TriggerSpec.Interval(Duration.ofSeconds(1)),
                         Optional.of(Duration.ofSeconds(3)), new OnErrorPolicy.Error()),
@@ -127,6 +134,13 @@ class ConfigLoaderTest {
                 .hasMessageContaining("the name \"a\" is used twice");
         assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, metrics: [{name: m}, {name: m}]}]"))
                 .hasMessageContaining("metric \"m\" in namespace \"*\" is listed twice");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, retry: {initial: 2s, max: 1s}}]"))
+                .hasMessageContaining("providers[0].retry: retry.max (1s) must not be below retry.initial (2s)");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, maxSeries: 0}]"))
+                .hasMessageContaining("providers[0].maxSeries: must be at least 1");
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "providers: [{name: a, target: x, metrics: [{name: m}]}, {name: b, target: y, metrics: [{name: M}]}]"))
+                .hasMessageContaining("providers \"a\" and \"b\" both configure metric \"M\"");
         assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: 'a b', target: x}]"))
                 .hasMessageContaining("providers[0].name: \"a b\" must be");
     }

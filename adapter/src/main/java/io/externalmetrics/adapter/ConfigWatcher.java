@@ -1,0 +1,60 @@
+package io.externalmetrics.adapter;
+
+import io.externalmetrics.adapter.config.AdapterConfig;
+import io.externalmetrics.adapter.config.ConfigException;
+import io.externalmetrics.adapter.config.ConfigLoader;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * Re-reads the configuration file when its content changes and hands a valid new configuration
+ * on; an invalid one is logged and the old one stays in force. Compares content rather than
+ * relying on file events, so Kubernetes' symlink swaps of mounted ConfigMaps are seen too.
+ */
+final class ConfigWatcher {
+
+    private static final System.Logger LOG = System.getLogger(ConfigWatcher.class.getName());
+
+    private final Path file;
+    private final Consumer<AdapterConfig> apply;
+    private byte[] lastSeen;
+
+    ConfigWatcher(Path file, Consumer<AdapterConfig> apply) {
+        this.file = file;
+        this.apply = apply;
+        this.lastSeen = read();
+    }
+
+    /** Checks the file once; returns whether a new configuration was applied. Not thread-safe: one caller. */
+    boolean check() {
+        byte[] now = read();
+        if (now == null || Arrays.equals(now, lastSeen)) {
+            return false;
+        }
+        lastSeen = now;
+        AdapterConfig config;
+        try {
+            config = ConfigLoader.load(file);
+        } catch (ConfigException e) {
+            LOG.log(Level.ERROR, "configuration change rejected, the previous configuration stays in force: {0}",
+                    e.getMessage());
+            return false;
+        }
+        LOG.log(Level.INFO, "configuration {0} changed: applying it", file);
+        apply.accept(config);
+        return true;
+    }
+
+    private byte[] read() {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot read configuration {0} ({1}); keeping the current one", file, e.toString());
+            return null;
+        }
+    }
+}

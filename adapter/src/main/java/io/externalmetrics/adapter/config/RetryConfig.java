@@ -1,0 +1,29 @@
+package io.externalmetrics.adapter.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Retry timing for failed fetches, Describe calls and Watch streams: exponential backoff with
+ * full jitter, starting at {@code initial} and capped at {@code max}; retries never stop.
+ *
+ * @param initial the ceiling of the first wait
+ * @param max     the ceiling of every later wait
+ */
+public record RetryConfig(Duration initial, Duration max) {
+
+    /** 500 ms, doubling, capped at 30 s. */
+    public static final RetryConfig DEFAULTS = new RetryConfig(Duration.ofMillis(500), Duration.ofSeconds(30));
+
+    public RetryConfig {
+        Objects.requireNonNull(initial, "initial");
+        Objects.requireNonNull(max, "max");
+        if (initial.isNegative() || initial.isZero()) {
+            throw new ConfigException("retry.initial must be positive, got " + Durations.format(initial));
+        }
+        if (max.compareTo(initial) < 0) {
+            throw new ConfigException("retry.max (" + Durations.format(max) + ") must not be below retry.initial ("
+                    + Durations.format(initial) + ")");
+        }
+    }
+}

@@ -1,0 +1,106 @@
+package io.externalmetrics.adapter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.externalmetrics.adapter.config.ConfigLoader;
+import io.externalmetrics.adapter.testing.Await;
+import io.externalmetrics.adapter.testing.FakeProvider;
+import io.externalmetrics.adapter.testing.Https;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The configuration file changes under a running adapter while an HPA keeps reading. */
+class ConfigReloadTest {
+
+    private static final String VALUES = "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/";
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private static String provider(String name, int port) {
+        return """
+                  - name: %s
+                    target: 127.0.0.1:%d
+                    retry: {initial: 20ms, max: 200ms}
+                    metrics: [{name: %s-metric, interval: 50ms, maxAge: 300ms}]
+                """.formatted(name, port, name);
+    }
+
+    @Test
+    void reload_addingAndRemovingProviders_whileReadsRun_failsNoReadOfAMetricThatStayed(@TempDir Path dir)
+            throws Exception {
+        try (FakeProvider a = FakeProvider.start(0).value("a-metric", 1);
+             FakeProvider b = FakeProvider.start(0).value("b-metric", 2)) {
+            String header = "server: {address: 127.0.0.1, port: 0}\nproviders:\n";
+            Path file = Files.writeString(dir.resolve("adapter.yaml"), header + provider("a", a.port()));
+            try (Adapter adapter = Adapter.start(ConfigLoader.load(file), Clock.systemUTC())) {
+                HttpClient client = Https.client(adapter.selfSignedCertificatePem().orElseThrow(),
+                        HttpClient.Version.HTTP_2);
+                String base = "https://localhost:" + adapter.port() + VALUES;
+                Await.until("a's value", WAIT, () -> Https.get(client, base + "a-metric").statusCode() == 200);
+                adapter.watchConfig(file, Duration.ofMillis(20));
+
+                // one reader keeps reading the metric that must stay, as an HPA would
+                AtomicReference<String> watched = new AtomicReference<>("a-metric");
+                AtomicBoolean reading = new AtomicBoolean(true);
+                AtomicLong reads = new AtomicLong();
+                var failures = new ConcurrentLinkedQueue<String>();
+                Thread reader = Thread.ofVirtual().start(() -> {
+                    while (reading.get()) {
+                        String metric = watched.get();
+                        var response = Https.get(client, base + metric);
+                        reads.incrementAndGet();
+                        if (response.statusCode() != 200) {
+                            failures.add(metric + ": " + response.statusCode() + " " + response.body());
+                        }
+                    }
+                });
+
+                Files.writeString(file, header + provider("a", a.port()) + provider("b", b.port()));
+                Await.until("b added", WAIT, () -> Https.get(client, base + "b-metric").statusCode() == 200);
+
+                watched.set("b-metric");
+                Files.writeString(file, header + provider("b", b.port()));
+                Await.until("a removed (404 after its max age)", WAIT,
+                        () -> Https.get(client, base + "a-metric").statusCode() == 404);
+
+                Files.writeString(file, header + "  - {name: broken}\n");
+                long readsBefore = reads.get();
+                Await.until("more reads after the invalid change", WAIT, () -> reads.get() > readsBefore + 50);
+                assertThat(Https.get(client, base + "b-metric").statusCode()).isEqualTo(200);
+
+                reading.set(false);
+                reader.join();
+                assertThat(failures).isEmpty();
+                assertThat(reads.get()).isGreaterThan(50);
+                assertThat(adapter.providers().status()).extracting(s -> s.name()).containsExactly("b");
+            }
+        }
+    }
+
+    @Test
+    void reload_unchangedProvider_keepsItsValuesAndChannel(@TempDir Path dir) throws Exception {
+        try (FakeProvider a = FakeProvider.start(0).value("a-metric", 1)) {
+            String yaml = "server: {address: 127.0.0.1, port: 0}\nproviders:\n" + provider("a", a.port());
+            try (Adapter adapter = Adapter.start(ConfigLoader.parse(yaml), Clock.systemUTC())) {
+                Await.until("a's value", WAIT, () -> adapter.cache().inventory().getFirst().sample().isPresent());
+                var before = adapter.cache().inventory().getFirst();
+
+                adapter.reload(ConfigLoader.parse(yaml + "  - {name: other, target: '127.0.0.1:1'}\n"));
+
+                var after = adapter.cache().state(before.info().key()).orElseThrow();
+                assertThat(after.sample()).isPresent();
+                assertThat(adapter.providers().status()).extracting(s -> s.name()).containsExactly("a", "other");
+                assertThat(List.of(a.describeCalls())).as("not restarted: Describe was called once").containsExactly(1);
+            }
+        }
+    }
+}
