@@ -1,5 +1,6 @@
 package io.externalmetrics.adapter.config;
 
+import io.externalmetrics.adapter.k8s.LabelRules;
 import io.externalmetrics.adapter.k8s.Quantity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,6 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class ConfigLoader {
 
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern PROVIDER_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?");
     private static final int MAX_FILE_BYTES = 1 << 20;
 
@@ -161,7 +161,7 @@ public final class ConfigLoader {
         Map<String, Object> map = node.map(Set.of("namespace", "name", "interval", "push", "maxAge", "onError",
                 "lastKnownGoodFor", "staticValue"));
         String namespace = node.optionalString(map, "namespace").orElse("*");
-        if (!namespace.equals("*") && !DNS_LABEL.matcher(namespace).matches()) {
+        if (!namespace.equals("*") && !LabelRules.isDnsLabel(namespace)) {
             throw new ConfigException(node.path("namespace") + ": \"" + namespace
                     + "\" is neither \"*\" nor a Kubernetes namespace name (a DNS-1123 label)");
         }

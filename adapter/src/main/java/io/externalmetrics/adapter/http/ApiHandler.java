@@ -3,6 +3,7 @@ package io.externalmetrics.adapter.http;
 import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.cache.ReadResult;
 import io.externalmetrics.adapter.k8s.Discovery;
+import io.externalmetrics.adapter.k8s.LabelRules;
 import io.externalmetrics.adapter.k8s.LabelSelector;
 import io.externalmetrics.adapter.k8s.SelectorParseException;
 import io.externalmetrics.adapter.k8s.StatusJson;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 
 /**
  * Every path the adapter serves, dispatched on the raw path so that decoding and every error answer
@@ -28,7 +28,6 @@ import java.util.regex.Pattern;
 public final class ApiHandler implements Handler {
 
     private static final String VALUES_PREFIX = "/apis/external.metrics.k8s.io/v1beta1/namespaces/";
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final byte[] ROOT_PATHS = ("{\"paths\":[\"/apis\",\"/apis/external.metrics.k8s.io\","
             + "\"/apis/external.metrics.k8s.io/v1beta1\",\"/debug/inventory\",\"/healthz\",\"/livez\","
             + "\"/openapi/v2\",\"/openapi/v3\",\"/readyz\"]}").getBytes(StandardCharsets.UTF_8);
@@ -108,7 +107,7 @@ public final class ApiHandler implements Handler {
         }
         String subject = "metric \"" + Queries.abbreviate(metric) + "\" in namespace \"" + Queries.abbreviate(namespace)
                 + "\"";
-        if (!DNS_LABEL.matcher(namespace).matches()) {
+        if (!LabelRules.isDnsLabel(namespace)) {
             error(res, 400, "BadRequest", subject + ": the namespace is not a valid namespace name");
             return;
         }

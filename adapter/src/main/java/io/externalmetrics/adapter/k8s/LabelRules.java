@@ -28,7 +28,14 @@ public final class LabelRules {
             + "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character "
             + "(e.g. 'example.com')";
 
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
     private LabelRules() {
+    }
+
+    /** Whether {@code name} is an RFC 1123 label, the rule for namespace names. */
+    public static boolean isDnsLabel(String name) {
+        return DNS_LABEL.matcher(name).matches();
     }
 
     /** Why {@code key} is not a label key ({@code [prefix/]name}); empty when it is one. */

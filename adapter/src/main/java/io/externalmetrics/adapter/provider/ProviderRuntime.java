@@ -9,6 +9,7 @@ import io.externalmetrics.adapter.config.MetricNames;
 import io.externalmetrics.adapter.config.OnErrorPolicy;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.config.TriggerSpec;
+import io.externalmetrics.adapter.k8s.LabelRules;
 import io.externalmetrics.proto.v1.DescribeRequest;
 import io.externalmetrics.proto.v1.DescribeResponse;
 import io.externalmetrics.proto.v1.MetricDescriptor;
@@ -38,7 +39,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.regex.Pattern;
 
 /**
  * One provider at run time: learns its metrics (Describe, else configuration), schedules interval
@@ -47,7 +47,6 @@ import java.util.regex.Pattern;
 final class ProviderRuntime implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ProviderRuntime.class.getName());
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     /** Max age of a push metric when neither Describe nor configuration sets one. */
     static final Duration DEFAULT_PUSH_MAX_AGE = Duration.ofMinutes(1);
     /** Concurrent fetches per provider: a slow provider queues its own fetches, nobody else's. */
@@ -274,7 +273,7 @@ final class ProviderRuntime implements AutoCloseable {
         String namespace = descriptor.getMetric().getNamespace();
         String name = descriptor.getMetric().getName();
         if (!namespace.isEmpty() && !namespace.equals(MetricKey.ALL_NAMESPACES)
-                && !DNS_LABEL.matcher(namespace).matches()) {
+                && !LabelRules.isDnsLabel(namespace)) {
             return Optional.of("namespace \"" + Failures.abbreviate(namespace) + "\" is neither \"*\" nor a namespace name");
         }
         Optional<String> nameProblem = MetricNames.problem(name);
