@@ -1,0 +1,50 @@
+package io.externalmetrics.adapter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) throws InterruptedException {
+        return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void help_printsUsageAndExitsZero() throws Exception {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: externalmetrics-adapter --config FILE",
+                "target: 127.0.0.1:50051");
+    }
+
+    @Test
+    void noConfig_isAUsageError() throws Exception {
+        assertThat(run()).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("--config FILE is required");
+    }
+
+    @Test
+    void unknownArgument_isNamed() throws Exception {
+        assertThat(run("--port", "1")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("unknown argument \"--port\"");
+    }
+
+    @Test
+    void invalidConfig_namesTheFileAndField(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("adapter.yaml"), "providers:\n  - name: example\n");
+
+        assertThat(run("--config", file.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .isEqualTo("invalid configuration: " + file + ": providers[0].target: required\n");
+    }
+}
