@@ -63,8 +63,9 @@ final class ProviderRuntime implements AutoCloseable {
     private final MetricRefresher.Context refresherContext;
 
     private final ReentrantLock lock = new ReentrantLock();
+    // written under lock; read anywhere (an immutable map, replaced whole)
+    private volatile Map<MetricKey, MetricRefresher> refreshers = Map.of();
     // guarded by lock
-    private Map<MetricKey, MetricRefresher> refreshers = Map.of();
     private final Map<MetricKey, ScheduledFuture<?>> ticks = new HashMap<>();
     private ClientCallStreamObserver<WatchRequest> watchCall;
     private int watchGeneration;
@@ -139,6 +140,9 @@ final class ProviderRuntime implements AutoCloseable {
             return;
         }
         ConnectivityState now = channel.getState(false);
+        if (now == ConnectivityState.SHUTDOWN) {
+            return;
+        }
         boolean ready = now == ConnectivityState.READY;
         if (ready && last != ConnectivityState.READY && wasReady) {
             LOG.log(Level.INFO, "provider \"{0}\" at {1} is reachable again: describing and fetching its metrics",
@@ -444,7 +448,7 @@ final class ProviderRuntime implements AutoCloseable {
                         String namespace = event.getMetric().getNamespace();
                         MetricKey key = new MetricKey(namespace.isEmpty() ? MetricKey.ALL_NAMESPACES : namespace,
                                 event.getMetric().getName());
-                        MetricRefresher refresher = current.get(key);
+                        MetricRefresher refresher = refreshers.get(key); // the current one, even if replaced since
                         if (refresher != null) {
                             refresher.trigger();
                         }
