@@ -188,7 +188,7 @@ class ResilienceTest {
         AtomicLong value = new AtomicLong();
         FakeProvider provider = provider(0).describe(FakeProvider.push("pushed", Duration.ofMinutes(10)))
                 .metric("pushed", request -> {
-                    Thread.sleep(5);
+                    Thread.sleep(20); // a fetch that takes a while, so events pile up during it
                     return FetchResponse.newBuilder().setValue(value.get()).build();
                 });
         startAdapter(Clock.systemUTC(), fast("p", provider.port()));
