@@ -122,6 +122,7 @@ class PolyglotProvidersTest {
                         get(language + "-incrementable").statusCode() == 200
                         && get(language + "-pushed").statusCode() == 200);
             }
+            providers.keySet().forEach(this::awaitWatchStream);
         } catch (Throwable t) {
             stop();
             throw t;
@@ -291,6 +292,28 @@ class PolyglotProvidersTest {
         JsonNode items = json(get(metric)).get("items");
         assertThat(items).hasSize(1);
         return Quantity.parse(items.at("/0/value").asText()).value();
+    }
+
+    /**
+     * Returns once the adapter's Watch stream to the provider carries events: the adapter opens it
+     * alongside its first fetch, and an event sent before it is open is lost. Bumps once a second
+     * until one is announced, so the test itself can expect exactly one change from one event.
+     */
+    private void awaitWatchStream(String language) {
+        String metric = language + "-pushed";
+        BigDecimal start = baseValue(metric);
+        long[] lastBump = {0};
+        Await.until("the adapter's Watch stream to the " + language + " provider to announce a \"bump\"",
+                START_TIMEOUT, () -> {
+                    if (baseValue(metric).compareTo(start) > 0) {
+                        return true;
+                    }
+                    if (System.nanoTime() - lastBump[0] > TimeUnit.SECONDS.toNanos(1)) {
+                        providers.get(language).send("bump");
+                        lastBump[0] = System.nanoTime();
+                    }
+                    return false;
+                });
     }
 
     // ---- processes and prerequisites
