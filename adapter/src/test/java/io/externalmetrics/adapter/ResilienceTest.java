@@ -180,7 +180,8 @@ class ResilienceTest {
         // 100 ticks a second, yet attempts come no faster than the backoff allows
         double seconds = (System.nanoTime() - start) / 1e9;
         assertThat(provider.fetches("m") / seconds).isLessThan(50);
-        assertThat(served("m")).contains("INTERNAL: boom");
+        // (with 10ms ticks the fetch deadline is 5ms: on a busy machine some attempts time out instead)
+        assertThat(served("m")).startsWith("503 metric \"m\" in namespace \"default\": provider \"p\" failing since");
     }
 
     @Test
