@@ -282,6 +282,7 @@ class ResilienceTest {
         assertThat(Https.get(client, "https://localhost:" + adapter.port() + "/readyz").statusCode()).isEqualTo(500);
         assertThat(Https.get(client, "https://localhost:" + adapter.port() + "/livez").statusCode()).isEqualTo(200);
         assertThat(served("m")).startsWith("503").contains("provider \"p\"");
+        assertThat(served("unknown")).startsWith("404").contains("not yet reached: provider \"p\" (");
 
         provider(port).value("m", 5);
 

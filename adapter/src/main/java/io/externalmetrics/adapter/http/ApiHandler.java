@@ -132,11 +132,20 @@ public final class ApiHandler implements Handler {
             case ReadResult.Found found -> json(res, found.body());
             case ReadResult.NotFound notFound -> {
                 res.status(Status.NOT_FOUND_404);
-                json(res, StatusJson.metricNotFound(metric, subject + ": " + notFound.why()));
+                json(res, StatusJson.metricNotFound(metric, subject + ": " + notFound.why() + unreachedProviders()));
             }
             case ReadResult.Unavailable unavailable -> error(res, 503, "ServiceUnavailable",
                     subject + ": " + unavailable.why());
         }
+    }
+
+    /** A hint for a 404: the metric may belong to a provider that has not listed its metrics yet. */
+    private String unreachedProviders() {
+        List<String> unreached = providers.get().stream()
+                .filter(p -> !p.reached())
+                .map(p -> "\"" + p.name() + "\" (" + p.describe() + ")")
+                .toList();
+        return unreached.isEmpty() ? "" : "; not yet reached: provider " + String.join(", provider ", unreached);
     }
 
     private static boolean isHealth(String path) {
