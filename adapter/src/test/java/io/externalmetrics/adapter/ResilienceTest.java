@@ -224,6 +224,32 @@ class ResilienceTest {
     }
 
     @Test
+    void readsDuringRefreshes_seeEitherTheWholeOldOrTheWholeNewValue() {
+        AtomicLong generation = new AtomicLong();
+        FakeProvider provider = provider(0).describe(FakeProvider.interval("m", Duration.ofMillis(20)))
+                .metric("m", request -> {
+                    long n = generation.incrementAndGet();
+                    var reply = FetchResponse.newBuilder();
+                    for (int i = 0; i < 50; i++) {
+                        reply.addSeries(Series.newBuilder().putLabels("i", Integer.toString(i)).setValue(n));
+                    }
+                    return reply.build();
+                });
+        // a long max age: this test is about atomic swaps, not freshness on a busy machine
+        startAdapter(Clock.systemUTC(), fast("p", provider.port()) + "    metrics: [{name: m, maxAge: 1m}]\n");
+        Await.until("a first value", WAIT, () -> read("m").statusCode() == 200);
+
+        var seen = new java.util.HashSet<String>();
+        for (int read = 0; read < 300; read++) {
+            List<String> values = json(read("m?labelSelector=i")).get("items").valueStream()
+                    .map(item -> item.get("value").asText()).toList();
+            assertThat(values).hasSize(50).containsOnly(values.getFirst());
+            seen.add(values.getFirst());
+        }
+        assertThat(seen).as("values changed while reading").hasSizeGreaterThan(1);
+    }
+
+    @Test
     void malformedReplies_areRejectedAndNeverServed() {
         var many = FetchResponse.newBuilder();
         for (int i = 0; i < 100_000; i++) {
