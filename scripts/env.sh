@@ -1,19 +1,27 @@
 # Sourced by ./demo and ./run-tests: finds a JDK 21+ and Maven, installing Maven when missing.
-# Override with JAVA_HOME=/path/to/jdk.
+# A JAVA_HOME of Java 21 or newer is used as given; otherwise the usual JDK folders are searched.
 
-if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version >/dev/null 2>&1; then
+java_version() {  # prints the major version of the JDK in $1, or 0
+  local v
+  v=$("$1/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+  echo "${v:-0}"
+}
+
+if [ -z "${JAVA_HOME:-}" ] || [ ! -x "$JAVA_HOME/bin/java" ] || [ "$(java_version "$JAVA_HOME")" -lt 21 ]; then
+  if [ -n "${JAVA_HOME:-}" ]; then
+    echo "JAVA_HOME=$JAVA_HOME is not a JDK 21 or newer; looking for one in /usr/lib/jvm" >&2
+  fi
+  JAVA_HOME=
   for candidate in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-21-jdk-amd64 \
                    /usr/lib/jvm/java-25-openjdk-amd64 /usr/lib/jvm/java-21-openjdk-amd64; do
-    if [ -x "$candidate/bin/java" ]; then JAVA_HOME=$candidate; break; fi
+    if [ -x "$candidate/bin/java" ] && [ "$(java_version "$candidate")" -ge 21 ]; then
+      JAVA_HOME=$candidate
+      break
+    fi
   done
 fi
-if [ -z "${JAVA_HOME:-}" ] || [ ! -x "$JAVA_HOME/bin/java" ]; then
-  echo "No JDK found: install JDK 21 or newer and set JAVA_HOME (the default java here may be too old for Helidon 4)." >&2
-  exit 1
-fi
-java_major=$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
-if [ "${java_major:-0}" -lt 21 ]; then
-  echo "JAVA_HOME=$JAVA_HOME is Java $java_major; Java 21 or newer is needed." >&2
+if [ -z "${JAVA_HOME:-}" ]; then
+  echo "No JDK 21 or newer found: install one and set JAVA_HOME (Helidon 4 needs Java 21+)." >&2
   exit 1
 fi
 export JAVA_HOME

@@ -18,9 +18,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -187,22 +189,27 @@ class ResilienceTest {
     @Test
     void pushBurst_isCoalesced_andTheLatestValueWins() {
         AtomicLong value = new AtomicLong();
+        AtomicReference<CountDownLatch> gate = new AtomicReference<>(new CountDownLatch(0));
         FakeProvider provider = provider(0).describe(FakeProvider.push("pushed", Duration.ofMinutes(10)))
                 .metric("pushed", request -> {
-                    Thread.sleep(20); // a fetch that takes a while, so events pile up during it
+                    gate.get().await(); // held shut during the burst: every event arrives during one fetch
                     return FetchResponse.newBuilder().setValue(value.get()).build();
                 });
+        toClose.add(() -> gate.get().countDown());
         startAdapter(Clock.systemUTC(), fast("p", provider.port()));
         Await.until("the Watch stream", WAIT, () -> provider.openWatchStreams() == 1 && served("pushed").equals("0"));
         long before = provider.fetches("pushed");
 
+        gate.set(new CountDownLatch(1));
         for (int i = 1; i <= 1000; i++) {
             value.set(i);
             provider.fire("pushed");
         }
+        Await.until("the fetch the first event started", WAIT, () -> provider.fetches("pushed") > before);
+        gate.get().countDown();
 
         Await.until("the last value", WAIT, () -> served("pushed").equals("1k"));
-        assertThat(provider.fetches("pushed") - before).isBetween(1L, 200L);
+        assertThat(provider.fetches("pushed") - before).isBetween(1L, 50L);
     }
 
     @Test
@@ -239,7 +246,7 @@ class ResilienceTest {
         startAdapter(Clock.systemUTC(), fast("p", provider.port()) + "    metrics: [{name: m, maxAge: 1m}]\n");
         Await.until("a first value", WAIT, () -> read("m").statusCode() == 200);
 
-        var seen = new java.util.HashSet<String>();
+        var seen = new HashSet<String>();
         for (int read = 0; read < 300; read++) {
             List<String> values = json(read("m?labelSelector=i")).get("items").valueStream()
                     .map(item -> item.get("value").asText()).toList();
