@@ -79,13 +79,13 @@ public final class MetricCache {
                         holder.update(state -> state.withInfo(info));
                         continue;
                     }
-                    if (held.retiredAt().isEmpty() || held.info().provider().equals(provider)) {
+                    if (held.retiredAt().isEmpty()) {
                         conflicts.add("metric \"" + info.key().name() + "\" in namespace \"" + info.key().namespace()
                                 + "\" of provider \"" + provider + "\" clashes with \"" + held.info().key().name()
                                 + "\" of provider \"" + held.info().provider() + "\"; it is not served");
                         continue;
                     }
-                    next.remove(held.info().key()); // a retired metric of another provider gives way
+                    next.remove(held.info().key()); // a retired metric gives way (renamed, or moved to another provider)
                 }
                 Slot slot = new Slot(MetricState.initial(info));
                 next.put(info.key(), slot);

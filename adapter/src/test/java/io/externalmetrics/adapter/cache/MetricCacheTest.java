@@ -217,6 +217,16 @@ class MetricCacheTest {
     }
 
     @Test
+    void registerProvider_metricRenamedOnlyInCase_replacesTheRetiredOne() {
+        cache.registerProvider("p", List.of(info("*", "Queue", "p", OnErrorPolicy.error())));
+
+        List<String> conflicts = cache.registerProvider("p", List.of(info("*", "queue", "p", OnErrorPolicy.error())));
+
+        assertThat(conflicts).isEmpty();
+        assertThat(cache.inventory()).extracting(s -> s.info().key().name()).containsExactly("queue");
+    }
+
+    @Test
     void registerProvider_retiredMetricOfAnotherProvider_givesWay() {
         cache.registerProvider("old", List.of(info("*", "m", "old", OnErrorPolicy.error())));
         cache.removeProvider("old");
