@@ -2,7 +2,6 @@ package io.externalmetrics.adapter;
 
 import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.config.AdapterConfig;
-import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.config.ServerConfig;
 import io.externalmetrics.adapter.http.ApiHandler;
 import io.externalmetrics.adapter.http.ProviderView;
@@ -10,7 +9,6 @@ import io.externalmetrics.adapter.http.StatusDirectHandler;
 import io.externalmetrics.adapter.k8s.StatusJson;
 import io.externalmetrics.adapter.provider.ProviderManager;
 import io.externalmetrics.adapter.security.ServingCertificates;
-import io.grpc.ManagedChannel;
 import io.helidon.common.tls.Tls;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderValues;
@@ -25,7 +23,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * A running adapter: the metric cache, the provider clients and the HTTPS server. Start it with
@@ -55,16 +52,6 @@ public final class Adapter implements AutoCloseable {
 
     /** Starts an adapter reaching providers over plaintext gRPC. */
     public static Adapter start(AdapterConfig config, Clock clock) {
-        return start(config, clock, Optional.empty());
-    }
-
-    /** Starts an adapter whose provider channels come from {@code channels} (tests pass in-process ones). */
-    public static Adapter start(AdapterConfig config, Clock clock, Function<ProviderConfig, ManagedChannel> channels) {
-        return start(config, clock, Optional.of(channels));
-    }
-
-    private static Adapter start(AdapterConfig config, Clock clock,
-                                 Optional<Function<ProviderConfig, ManagedChannel>> channels) {
         ServerConfig serverConfig = config.server();
         Tls tls;
         Optional<String> selfSignedPem = Optional.empty();
@@ -76,9 +63,7 @@ public final class Adapter implements AutoCloseable {
             selfSignedPem = Optional.of(selfSigned.certificatePem());
         }
         var cache = new MetricCache(clock);
-        ProviderManager providers = channels.isPresent()
-                ? ProviderManager.start(config.providers(), cache, clock, channels.get())
-                : ProviderManager.start(config.providers(), cache, clock);
+        ProviderManager providers = ProviderManager.start(config.providers(), cache, clock);
         try {
             var handler = new ApiHandler(cache, providers::ready, () -> providers.status().stream()
                     .map(s -> new ProviderView(s.name(), s.target(), s.reached(), s.describe(), s.fetches()))

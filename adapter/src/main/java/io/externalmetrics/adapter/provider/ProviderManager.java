@@ -65,8 +65,8 @@ public final class ProviderManager implements AutoCloseable {
     }
 
     /** As {@link #start(List, MetricCache, Clock)}, with channels from {@code channels} (tests pass in-process ones). */
-    public static ProviderManager start(List<ProviderConfig> providers, MetricCache cache, Clock clock,
-                                        Function<ProviderConfig, ManagedChannel> channels) {
+    static ProviderManager start(List<ProviderConfig> providers, MetricCache cache, Clock clock,
+                                 Function<ProviderConfig, ManagedChannel> channels) {
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("externalmetrics-scheduler").daemon().factory());
         ExecutorService fetchExecutor = Executors.newThreadPerTaskExecutor(
