@@ -74,8 +74,7 @@ final class FetchResponses {
         }
         Optional<Duration> window = Optional.empty();
         if (reply.hasWindow()) {
-            var d = reply.getWindow();
-            Duration w = Duration.ofSeconds(d.getSeconds(), d.getNanos());
+            Duration w = Protos.duration(reply.getWindow());
             if (w.isNegative()) {
                 throw new InvalidReplyException("window is negative");
             }

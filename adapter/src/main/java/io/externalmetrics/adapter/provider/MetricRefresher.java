@@ -6,7 +6,6 @@ import io.externalmetrics.adapter.cache.Sample;
 import io.externalmetrics.proto.v1.FetchRequest;
 import io.externalmetrics.proto.v1.FetchResponse;
 import io.externalmetrics.proto.v1.MetricProviderGrpc;
-import io.externalmetrics.proto.v1.MetricRef;
 import io.grpc.Status;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
@@ -60,6 +59,7 @@ final class MetricRefresher {
     }
 
     private final MetricInfo info;
+    private final FetchRequest request;
     private final Duration deadline;
     private final Context context;
     private final AtomicInteger state = new AtomicInteger(IDLE);
@@ -72,6 +72,7 @@ final class MetricRefresher {
 
     MetricRefresher(MetricInfo info, Duration deadline, Context context) {
         this.info = info;
+        this.request = FetchRequest.newBuilder().setMetric(Protos.ref(info.key())).build();
         this.deadline = deadline;
         this.context = context;
     }
@@ -145,9 +146,6 @@ final class MetricRefresher {
     /** Fetches once; returns false when it failed (and a retry was scheduled). */
     private boolean fetchOnce() {
         fetches.incrementAndGet();
-        var request = FetchRequest.newBuilder()
-                .setMetric(MetricRef.newBuilder().setNamespace(info.key().namespace()).setName(info.key().name()))
-                .build();
         try {
             context.bulkhead().acquire();
             FetchResponse reply;

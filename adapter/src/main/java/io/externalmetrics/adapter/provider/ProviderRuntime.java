@@ -251,18 +251,16 @@ final class ProviderRuntime implements AutoCloseable {
                         config.name(), problem.get());
                 continue;
             }
-            String namespace = descriptor.getMetric().getNamespace();
-            MetricKey key = new MetricKey(namespace.isEmpty() ? MetricKey.ALL_NAMESPACES : namespace,
-                    descriptor.getMetric().getName());
+            MetricKey key = Protos.key(descriptor.getMetric());
             Optional<MetricConfig> local = Optional.ofNullable(configured.get(key));
             TriggerSpec trigger = switch (descriptor.getTriggerCase()) {
-                case INTERVAL -> new TriggerSpec.Interval(toDuration(descriptor.getInterval()));
+                case INTERVAL -> new TriggerSpec.Interval(Protos.duration(descriptor.getInterval()));
                 case PUSH -> new TriggerSpec.Push();
                 case TRIGGER_NOT_SET -> local.map(MetricConfig::trigger)
                         .orElse(new TriggerSpec.Interval(TriggerSpec.DEFAULT_INTERVAL));
             };
             Duration maxAge = descriptor.hasMaxAge()
-                    ? toDuration(descriptor.getMaxAge())
+                    ? Protos.duration(descriptor.getMaxAge())
                     : local.flatMap(MetricConfig::maxAge).orElseGet(() -> defaultMaxAge(trigger));
             OnErrorPolicy onError = local.map(MetricConfig::onError).orElse(OnErrorPolicy.error());
             if (metrics.putIfAbsent(key, new MetricInfo(key, config.name(), trigger, maxAge, onError)) != null) {
@@ -295,10 +293,6 @@ final class ProviderRuntime implements AutoCloseable {
 
     private static boolean isPositive(com.google.protobuf.Duration d) {
         return d.getSeconds() > 0 || d.getSeconds() == 0 && d.getNanos() > 0;
-    }
-
-    private static Duration toDuration(com.google.protobuf.Duration d) {
-        return Duration.ofSeconds(d.getSeconds(), d.getNanos());
     }
 
     static Duration defaultMaxAge(TriggerSpec trigger) {
@@ -418,8 +412,7 @@ final class ProviderRuntime implements AutoCloseable {
             current = refreshers;
             refs = current.values().stream()
                     .filter(r -> r.info().trigger() instanceof TriggerSpec.Push)
-                    .map(r -> MetricRef.newBuilder().setNamespace(r.info().key().namespace())
-                            .setName(r.info().key().name()).build())
+                    .map(r -> Protos.ref(r.info().key()))
                     .toList();
         } finally {
             lock.unlock();
@@ -445,10 +438,8 @@ final class ProviderRuntime implements AutoCloseable {
                     @Override
                     public void onNext(WatchEvent event) {
                         delivered = true;
-                        String namespace = event.getMetric().getNamespace();
-                        MetricKey key = new MetricKey(namespace.isEmpty() ? MetricKey.ALL_NAMESPACES : namespace,
-                                event.getMetric().getName());
-                        MetricRefresher refresher = refreshers.get(key); // the current one, even if replaced since
+                        // the current refresher, even if replaced since the stream opened
+                        MetricRefresher refresher = refreshers.get(Protos.key(event.getMetric()));
                         if (refresher != null) {
                             refresher.trigger();
                         }
