@@ -91,7 +91,7 @@ public final class MetricCache {
                 next.put(info.key(), slot);
                 folded.put(fold(info.key()), slot);
             }
-            registry = new Registry(Map.copyOf(next), Map.copyOf(folded));
+            publish(next);
             return conflicts;
         } finally {
             registrationLock.unlock();
@@ -108,20 +108,20 @@ public final class MetricCache {
         registrationLock.lock();
         try {
             Instant now = clock.instant();
-            Map<MetricKey, Slot> next = new HashMap<>();
-            Map<MetricKey, Slot> folded = new HashMap<>();
-            registry.exact().forEach((key, slot) -> {
-                if (!slot.state().isGone(now)) {
-                    next.put(key, slot);
-                    folded.put(fold(key), slot);
-                }
-            });
-            if (next.size() < registry.exact().size()) {
-                registry = new Registry(Map.copyOf(next), Map.copyOf(folded));
+            Map<MetricKey, Slot> next = new HashMap<>(registry.exact());
+            if (next.values().removeIf(slot -> slot.state().isGone(now))) {
+                publish(next);
             }
         } finally {
             registrationLock.unlock();
         }
+    }
+
+    /** Publishes a new registry for readers; called with the registration lock held. */
+    private void publish(Map<MetricKey, Slot> exact) {
+        Map<MetricKey, Slot> folded = new HashMap<>();
+        exact.forEach((key, slot) -> folded.put(fold(key), slot));
+        registry = new Registry(Map.copyOf(exact), Map.copyOf(folded));
     }
 
     /** Records a successful fetch. Ignored when the metric is no longer registered. */
