@@ -73,21 +73,14 @@ public final class ConfigLoader {
         for (int i = 0; i < list.size(); i++) {
             providers.add(provider(providersNode.item(i, list.get(i))));
         }
-        try {
-            return new AdapterConfig(server, providers);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(e.getMessage(), e);
-        }
+        return new AdapterConfig(server, providers);
     }
 
     private static ServerConfig server(Node node) {
         Map<String, Object> map = node.map(Set.of("address", "port", "tls", "dnsNames"));
         ServerConfig defaults = ServerConfig.defaults();
         String address = node.optionalString(map, "address").orElse(defaults.address());
-        int port = node.optionalInt(map, "port").orElse(defaults.port());
-        if (port < 0 || port > 65535) {
-            throw new ConfigException(node.path("port") + ": " + port + " is not a port number (0-65535)");
-        }
+        int port = node.optionalInt(map, "port").orElse(defaults.port()); // range checked by ServerConfig
         Optional<TlsFiles> tls = Optional.empty();
         if (map.get("tls") != null) {
             Node tlsNode = node.child("tls", map.get("tls"));
