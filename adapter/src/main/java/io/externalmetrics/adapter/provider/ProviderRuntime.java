@@ -214,18 +214,20 @@ final class ProviderRuntime implements AutoCloseable {
                 apply(fromConfig());
                 return;
             }
-            describeStatus = "failing: " + Failures.describe(e);
-            Duration wait = backoff.delay(attempt);
             if (attempt == 0) {
                 LOG.log(Level.WARNING, "provider \"{0}\" at {1}: Describe failed ({2}); retrying",
                         config.name(), config.target(), Failures.describe(e));
             }
-            schedule(() -> fetchExecutor.execute(() -> describe(generation, attempt + 1)), wait);
+            retryDescribe(generation, attempt, e);
         } catch (RuntimeException e) {
-            describeStatus = "failing: " + Failures.describe(e);
             LOG.log(Level.ERROR, "provider \"" + config.name() + "\": Describe handling failed", e);
-            schedule(() -> fetchExecutor.execute(() -> describe(generation, attempt + 1)), backoff.delay(attempt));
+            retryDescribe(generation, attempt, e);
         }
+    }
+
+    private void retryDescribe(int generation, int attempt, RuntimeException failure) {
+        describeStatus = "failing: " + Failures.describe(failure);
+        schedule(() -> fetchExecutor.execute(() -> describe(generation, attempt + 1)), backoff.delay(attempt));
     }
 
     private List<MetricInfo> fromConfig() {
