@@ -136,9 +136,9 @@ class ResilienceTest {
         FakeProvider provider = provider(0).value("strict", 1).value("lenient", 2).value("fixed", 3);
         startAdapter(clock, fast("p", provider.port()) + """
                     metrics:
-                      - {name: strict, interval: 50ms, maxAge: 5s}
-                      - {name: lenient, interval: 50ms, maxAge: 5s, onError: lastKnownGood, lastKnownGoodFor: 1m}
-                      - {name: fixed, interval: 50ms, maxAge: 5s, onError: static, staticValue: "0.5"}
+                      - {name: strict, interval: 1s, maxAge: 5s}
+                      - {name: lenient, interval: 1s, maxAge: 5s, onError: lastKnownGood, lastKnownGoodFor: 1m}
+                      - {name: fixed, interval: 1s, maxAge: 5s, onError: static, staticValue: "0.5"}
                 """);
         Await.until("first values", WAIT, () -> served("strict").equals("1") && served("lenient").equals("2")
                 && served("fixed").equals("3"));
@@ -270,14 +270,18 @@ class ResilienceTest {
                         .addSeries(Series.newBuilder().putLabels("some key", "A").setValue(1)).build())
                 .metric("too-many", request -> tooMany)
                 .value("fine", 1);
-        startAdapter(Clock.systemUTC(), fast("p", provider.port()) + """
+        // generous deadlines: the reasons asserted below must not be replaced by a DEADLINE_EXCEEDED on a slow machine
+        startAdapter(Clock.systemUTC(), """
+                  - name: p
+                    target: 127.0.0.1:%d
+                    deadline: 10s
                     metrics:
-                      - {name: nan, interval: 100ms}
-                      - {name: infinite, interval: 100ms}
-                      - {name: bad-label, interval: 100ms}
-                      - {name: too-many, interval: 10s}
-                      - {name: fine, interval: 100ms}
-                """);
+                      - {name: nan, interval: 30s}
+                      - {name: infinite, interval: 30s}
+                      - {name: bad-label, interval: 30s}
+                      - {name: too-many, interval: 30s}
+                      - {name: fine, interval: 30s}
+                """.formatted(provider.port()));
 
         Await.until("every metric answered", WAIT, () -> adapter.cache().inventory().stream()
                 .allMatch(s -> s.sample().isPresent() || s.failure().isPresent()));
