@@ -30,7 +30,7 @@ class ConfigReloadTest {
                   - name: %s
                     target: 127.0.0.1:%d
                     retry: {initial: 20ms, max: 200ms}
-                    metrics: [{name: %s-metric, interval: 50ms, maxAge: 300ms}]
+                    metrics: [{name: %s-metric, interval: 200ms, maxAge: 3s}]
                 """.formatted(name, port, name);
     }
 

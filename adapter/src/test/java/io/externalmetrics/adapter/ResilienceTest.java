@@ -120,7 +120,9 @@ class ResilienceTest {
         AtomicLong counter = new AtomicLong();
         FakeProvider quick = provider(0).describe(FakeProvider.interval("quick", Duration.ofMillis(50)))
                 .metric("quick", request -> FetchResponse.newBuilder().setValue(counter.incrementAndGet()).build());
-        startAdapter(Clock.systemUTC(), fast("slow", slow.port()) + fast("quick", quick.port()));
+        // the quick metric's long max age: a fetch slowed by a busy machine must not turn its answer into a 503
+        startAdapter(Clock.systemUTC(), fast("slow", slow.port()) + fast("quick", quick.port())
+                + "    metrics: [{name: quick, maxAge: 1m}]\n");
 
         Await.until("the hanging provider's deadline to pass", WAIT,
                 () -> served("slow").startsWith("503") && served("slow").contains("DEADLINE_EXCEEDED"));
