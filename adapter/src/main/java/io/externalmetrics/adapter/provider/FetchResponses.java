@@ -16,6 +16,10 @@ import java.util.OptionalDouble;
 /** Turns a provider's {@link FetchResponse} into a {@link Sample}, rejecting what must not be served. */
 final class FetchResponses {
 
+    /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the bounds of a google.protobuf.Timestamp. */
+    static final long MIN_TIMESTAMP_SECONDS = -62_135_596_800L;
+    static final long MAX_TIMESTAMP_SECONDS = 253_402_300_799L;
+
     private FetchResponses() {
     }
 
@@ -66,11 +70,13 @@ final class FetchResponses {
             if (ts.getNanos() < 0 || ts.getNanos() > 999_999_999) {
                 throw new InvalidReplyException("observed_at has invalid nanos " + ts.getNanos());
             }
-            try {
-                observedAt = Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos());
-            } catch (java.time.DateTimeException e) {
-                throw new InvalidReplyException("observed_at is out of range");
+            // google.protobuf.Timestamp's range, years 0001 to 9999: Kubernetes' metav1.Time cannot
+            // carry other years, so serving one would make the HPA fail to decode the whole list
+            if (ts.getSeconds() < MIN_TIMESTAMP_SECONDS || ts.getSeconds() > MAX_TIMESTAMP_SECONDS) {
+                throw new InvalidReplyException("observed_at " + ts.getSeconds()
+                        + "s is outside years 0001 to 9999");
             }
+            observedAt = Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos());
         }
         Optional<Duration> window = Optional.empty();
         if (reply.hasWindow()) {

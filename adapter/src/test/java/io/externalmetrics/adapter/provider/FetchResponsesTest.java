@@ -97,4 +97,22 @@ class FetchResponsesTest {
         assertThatThrownBy(() -> FetchResponses.toSample("m", big.build(), RECEIVED, new ReplyLimits(3, 8)))
                 .hasMessage("4 series, more than the limit of 3");
     }
+
+    @Test
+    void toSample_observationTimeOutsideYears1To9999_isRejected_becauseKubernetesCannotDecodeIt() {
+        for (long seconds : new long[] {Instant.parse("+10000-01-01T00:00:00Z").getEpochSecond(),
+                Instant.parse("0000-12-31T23:59:59Z").getEpochSecond(), Long.MAX_VALUE, Long.MIN_VALUE}) {
+            FetchResponse reply = FetchResponse.newBuilder().setValue(1)
+                    .setObservedAt(Timestamp.newBuilder().setSeconds(seconds)).build();
+            assertThatThrownBy(() -> FetchResponses.toSample("m", reply, RECEIVED, ReplyLimits.DEFAULTS))
+                    .isInstanceOf(InvalidReplyException.class)
+                    .hasMessage("observed_at " + seconds + "s is outside years 0001 to 9999");
+        }
+        for (String edge : new String[] {"0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z"}) {
+            Instant at = Instant.parse(edge);
+            FetchResponse reply = FetchResponse.newBuilder().setValue(1)
+                    .setObservedAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond())).build();
+            assertThat(FetchResponses.toSample("m", reply, RECEIVED, ReplyLimits.DEFAULTS).observedAt()).isEqualTo(at);
+        }
+    }
 }
