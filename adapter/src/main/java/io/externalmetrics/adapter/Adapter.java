@@ -14,6 +14,8 @@ import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http2.Http2Config;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.nio.file.Path;
@@ -31,6 +33,9 @@ import java.util.Optional;
 public final class Adapter implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Adapter.class.getName());
+    /** A 10,000-character selector, every character percent-encoded, fits with room to spare. */
+    static final int MAX_REQUEST_LINE_BYTES = 64 * 1024;
+    static final int MAX_HEADER_BYTES = 64 * 1024;
 
     private final MetricCache cache;
     private final ProviderManager providers;
@@ -75,6 +80,16 @@ public final class Adapter implements AutoCloseable {
                     .shutdownHook(false)
                     // without it every HTTP/2 answer waits for Nagle's algorithm (~40 ms)
                     .connectionOptions(options -> options.tcpNoDelay(true))
+                    // room for the longest selector we accept, percent-encoded, plus the aggregator's
+                    // X-Remote-* headers: Helidon's defaults (4 KiB request line, 8 KiB HTTP/2
+                    // header list) would refuse selectors the contract allows
+                    .addProtocol(Http1Config.builder()
+                            .maxPrologueLength(MAX_REQUEST_LINE_BYTES)
+                            .maxHeadersSize(MAX_HEADER_BYTES)
+                            .build())
+                    .addProtocol(Http2Config.builder()
+                            .maxHeaderListSize(MAX_REQUEST_LINE_BYTES + MAX_HEADER_BYTES)
+                            .build())
                     .directHandlers(direct -> {
                         var statusHandler = new StatusDirectHandler();
                         for (DirectHandler.EventType type : DirectHandler.EventType.values()) {

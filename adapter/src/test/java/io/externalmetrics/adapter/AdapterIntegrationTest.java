@@ -10,8 +10,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -141,6 +143,41 @@ class AdapterIntegrationTest {
         assertThat(status.get("reason").asText()).isEqualTo("BadRequest");
         assertThat(status.get("message").asText())
                 .startsWith("metric \"nope\" in namespace \"default\" with selector \"some-key===x\": invalid label selector");
+    }
+
+    /** {@code some-key in (B,x0,x1,...)}, exactly {@code length} characters long. */
+    private static String longSelector(int length) {
+        var selector = new StringBuilder("some-key in (B");
+        for (int i = 0; selector.length() < length - 40; i++) {
+            selector.append(",x").append(i);
+        }
+        int padding = length - selector.length() - ",y)".length();
+        selector.append(",y").append("z".repeat(padding)).append(')');
+        return selector.toString();
+    }
+
+    /** Every byte as {@code %XX}: the longest request a client can make of a selector. */
+    private static String percentEncodeAll(String text) {
+        var encoded = new StringBuilder();
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            encoded.append('%').append(HexFormat.of().withUpperCase().toHexDigits(b));
+        }
+        return encoded.toString();
+    }
+
+    @ParameterizedTest
+    @EnumSource(HttpClient.Version.class)
+    void read_selectorAsLongAsAllowed_isServedEvenFullyEncoded_oneCharacterMoreIsA400(HttpClient.Version version) {
+        String longest = longSelector(10_000);
+        assertThat(longest).hasSize(10_000);
+        JsonNode list = json(get(version, VALUES + "default/incrementable?labelSelector=" + percentEncodeAll(longest)));
+        assertThat(list.get("items").valueStream().map(i -> i.at("/metricLabels/some-key").asText()))
+                .containsExactly("B");
+
+        HttpResponse<String> tooLong = get(version, VALUES + "default/incrementable?labelSelector="
+                + percentEncodeAll(longSelector(10_001)));
+        assertThat(tooLong.statusCode()).isEqualTo(400);
+        assertThat(json(tooLong).get("message").asText()).contains("10001 characters long, more than the 10000 allowed");
     }
 
     @Test
