@@ -233,7 +233,21 @@ class AdapterIntegrationTest {
             assertThat(response.statusCode()).as(path).isEqualTo(200);
             assertThat(response.body()).as(path).isEqualTo("ok");
         }
-        assertThat(get(version, "/readyz?verbose").body()).contains("[+]providers ok", "readyz check passed");
+        assertThat(get(version, "/readyz?verbose").body())
+                .isEqualTo("[+]ping ok\n[+]providers ok\nreadyz check passed\n");
+        assertThat(get(version, "/livez?verbose").body()).isEqualTo("[+]ping ok\nlivez check passed\n");
+    }
+
+    @Test
+    void health_singleChecks_areServedAsKubernetesDoes() {
+        for (String path : List.of("/healthz/ping", "/livez/ping", "/readyz/ping", "/readyz/providers", "/readyz/ping/")) {
+            HttpResponse<String> response = get(HttpClient.Version.HTTP_2, path);
+            assertThat(response.statusCode()).as(path).isEqualTo(200);
+            assertThat(response.body()).as(path).isEqualTo("ok");
+        }
+        HttpResponse<String> unknown = get(HttpClient.Version.HTTP_2, "/livez/providers");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).isEqualTo("no such check: /livez/providers\n");
     }
 
     @Test

@@ -318,7 +318,13 @@ class ResilienceTest {
         probe.close(); // a free port with nobody listening
         startAdapter(Clock.systemUTC(), fast("p", port) + "    metrics: [{name: m, interval: 50ms}]\n");
 
-        assertThat(Https.get(client, "https://localhost:" + adapter.port() + "/readyz").statusCode()).isEqualTo(500);
+        var notReady = Https.get(client, "https://localhost:" + adapter.port() + "/readyz");
+        assertThat(notReady.statusCode()).isEqualTo(500);
+        assertThat(notReady.body()).isEqualTo(
+                "[+]ping ok\n[-]providers failed: not every provider has been reached yet\nreadyz check failed\n");
+        var providersCheck = Https.get(client, "https://localhost:" + adapter.port() + "/readyz/providers");
+        assertThat(providersCheck.statusCode()).isEqualTo(500);
+        assertThat(providersCheck.body()).isEqualTo("internal server error: not every provider has been reached yet\n");
         assertThat(Https.get(client, "https://localhost:" + adapter.port() + "/livez").statusCode()).isEqualTo(200);
         assertThat(served("m")).startsWith("503").contains("provider \"p\"");
         assertThat(served("unknown")).startsWith("404").contains("not yet reached: provider \"p\" (");

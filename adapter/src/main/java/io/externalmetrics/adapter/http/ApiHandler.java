@@ -16,6 +16,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -148,32 +149,63 @@ public final class ApiHandler implements Handler {
         return unreached.isEmpty() ? "" : "; not yet reached: provider " + String.join(", provider ", unreached);
     }
 
+    private static final List<String> HEALTH_ENDPOINTS = List.of("/healthz", "/livez", "/readyz");
+    private static final String PROVIDERS_NOT_REACHED = "not every provider has been reached yet";
+
     private static boolean isHealth(String path) {
-        return path.equals("/healthz") || path.equals("/livez") || path.equals("/readyz");
+        return HEALTH_ENDPOINTS.stream().anyMatch(e -> path.equals(e) || path.startsWith(e + "/"));
     }
 
+    /** One named check of a health endpoint, as Kubernetes' healthz package reports them. */
+    private record Check(String name, Optional<String> failure) {
+    }
+
+    /**
+     * {@code /healthz}, {@code /livez}, {@code /readyz} and, as in Kubernetes, each check on its own
+     * ({@code /readyz/ping}, {@code /readyz/providers}). Only readiness depends on providers.
+     */
     private void health(String path, ServerRequest req, ServerResponse res) {
-        boolean verbose = req.query().contains("verbose");
-        String name = path.substring(1);
-        boolean providersOk = !path.equals("/readyz") || ready.getAsBoolean();
+        String endpoint = HEALTH_ENDPOINTS.stream().filter(e -> path.equals(e) || path.startsWith(e + "/"))
+                .findFirst().orElseThrow();
+        var checks = new ArrayList<Check>();
+        checks.add(new Check("ping", Optional.empty()));
+        if (endpoint.equals("/readyz")) {
+            checks.add(new Check("providers", ready.getAsBoolean() ? Optional.empty() : Optional.of(PROVIDERS_NOT_REACHED)));
+        }
         res.header(HeaderValues.CONTENT_TYPE_TEXT_PLAIN);
         res.header(HeaderNames.CACHE_CONTROL, "no-cache, private");
-        if (!providersOk) {
+        String sub = trimSlash(path.substring(endpoint.length()));
+        if (!sub.isEmpty()) {
+            Optional<Check> check = checks.stream().filter(c -> sub.equals("/" + c.name())).findFirst();
+            if (check.isEmpty()) {
+                res.status(Status.NOT_FOUND_404);
+                res.send(("no such check: " + endpoint + sub + "\n").getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            check.get().failure().ifPresentOrElse(
+                    why -> {
+                        res.status(Status.INTERNAL_SERVER_ERROR_500);
+                        res.send(("internal server error: " + why + "\n").getBytes(StandardCharsets.UTF_8));
+                    },
+                    () -> res.send("ok".getBytes(StandardCharsets.UTF_8)));
+            return;
+        }
+        boolean ok = checks.stream().allMatch(c -> c.failure().isEmpty());
+        String name = endpoint.substring(1);
+        if (ok && !req.query().contains("verbose")) {
+            res.send("ok".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        var body = new StringBuilder();
+        for (Check check : checks) {
+            body.append(check.failure().map(why -> "[-]" + check.name() + " failed: " + why)
+                    .orElse("[+]" + check.name() + " ok")).append('\n');
+        }
+        body.append(name).append(ok ? " check passed\n" : " check failed\n");
+        if (!ok) {
             res.status(Status.INTERNAL_SERVER_ERROR_500);
         }
-        String body;
-        if (verbose) {
-            var text = new StringBuilder("[+]ping ok\n");
-            if (path.equals("/readyz")) {
-                text.append(providersOk ? "[+]providers ok\n" : "[-]providers failed: not every provider has been reached yet\n");
-            }
-            text.append(name).append(providersOk ? " check passed\n" : " check failed\n");
-            body = text.toString();
-        } else {
-            body = providersOk ? "ok" : "[-]providers failed: not every provider has been reached yet\n"
-                    + name + " check failed\n";
-        }
-        res.send(body.getBytes(StandardCharsets.UTF_8));
+        res.send(body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static void document(ServerRequest req, ServerResponse res, byte[] body, String etag) {
