@@ -115,14 +115,25 @@ func (p *provider) Watch(req *pb.WatchRequest, stream pb.MetricProvider_WatchSer
 	for _, m := range req.GetMetrics() {
 		announce = announce || (m.GetNamespace() == namespace && m.GetName() == pushedName)
 	}
+	event := &pb.WatchEvent{Metric: &pb.MetricRef{Namespace: namespace, Name: pushedName}}
+	p.mu.Lock()
+	changed := p.changed
+	p.mu.Unlock()
+	// One event as the stream opens: a bump between the adapter's connect-time Fetch and this
+	// point would otherwise reach no stream.
+	if announce {
+		if err := stream.Send(event); err != nil {
+			return err
+		}
+	}
 	for {
-		p.mu.Lock()
-		changed := p.changed
-		p.mu.Unlock()
 		select {
 		case <-changed:
+			// the next channel before sending: a bump from now on wakes the next round
+			p.mu.Lock()
+			changed = p.changed
+			p.mu.Unlock()
 			if announce {
-				event := &pb.WatchEvent{Metric: &pb.MetricRef{Namespace: namespace, Name: pushedName}}
 				if err := stream.Send(event); err != nil {
 					return err
 				}

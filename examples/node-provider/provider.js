@@ -93,6 +93,9 @@ function watch(call) {
     || wanted.some((m) => m.namespace === NAMESPACE && m.name === PUSHED);
   const watcher = { call, announcesPushed };
   watchers.add(watcher);
+  // One event as the stream opens: a bump between the adapter's connect-time Fetch and this
+  // point would otherwise reach no stream.
+  if (announcesPushed) call.write({ metric: { namespace: NAMESPACE, name: PUSHED } });
   call.on('cancelled', () => watchers.delete(watcher));
   call.on('error', () => watchers.delete(watcher));
 }

@@ -105,6 +105,10 @@ class Provider(pb_grpc.MetricProviderServicer):
         wanted = {(m.namespace, m.name) for m in request.metrics}
         announce = not wanted or (NAMESPACE, PUSHED) in wanted
         seen = self._pushed.value
+        if announce:
+            # One event as the stream opens: a bump between the adapter's connect-time Fetch and
+            # this point would otherwise reach no stream.
+            yield pb.WatchEvent(metric=pb.MetricRef(namespace=NAMESPACE, name=PUSHED))
         # The stream stays open for the life of the provider; check now and then for its end.
         while context.is_active() and not self._stopping.is_set():
             value = self._pushed.wait_past(seen, timeout=0.5)

@@ -15,6 +15,8 @@ import io.externalmetrics.proto.v1.FetchRequest;
 import io.externalmetrics.proto.v1.MetricDescriptor;
 import io.externalmetrics.proto.v1.MetricProviderGrpc;
 import io.externalmetrics.proto.v1.MetricRef;
+import io.externalmetrics.proto.v1.WatchEvent;
+import io.externalmetrics.proto.v1.WatchRequest;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -36,6 +38,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -248,6 +251,16 @@ class PolyglotProvidersTest {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
                     assertThat(e.getStatus().getDescription()).contains("nope", language + "-incrementable");
                 }));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"python", "node", "go"})
+    void watch_newStream_opensWithAnEventForThePushMetric(String language) {
+        withStub(language, stub -> {
+            Iterator<WatchEvent> events = stub.watch(WatchRequest.getDefaultInstance());
+            assertThat(events.next().getMetric()).as("the first event, sent before any \"bump\"")
+                    .isEqualTo(MetricRef.newBuilder().setNamespace("*").setName(language + "-pushed").build());
+        });
     }
 
     // ---- helpers

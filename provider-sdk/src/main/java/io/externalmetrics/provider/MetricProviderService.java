@@ -41,6 +41,7 @@ final class MetricProviderService extends MetricProviderGrpc.MetricProviderImplB
     private final Executor executor;
     private final DescribeResponse description;
     private final WatchHub hub = new WatchHub();
+    private final Map<MetricKey, WatchEvent> pushEvents; // one per event-triggered metric
     private final List<Runnable> detachments = new ArrayList<>();
 
     MetricProviderService(List<Registration> registrations, Executor executor) {
@@ -53,15 +54,18 @@ final class MetricProviderService extends MetricProviderGrpc.MetricProviderImplB
         this.metrics = Collections.unmodifiableMap(byKey);
         this.executor = executor;
         this.description = description.build();
+        var pushEvents = new LinkedHashMap<MetricKey, WatchEvent>();
         for (Registration registration : registrations) {
             if (registration.trigger() instanceof EventTrigger trigger) {
                 MetricKey key = registration.key();
                 WatchEvent event = WatchEvent.newBuilder().setMetric(key.toProto()).build();
+                pushEvents.put(key, event);
                 Runnable listener = () -> hub.publish(key, event);
                 trigger.attach(listener);
                 detachments.add(() -> trigger.detach(listener));
             }
         }
+        this.pushEvents = Collections.unmodifiableMap(pushEvents);
     }
 
     @Override
@@ -115,6 +119,14 @@ final class MetricProviderService extends MetricProviderGrpc.MetricProviderImplB
         call.setOnCancelHandler(() -> hub.remove(watcher));
         call.setOnReadyHandler(watcher::drain);
         hub.add(watcher);
+        // One event per watched metric as the stream opens: the adapter fetches when it connects,
+        // but a change fired between that fetch and this registration would reach no stream.
+        // An extra event costs one fetch; a missed one leaves a value stale until the next change.
+        pushEvents.forEach((key, event) -> {
+            if (watcher.wants(key)) {
+                watcher.offer(event);
+            }
+        });
     }
 
     /** Stops event delivery and completes every Watch stream. */

@@ -21,6 +21,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -238,11 +239,37 @@ class MetricProviderServiceTest {
         changed.fire(); // no stream yet: nothing happens
         var stream = watch(channel, WatchRequest.getDefaultInstance());
         await("the stream is registered", () -> provider.watchers() == 1);
+        assertThat(stream.events.poll(WAIT_SECONDS, TimeUnit.SECONDS)).as("the opening event")
+                .isEqualTo(event(Namespace.ALL, "pushed"));
 
         changed.fire();
 
         assertThat(stream.events.poll(WAIT_SECONDS, TimeUnit.SECONDS))
                 .isEqualTo(event(Namespace.ALL, "pushed"));
+        assertThat(stream.events).isEmpty();
+    }
+
+    @Test
+    void watch_newStream_firstGetsOneEventPerWatchedPushMetric_soNoChangeBeforeItOpenedIsMissed()
+            throws InterruptedException {
+        MetricProviderServer provider = MetricProviderServer.builder()
+                .addMetric(Namespace.ALL, "a", Trigger.onEvent(), request -> Value.of(1))
+                .addMetric(Namespace.DEFAULT, "b", Trigger.onEvent(), request -> Value.of(2))
+                .addMetric(Namespace.ALL, "polled", Trigger.every(Duration.ofMinutes(1)), request -> Value.of(3))
+                .build();
+        var channel = grpc.inProcess(provider);
+
+        var all = watch(channel, WatchRequest.getDefaultInstance());
+        var onlyB = watch(channel, WatchRequest.newBuilder().addMetrics(ref(Namespace.DEFAULT, "b"))
+                .addMetrics(ref(Namespace.ALL, "polled")).addMetrics(ref(Namespace.ALL, "not-registered")).build());
+
+        assertThat(all.events.poll(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(event(Namespace.ALL, "a"));
+        assertThat(all.events.poll(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(event(Namespace.DEFAULT, "b"));
+        assertThat(onlyB.events.poll(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(event(Namespace.DEFAULT, "b"));
+        await("both streams are registered", () -> provider.watchers() == 2);
+        assertThat(provider.pendingEvents()).isZero();
+        assertThat(all.events).isEmpty();
+        assertThat(onlyB.events).as("nothing for interval or unknown metrics").isEmpty();
     }
 
     @Test
@@ -256,6 +283,8 @@ class MetricProviderServiceTest {
             var stream = watch(channel, WatchRequest.getDefaultInstance());
             await("the publisher has a subscriber and the stream is registered",
                     () -> publisher.getNumberOfSubscribers() == 1 && provider.watchers() == 1);
+            assertThat(stream.events.poll(WAIT_SECONDS, TimeUnit.SECONDS)).as("the opening event")
+                    .isEqualTo(event(Namespace.ALL, "published"));
 
             publisher.submit("changed");
 
@@ -280,6 +309,9 @@ class MetricProviderServiceTest {
         var onlyB = watch(channel, WatchRequest.newBuilder().addMetrics(ref(Namespace.ALL, "b"))
                 .addMetrics(ref(Namespace.ALL, "not-registered")).build());
         await("both streams are registered", () -> provider.watchers() == 2);
+        assertThat(List.of(all.events.poll(WAIT_SECONDS, TimeUnit.SECONDS), all.events.poll(WAIT_SECONDS, TimeUnit.SECONDS),
+                onlyB.events.poll(WAIT_SECONDS, TimeUnit.SECONDS))).as("the opening events")
+                .containsExactly(event(Namespace.ALL, "a"), event(Namespace.ALL, "b"), event(Namespace.ALL, "b"));
 
         a.fire();
         b.fire();
@@ -310,7 +342,8 @@ class MetricProviderServiceTest {
             a.fire();
             b.fire();
         }
-        assertThat(provider.pendingEvents()).as("one waiting event per metric").isEqualTo(2);
+        assertThat(provider.pendingEvents()).as("one waiting event per metric, the opening ones included")
+                .isEqualTo(2);
         stream.call.get().request(100);
 
         assertThat(stream.events.poll(WAIT_SECONDS, TimeUnit.SECONDS)).isEqualTo(event(Namespace.ALL, "a"));
