@@ -32,6 +32,8 @@ public final class ApiHandler implements Handler {
     private static final byte[] ROOT_PATHS = ("{\"paths\":[\"/apis\",\"/apis/external.metrics.k8s.io\","
             + "\"/apis/external.metrics.k8s.io/v1beta1\",\"/debug/inventory\",\"/healthz\",\"/livez\","
             + "\"/openapi/v2\",\"/openapi/v3\",\"/readyz\"]}").getBytes(StandardCharsets.UTF_8);
+    private static final List<String> HEALTH_ENDPOINTS = List.of("/healthz", "/livez", "/readyz");
+    private static final String PROVIDERS_NOT_REACHED = "not every provider has been reached yet";
 
     private final MetricCache cache;
     private final BooleanSupplier ready;
@@ -59,8 +61,9 @@ public final class ApiHandler implements Handler {
     public void handle(ServerRequest req, ServerResponse res) {
         String path = req.path().rawPath();
         Method method = req.prologue().method();
-        if (isHealth(path)) {
-            health(path, req, res);
+        Optional<String> healthEndpoint = healthEndpoint(path);
+        if (healthEndpoint.isPresent()) {
+            health(healthEndpoint.get(), path, req, res);
             return;
         }
         if (method != Method.GET && method != Method.HEAD) {
@@ -149,11 +152,14 @@ public final class ApiHandler implements Handler {
         return unreached.isEmpty() ? "" : "; not yet reached: provider " + String.join(", provider ", unreached);
     }
 
-    private static final List<String> HEALTH_ENDPOINTS = List.of("/healthz", "/livez", "/readyz");
-    private static final String PROVIDERS_NOT_REACHED = "not every provider has been reached yet";
-
-    private static boolean isHealth(String path) {
-        return HEALTH_ENDPOINTS.stream().anyMatch(e -> path.equals(e) || path.startsWith(e + "/"));
+    /** The health endpoint a path belongs to: {@code /readyz} for {@code /readyz} and {@code /readyz/ping}. */
+    private static Optional<String> healthEndpoint(String path) {
+        for (String endpoint : HEALTH_ENDPOINTS) { // on every request: no allocation
+            if (path.startsWith(endpoint) && (path.length() == endpoint.length() || path.charAt(endpoint.length()) == '/')) {
+                return Optional.of(endpoint);
+            }
+        }
+        return Optional.empty();
     }
 
     /** One named check of a health endpoint, as Kubernetes' healthz package reports them. */
@@ -164,9 +170,7 @@ public final class ApiHandler implements Handler {
      * {@code /healthz}, {@code /livez}, {@code /readyz} and, as in Kubernetes, each check on its own
      * ({@code /readyz/ping}, {@code /readyz/providers}). Only readiness depends on providers.
      */
-    private void health(String path, ServerRequest req, ServerResponse res) {
-        String endpoint = HEALTH_ENDPOINTS.stream().filter(e -> path.equals(e) || path.startsWith(e + "/"))
-                .findFirst().orElseThrow();
+    private void health(String endpoint, String path, ServerRequest req, ServerResponse res) {
         var checks = new ArrayList<Check>();
         checks.add(new Check("ping", Optional.empty()));
         if (endpoint.equals("/readyz")) {
