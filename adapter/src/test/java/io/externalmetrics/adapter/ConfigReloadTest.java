@@ -87,6 +87,37 @@ class ConfigReloadTest {
     }
 
     @Test
+    void reload_withANewProvidersTargetGrpcCannotUse_isRejected_andLaterChangesStillApply(@TempDir Path dir)
+            throws Exception {
+        try (FakeProvider a = FakeProvider.start(0).value("a-metric", 1);
+             FakeProvider b = FakeProvider.start(0).value("b-metric", 2)) {
+            String header = "server: {address: 127.0.0.1, port: 0}\nproviders:\n";
+            Path file = Files.writeString(dir.resolve("adapter.yaml"), header + provider("a", a.port()));
+            try (Adapter adapter = Adapter.start(ConfigLoader.load(file), Clock.systemUTC())) {
+                HttpClient client = Https.client(adapter.selfSignedCertificatePem().orElseThrow(),
+                        HttpClient.Version.HTTP_2);
+                String base = "https://localhost:" + adapter.port() + VALUES;
+                Await.until("a's value", WAIT, () -> Https.get(client, base + "a-metric").statusCode() == 200);
+                var watcher = new ConfigWatcher(file, adapter::reload);
+
+                // a changed, and a new provider with a target gRPC cannot parse
+                Files.writeString(file, header + provider("a", a.port()).replace("maxAge: 3s", "maxAge: 4s")
+                        + "  - {name: c, target: 'foo bar:1'}\n");
+                assertThat(watcher.check()).as("the change is rejected").isFalse();
+                assertThat(adapter.providers().status()).extracting(s -> s.name()).containsExactly("a");
+                assertThat(a.describeCalls()).as("a was not restarted").isEqualTo(1);
+                long fetches = a.fetches("a-metric");
+                Await.until("a still refreshing", WAIT, () -> a.fetches("a-metric") > fetches + 2);
+
+                Files.writeString(file, header + provider("a", a.port()) + provider("b", b.port()));
+                assertThat(watcher.check()).as("a later change is applied").isTrue();
+                Await.until("b added", WAIT, () -> Https.get(client, base + "b-metric").statusCode() == 200);
+                assertThat(adapter.providers().status()).extracting(s -> s.name()).containsExactly("a", "b");
+            }
+        }
+    }
+
+    @Test
     void reload_unchangedProvider_keepsItsValuesAndChannel(@TempDir Path dir) throws Exception {
         try (FakeProvider a = FakeProvider.start(0).value("a-metric", 1)) {
             String yaml = "server: {address: 127.0.0.1, port: 0}\nproviders:\n" + provider("a", a.port());

@@ -47,4 +47,15 @@ class MainTest {
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .isEqualTo("invalid configuration: " + file + ": providers[0].target: required\n");
     }
+
+    @Test
+    void targetGrpcCannotUse_isAConfigurationErrorNotAStackTrace(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("adapter.yaml"),
+                "providers:\n  - name: example\n    target: 'foo bar:1'\n");
+
+        assertThat(run("--config", file.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .startsWith("invalid configuration: " + file + ": providers[0].target: \"foo bar:1\" is not a target")
+                .doesNotContain("Exception");
+    }
 }

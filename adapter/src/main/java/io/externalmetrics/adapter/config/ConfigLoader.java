@@ -108,6 +108,9 @@ public final class ConfigLoader {
                     + "\" must be 1-63 characters of letters, digits, '.', '_' or '-', starting and ending with a letter or digit");
         }
         String target = node.string(map, "target");
+        Targets.problem(target).ifPresent(problem -> {
+            throw new ConfigException(node.path("target") + ": " + problem);
+        });
         Duration deadline = node.optionalDuration(map, "deadline").orElse(ProviderConfig.DEFAULT_DEADLINE);
         if (deadline.isZero() || deadline.isNegative()) {
             throw new ConfigException(node.path("deadline") + ": must be positive");

@@ -114,35 +114,66 @@ class ConfigLoaderTest {
 
     @Test
     void parse_badValues_sayWhatIsWrong() {
-        assertThatThrownBy(() -> ConfigLoader.parse("server: {port: 70000}\nproviders: [{name: a, target: x}]"))
+        assertThatThrownBy(() -> ConfigLoader.parse("server: {port: 70000}\nproviders: [{name: a, target: 'x:1'}]"))
                 .hasMessageContaining("server.port: 70000 is not a port number");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, deadline: soon}]"))
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', deadline: soon}]"))
                 .hasMessageContaining("providers[0].deadline: \"soon\" is not a duration");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, metrics: [{name: m, onError: panic}]}]"))
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', metrics: [{name: m, onError: panic}]}]"))
                 .hasMessageContaining("providers[0].metrics[0].onError: \"panic\" is not one of error, lastKnownGood, static");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, metrics: [{name: m, onError: static}]}]"))
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', metrics: [{name: m, onError: static}]}]"))
                 .hasMessageContaining("providers[0].metrics[0].staticValue: required with onError: static");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, metrics: [{name: m, onError: static, staticValue: lots}]}]"))
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', metrics: [{name: m, onError: static, staticValue: lots}]}]"))
                 .hasMessageContaining("\"lots\" is not a Kubernetes quantity");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, metrics: [{name: m, interval: 1s, push: true}]}]"))
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', metrics: [{name: m, interval: 1s, push: true}]}]"))
                 .hasMessageContaining("either interval or push");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, metrics: [{namespace: Default, name: m}]}]"))
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', metrics: [{namespace: Default, name: m}]}]"))
                 .hasMessageContaining("providers[0].metrics[0].namespace: \"Default\" is neither");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, metrics: [{name: a/b}]}]"))
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', metrics: [{name: a/b}]}]"))
                 .hasMessageContaining("providers[0].metrics[0].name: metric name \"a/b\" contains '/'");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x}, {name: a, target: y}]"))
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1'}, {name: a, target: 'y:1'}]"))
                 .hasMessageContaining("the name \"a\" is used twice");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, metrics: [{name: m}, {name: m}]}]"))
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', metrics: [{name: m}, {name: m}]}]"))
                 .hasMessageContaining("metric \"m\" in namespace \"*\" is listed twice");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, retry: {initial: 2s, max: 1s}}]"))
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', retry: {initial: 2s, max: 1s}}]"))
                 .hasMessageContaining("providers[0].retry: retry.max (1s) must not be below retry.initial (2s)");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: x, maxSeries: 0}]"))
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', maxSeries: 0}]"))
                 .hasMessageContaining("providers[0].maxSeries: must be at least 1");
         assertThatThrownBy(() -> ConfigLoader.parse(
-                "providers: [{name: a, target: x, metrics: [{name: m}]}, {name: b, target: y, metrics: [{name: M}]}]"))
+                "providers: [{name: a, target: 'x:1', metrics: [{name: m}]}, {name: b, target: 'y:1', metrics: [{name: M}]}]"))
                 .hasMessageContaining("providers \"a\" and \"b\" both configure metric \"M\"");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: 'a b', target: x}]"))
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: 'a b', target: 'x:1'}]"))
                 .hasMessageContaining("providers[0].name: \"a b\" must be");
+    }
+
+    @Test
+    void parse_targetGrpcCannotUse_namesTheField() {
+        for (String target : List.of("foo bar:1", "http://127.0.0.1:50051", "ipv4:127.0.0.1:50051")) {
+            assertThatThrownBy(() -> ConfigLoader.parse(
+                    "providers: [{name: a, target: '127.0.0.1:1'}, {name: b, target: '" + target + "'}]"))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("providers[1].target: \"" + target + "\" is not a target gRPC can use")
+                    .hasMessageContaining("host:port");
+        }
+    }
+
+    @Test
+    void parse_hostWithoutPort_isRejectedRatherThanSentToPort80() {
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 127.0.0.1}]"))
+                .hasMessage("providers[0].target: \"127.0.0.1\" has no port (gRPC would use port 80);"
+                        + " write host:port, e.g. 127.0.0.1:50051");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'dns:///provider'}]"))
+                .hasMessageStartingWith("providers[0].target: \"dns:///provider\" has no port");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'provider:0'}]"))
+                .hasMessageStartingWith("providers[0].target: \"provider:0\": port 0 is not a port number");
+    }
+
+    @Test
+    void parse_targetsGrpcReads_areAccepted() {
+        for (String target : List.of("127.0.0.1:50051", "provider.monitoring.svc:50051", "dns:///provider:50051",
+                "[::1]:50051", "unix:///run/provider.sock")) {
+            assertThat(ConfigLoader.parse("providers: [{name: a, target: '" + target + "'}]").providers())
+                    .extracting(ProviderConfig::target).containsExactly(target);
+        }
     }
 
     @Test
@@ -150,7 +181,7 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.parse("providers: [unclosed"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("not valid YAML");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers:\n  - name: a\n    name: b\n    target: x\n"))
+        assertThatThrownBy(() -> ConfigLoader.parse("providers:\n  - name: a\n    name: b\n    target: 'x:1'\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("duplicate key");
     }
