@@ -72,21 +72,39 @@ public final class ProviderManager implements AutoCloseable {
         ExecutorService fetchExecutor = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("externalmetrics-fetch-", 0).factory());
         var manager = new ProviderManager(cache, scheduler, fetchExecutor, clock, channels);
-        manager.update(providers);
+        try {
+            manager.update(providers);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
         scheduler.scheduleWithFixedDelay(cache::sweep, 10, 10, TimeUnit.SECONDS);
         return manager;
     }
 
     /**
      * Applies a new provider list: removed providers stop (their metrics retire), new ones start,
-     * changed ones restart; unchanged ones keep their channel, refreshers and values.
+     * changed ones restart; unchanged ones keep their channel, refreshers and values. All or nothing:
+     * every new channel is built before anything stops, so a channel that cannot be built (the
+     * builder throws {@link IllegalArgumentException}) leaves the running providers as they were.
      */
     public void update(List<ProviderConfig> providers) {
         lock.lock();
         try {
-            Map<String, Running> next = new LinkedHashMap<>();
             Map<String, ProviderConfig> wanted = new LinkedHashMap<>();
             providers.forEach(p -> wanted.put(p.name(), p));
+            Map<String, ManagedChannel> fresh = new LinkedHashMap<>();
+            try {
+                for (ProviderConfig config : wanted.values()) {
+                    Running old = running.get(config.name());
+                    if (old == null || !old.config().equals(config)) {
+                        fresh.put(config.name(), channels.apply(config));
+                    }
+                }
+            } catch (RuntimeException e) {
+                fresh.values().forEach(ManagedChannel::shutdownNow);
+                throw e;
+            }
             for (Running old : running.values()) {
                 ProviderConfig now = wanted.get(old.config().name());
                 if (now == null || !now.equals(old.config())) {
@@ -95,13 +113,13 @@ public final class ProviderManager implements AutoCloseable {
                             now == null ? "removed" : "changed: restarting it");
                 }
             }
+            Map<String, Running> next = new LinkedHashMap<>();
             for (ProviderConfig config : wanted.values()) {
-                Running old = running.get(config.name());
-                if (old != null && old.config().equals(config)) {
-                    next.put(config.name(), old);
+                ManagedChannel channel = fresh.get(config.name());
+                if (channel == null) {
+                    next.put(config.name(), running.get(config.name()));
                     continue;
                 }
-                ManagedChannel channel = channels.apply(config);
                 var runtime = new ProviderRuntime(config, channel, cache, scheduler, fetchExecutor, clock);
                 next.put(config.name(), new Running(config, runtime, channel));
                 runtime.start();
