@@ -12,8 +12,9 @@ import java.util.function.Consumer;
 
 /**
  * Re-reads the configuration file when its content changes and hands a valid new configuration
- * on; an invalid one is logged and the old one stays in force. Compares content rather than
- * relying on file events, so Kubernetes' symlink swaps of mounted ConfigMaps are seen too.
+ * on; an invalid one, or one that fails to apply, is logged and the old one stays in force.
+ * Compares content rather than relying on file events, so Kubernetes' symlink swaps of mounted
+ * ConfigMaps are seen too.
  */
 final class ConfigWatcher {
 
@@ -43,9 +44,20 @@ final class ConfigWatcher {
             LOG.log(Level.ERROR, "configuration change rejected, the previous configuration stays in force: {0}",
                     e.getMessage());
             return false;
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "configuration change could not be read, the previous configuration stays in force",
+                    e);
+            return false;
         }
         LOG.log(Level.INFO, "configuration {0} changed: applying it", file);
-        apply.accept(config);
+        try {
+            apply.accept(config);
+        } catch (RuntimeException e) {
+            // thrown out of a scheduled task it would end all later checks, without a word
+            LOG.log(Level.ERROR, "configuration change could not be applied, the previous configuration stays in force",
+                    e);
+            return false;
+        }
         return true;
     }
 
