@@ -297,6 +297,46 @@ class ResilienceTest {
     }
 
     @Test
+    void largeReply_isServedUpToMaxReplyBytes_andAboveItIsA503() {
+        // the most series a reply may carry, 10 labels of ~60 characters each: ~7.7 MB
+        var big = FetchResponse.newBuilder();
+        for (int i = 0; i < 10_000; i++) {
+            var series = Series.newBuilder().setValue(i);
+            for (int label = 0; label < 10; label++) {
+                series.putLabels("label-" + label, label(i, label));
+            }
+            big.addSeries(series);
+        }
+        FetchResponse reply = big.build();
+        assertThat(reply.getSerializedSize()).isGreaterThan(7_000_000);
+        FakeProvider provider = provider(0).metric("big", request -> reply)
+                .metric("capped", request -> FetchResponse.newBuilder()
+                        .addSeries(Series.newBuilder().putLabels("label", "x".repeat(60)).setValue(1))
+                        .build());
+        startAdapter(Clock.systemUTC(), """
+                  - name: big
+                    target: 127.0.0.1:%1$d
+                    deadline: 10s
+                    metrics: [{name: big, interval: 30s}]
+                  - name: capped
+                    target: 127.0.0.1:%1$d
+                    deadline: 10s
+                    maxReplyBytes: 50
+                    metrics: [{name: capped, interval: 30s}]
+                """.formatted(provider.port()));
+
+        Await.until("every metric answered", WAIT, () -> adapter.cache().inventory().stream()
+                .allMatch(s -> s.sample().isPresent() || s.failure().isPresent()));
+
+        assertThat(served("big?labelSelector=label-3%3D" + label(9_999, 3))).isEqualTo("9999");
+        assertThat(served("capped")).startsWith("503").contains("RESOURCE_EXHAUSTED");
+    }
+
+    private static String label(int series, int label) {
+        return "%05d-%d-".formatted(series, label) + "v".repeat(52);
+    }
+
+    @Test
     void providerChangingItsMetrics_newOnesAppear_removedOnesAnswer404AfterTheirMaxAge() {
         FakeProvider first = provider(0).value("old", 1)
                 .describe(FakeProvider.interval("old", Duration.ofMillis(50)));

@@ -101,7 +101,7 @@ public final class ConfigLoader {
 
     private static ProviderConfig provider(Node node) {
         Map<String, Object> map = node.map(Set.of("name", "target", "deadline", "metrics", "retry", "maxSeries",
-                "maxLabelsPerSeries"));
+                "maxLabelsPerSeries", "maxReplyBytes"));
         String name = node.string(map, "name");
         if (!PROVIDER_NAME.matcher(name).matches()) {
             throw new ConfigException(node.path("name") + ": \"" + name
@@ -138,8 +138,9 @@ public final class ConfigLoader {
         }
         int maxSeries = positive(node, map, "maxSeries", ProviderConfig.DEFAULT_MAX_SERIES);
         int maxLabels = positive(node, map, "maxLabelsPerSeries", ProviderConfig.DEFAULT_MAX_LABELS_PER_SERIES);
+        int maxReplyBytes = positive(node, map, "maxReplyBytes", ProviderConfig.DEFAULT_MAX_REPLY_BYTES);
         try {
-            return new ProviderConfig(name, target, deadline, metrics, retry, maxSeries, maxLabels);
+            return new ProviderConfig(name, target, deadline, metrics, retry, maxSeries, maxLabels, maxReplyBytes);
         } catch (ConfigException e) {
             throw new ConfigException(node.path("metrics") + ": " + e.getMessage(), e);
         }
@@ -284,6 +285,9 @@ public final class ConfigLoader {
             }
             if (v instanceof Integer i) {
                 return Optional.of(i);
+            }
+            if (v instanceof Number n) { // YAML reads larger whole numbers as Long or BigInteger
+                throw new ConfigException(path(key) + ": " + n + " is more than " + Integer.MAX_VALUE);
             }
             throw new ConfigException(path(key) + ": expected a whole number, got \"" + v + "\"");
         }

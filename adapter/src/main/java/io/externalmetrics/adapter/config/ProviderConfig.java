@@ -16,9 +16,10 @@ import java.util.Objects;
  * @param retry    backoff of retries after failures
  * @param maxSeries          most series a Fetch reply may carry; more is a provider error
  * @param maxLabelsPerSeries most labels one series may carry; more is a provider error
+ * @param maxReplyBytes      largest gRPC message accepted from the provider; larger is RESOURCE_EXHAUSTED
  */
 public record ProviderConfig(String name, String target, Duration deadline, List<MetricConfig> metrics,
-                             RetryConfig retry, int maxSeries, int maxLabelsPerSeries) {
+                             RetryConfig retry, int maxSeries, int maxLabelsPerSeries, int maxReplyBytes) {
 
     /** Deadline of a Fetch when none is configured. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(2);
@@ -26,6 +27,11 @@ public record ProviderConfig(String name, String target, Duration deadline, List
     public static final int DEFAULT_MAX_SERIES = 10_000;
     /** Default bound on labels per series. */
     public static final int DEFAULT_MAX_LABELS_PER_SERIES = 64;
+    /**
+     * Default bound on the size of a reply, 64 MiB: room for the most series at the default limit with
+     * long labels (gRPC's own default, 4 MiB, is reached by 10,000 series of 10 labels of 60 characters).
+     */
+    public static final int DEFAULT_MAX_REPLY_BYTES = 64 * 1024 * 1024;
 
     public ProviderConfig {
         Objects.requireNonNull(name, "name");
@@ -33,8 +39,9 @@ public record ProviderConfig(String name, String target, Duration deadline, List
         Objects.requireNonNull(deadline, "deadline");
         Objects.requireNonNull(retry, "retry");
         metrics = List.copyOf(metrics);
-        if (maxSeries < 1 || maxLabelsPerSeries < 1) {
-            throw new ConfigException("provider \"" + name + "\": maxSeries and maxLabelsPerSeries must be positive");
+        if (maxSeries < 1 || maxLabelsPerSeries < 1 || maxReplyBytes < 1) {
+            throw new ConfigException("provider \"" + name
+                    + "\": maxSeries, maxLabelsPerSeries and maxReplyBytes must be positive");
         }
         var keys = new HashSet<String>();
         for (MetricConfig metric : metrics) {
@@ -48,6 +55,6 @@ public record ProviderConfig(String name, String target, Duration deadline, List
     /** A provider with every optional setting at its default. */
     public static ProviderConfig of(String name, String target) {
         return new ProviderConfig(name, target, DEFAULT_DEADLINE, List.of(), RetryConfig.DEFAULTS,
-                DEFAULT_MAX_SERIES, DEFAULT_MAX_LABELS_PER_SERIES);
+                DEFAULT_MAX_SERIES, DEFAULT_MAX_LABELS_PER_SERIES, DEFAULT_MAX_REPLY_BYTES);
     }
 }

@@ -6,6 +6,7 @@ import io.externalmetrics.adapter.config.ProviderConfig;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,10 +59,15 @@ public final class ProviderManager implements AutoCloseable {
 
     /** Connects to every provider (plaintext gRPC) and starts refreshing into {@code cache}. */
     public static ProviderManager start(List<ProviderConfig> providers, MetricCache cache, Clock clock) {
-        return start(providers, cache, clock, config -> Grpc.newChannelBuilder(config.target(),
-                        InsecureChannelCredentials.create())
+        return start(providers, cache, clock, config -> configure(
+                Grpc.newChannelBuilder(config.target(), InsecureChannelCredentials.create()), config).build());
+    }
+
+    /** Applies a provider's channel settings to {@code builder}. */
+    static ManagedChannelBuilder<?> configure(ManagedChannelBuilder<?> builder, ProviderConfig config) {
+        return builder
                 .userAgent("externalmetrics-adapter")
-                .build());
+                .maxInboundMessageSize(config.maxReplyBytes());
     }
 
     /** As {@link #start(List, MetricCache, Clock)}, with channels from {@code channels} (tests pass in-process ones). */

@@ -26,6 +26,7 @@ class ConfigLoaderTest {
         assertThat(config.providers()).containsExactly(ProviderConfig.of("example", "127.0.0.1:50051"));
         assertThat(config.providers().getFirst().retry()).isEqualTo(RetryConfig.DEFAULTS);
         assertThat(config.providers().getFirst().maxSeries()).isEqualTo(10_000);
+        assertThat(config.providers().getFirst().maxReplyBytes()).isEqualTo(64 * 1024 * 1024);
     }
 
     @Test
@@ -45,6 +46,7 @@ class ConfigLoaderTest {
                     retry: {initial: 100ms, max: 5s}
                     maxSeries: 100
                     maxLabelsPerSeries: 8
+                    maxReplyBytes: 1048576
                     metrics:
                       - namespace: "*"
                         name: incrementable
@@ -69,6 +71,7 @@ class ConfigLoaderTest {
         assertThat(provider.retry()).isEqualTo(new RetryConfig(Duration.ofMillis(100), Duration.ofSeconds(5)));
         assertThat(provider.maxSeries()).isEqualTo(100);
         assertThat(provider.maxLabelsPerSeries()).isEqualTo(8);
+        assertThat(provider.maxReplyBytes()).isEqualTo(1_048_576);
         assertThat(provider.metrics()).containsExactly(
                 new MetricConfig("*", "incrementable", new TriggerSpec.Interval(Duration.ofSeconds(1)),
                         Optional.of(Duration.ofSeconds(3)), new OnErrorPolicy.Error()),
@@ -138,6 +141,12 @@ class ConfigLoaderTest {
                 .hasMessageContaining("providers[0].retry: retry.max (1s) must not be below retry.initial (2s)");
         assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', maxSeries: 0}]"))
                 .hasMessageContaining("providers[0].maxSeries: must be at least 1");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', maxReplyBytes: 0}]"))
+                .hasMessageContaining("providers[0].maxReplyBytes: must be at least 1");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', maxReplyBytes: 64Mi}]"))
+                .hasMessageContaining("providers[0].maxReplyBytes: expected a whole number");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', maxReplyBytes: 4294967296}]"))
+                .hasMessageContaining("providers[0].maxReplyBytes: 4294967296 is more than 2147483647");
         assertThatThrownBy(() -> ConfigLoader.parse(
                 "providers: [{name: a, target: 'x:1', metrics: [{name: m}]}, {name: b, target: 'y:1', metrics: [{name: M}]}]"))
                 .hasMessageContaining("providers \"a\" and \"b\" both configure metric \"M\"");
