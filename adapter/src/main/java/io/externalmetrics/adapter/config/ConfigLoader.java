@@ -101,7 +101,7 @@ public final class ConfigLoader {
 
     private static ProviderConfig provider(Node node) {
         Map<String, Object> map = node.map(Set.of("name", "target", "deadline", "metrics", "retry", "maxSeries",
-                "maxLabelsPerSeries", "maxReplyBytes"));
+                "maxLabelsPerSeries", "maxReplyBytes", "keepAlive"));
         String name = node.string(map, "name");
         if (!PROVIDER_NAME.matcher(name).matches()) {
             throw new ConfigException(node.path("name") + ": \"" + name
@@ -139,8 +139,14 @@ public final class ConfigLoader {
         int maxSeries = positive(node, map, "maxSeries", ProviderConfig.DEFAULT_MAX_SERIES);
         int maxLabels = positive(node, map, "maxLabelsPerSeries", ProviderConfig.DEFAULT_MAX_LABELS_PER_SERIES);
         int maxReplyBytes = positive(node, map, "maxReplyBytes", ProviderConfig.DEFAULT_MAX_REPLY_BYTES);
+        Duration keepAlive = node.optionalDuration(map, "keepAlive").orElse(ProviderConfig.DEFAULT_KEEP_ALIVE);
+        if (keepAlive.compareTo(ProviderConfig.MIN_KEEP_ALIVE) < 0) {
+            throw new ConfigException(node.path("keepAlive") + ": " + Durations.format(keepAlive)
+                    + " is shorter than the minimum of " + Durations.format(ProviderConfig.MIN_KEEP_ALIVE));
+        }
         try {
-            return new ProviderConfig(name, target, deadline, metrics, retry, maxSeries, maxLabels, maxReplyBytes);
+            return new ProviderConfig(name, target, deadline, metrics, retry, maxSeries, maxLabels, maxReplyBytes,
+                    keepAlive);
         } catch (ConfigException e) {
             throw new ConfigException(node.path("metrics") + ": " + e.getMessage(), e);
         }

@@ -17,9 +17,12 @@ import java.util.Objects;
  * @param maxSeries          most series a Fetch reply may carry; more is a provider error
  * @param maxLabelsPerSeries most labels one series may carry; more is a provider error
  * @param maxReplyBytes      largest gRPC message accepted from the provider; larger is RESOURCE_EXHAUSTED
+ * @param keepAlive          how long a connection with calls in flight may stay silent before a
+ *                           keepalive ping checks it (a hung peer is then dropped)
  */
 public record ProviderConfig(String name, String target, Duration deadline, List<MetricConfig> metrics,
-                             RetryConfig retry, int maxSeries, int maxLabelsPerSeries, int maxReplyBytes) {
+                             RetryConfig retry, int maxSeries, int maxLabelsPerSeries, int maxReplyBytes,
+                             Duration keepAlive) {
 
     /** Deadline of a Fetch when none is configured. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(2);
@@ -32,16 +35,28 @@ public record ProviderConfig(String name, String target, Duration deadline, List
      * long labels (gRPC's own default, 4 MiB, is reached by 10,000 series of 10 labels of 60 characters).
      */
     public static final int DEFAULT_MAX_REPLY_BYTES = 64 * 1024 * 1024;
+    /**
+     * Default keepalive, 5 minutes: gRPC servers in Go, Java, Python and Node refuse pings more often
+     * by default (GOAWAY too_many_pings), so a shorter one breaks providers built from the .proto.
+     */
+    public static final Duration DEFAULT_KEEP_ALIVE = Duration.ofMinutes(5);
+    /** Shortest keepalive: gRPC Java raises anything shorter to this. */
+    public static final Duration MIN_KEEP_ALIVE = Duration.ofSeconds(10);
 
     public ProviderConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(deadline, "deadline");
         Objects.requireNonNull(retry, "retry");
+        Objects.requireNonNull(keepAlive, "keepAlive");
         metrics = List.copyOf(metrics);
         if (maxSeries < 1 || maxLabelsPerSeries < 1 || maxReplyBytes < 1) {
             throw new ConfigException("provider \"" + name
                     + "\": maxSeries, maxLabelsPerSeries and maxReplyBytes must be positive");
+        }
+        if (keepAlive.compareTo(MIN_KEEP_ALIVE) < 0) {
+            throw new ConfigException("provider \"" + name + "\": keepAlive must be at least "
+                    + Durations.format(MIN_KEEP_ALIVE));
         }
         var keys = new HashSet<String>();
         for (MetricConfig metric : metrics) {
@@ -55,6 +70,6 @@ public record ProviderConfig(String name, String target, Duration deadline, List
     /** A provider with every optional setting at its default. */
     public static ProviderConfig of(String name, String target) {
         return new ProviderConfig(name, target, DEFAULT_DEADLINE, List.of(), RetryConfig.DEFAULTS,
-                DEFAULT_MAX_SERIES, DEFAULT_MAX_LABELS_PER_SERIES, DEFAULT_MAX_REPLY_BYTES);
+                DEFAULT_MAX_SERIES, DEFAULT_MAX_LABELS_PER_SERIES, DEFAULT_MAX_REPLY_BYTES, DEFAULT_KEEP_ALIVE);
     }
 }

@@ -32,6 +32,8 @@ public final class ProviderManager implements AutoCloseable {
 
     /** How long after start {@code /readyz} waits for unreachable providers before reporting ready anyway. */
     public static final Duration STARTUP_GRACE = Duration.ofSeconds(30);
+    /** How long a keepalive ping may go unanswered before the connection is dropped and made again. */
+    static final Duration KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(20);
 
     private final MetricCache cache;
     private final ScheduledExecutorService scheduler;
@@ -63,11 +65,19 @@ public final class ProviderManager implements AutoCloseable {
                 Grpc.newChannelBuilder(config.target(), InsecureChannelCredentials.create()), config).build());
     }
 
-    /** Applies a provider's channel settings to {@code builder}. */
+    /**
+     * Applies a provider's channel settings to {@code builder}. Keepalive pings only while calls are
+     * in flight, and at most as often as the provider allows: Go's gRPC servers refuse pings without
+     * calls, and servers in Go, Java, Python and Node answer pings more often than every 5 minutes
+     * with GOAWAY (too_many_pings) unless configured otherwise.
+     */
     static ManagedChannelBuilder<?> configure(ManagedChannelBuilder<?> builder, ProviderConfig config) {
         return builder
                 .userAgent("externalmetrics-adapter")
-                .maxInboundMessageSize(config.maxReplyBytes());
+                .maxInboundMessageSize(config.maxReplyBytes())
+                .keepAliveTime(config.keepAlive().toNanos(), TimeUnit.NANOSECONDS)
+                .keepAliveTimeout(KEEP_ALIVE_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS)
+                .keepAliveWithoutCalls(false);
     }
 
     /** As {@link #start(List, MetricCache, Clock)}, with channels from {@code channels} (tests pass in-process ones). */

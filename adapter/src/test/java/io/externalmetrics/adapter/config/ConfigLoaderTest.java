@@ -27,6 +27,7 @@ class ConfigLoaderTest {
         assertThat(config.providers().getFirst().retry()).isEqualTo(RetryConfig.DEFAULTS);
         assertThat(config.providers().getFirst().maxSeries()).isEqualTo(10_000);
         assertThat(config.providers().getFirst().maxReplyBytes()).isEqualTo(64 * 1024 * 1024);
+        assertThat(config.providers().getFirst().keepAlive()).isEqualTo(Duration.ofMinutes(5));
     }
 
     @Test
@@ -47,6 +48,7 @@ class ConfigLoaderTest {
                     maxSeries: 100
                     maxLabelsPerSeries: 8
                     maxReplyBytes: 1048576
+                    keepAlive: 30s
                     metrics:
                       - namespace: "*"
                         name: incrementable
@@ -72,6 +74,7 @@ class ConfigLoaderTest {
         assertThat(provider.maxSeries()).isEqualTo(100);
         assertThat(provider.maxLabelsPerSeries()).isEqualTo(8);
         assertThat(provider.maxReplyBytes()).isEqualTo(1_048_576);
+        assertThat(provider.keepAlive()).isEqualTo(Duration.ofSeconds(30));
         assertThat(provider.metrics()).containsExactly(
                 new MetricConfig("*", "incrementable", new TriggerSpec.Interval(Duration.ofSeconds(1)),
                         Optional.of(Duration.ofSeconds(3)), new OnErrorPolicy.Error()),
@@ -147,6 +150,8 @@ class ConfigLoaderTest {
                 .hasMessageContaining("providers[0].maxReplyBytes: expected a whole number");
         assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', maxReplyBytes: 4294967296}]"))
                 .hasMessageContaining("providers[0].maxReplyBytes: 4294967296 is more than 2147483647");
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', keepAlive: 5s}]"))
+                .hasMessageContaining("providers[0].keepAlive: 5s is shorter than the minimum of 10s");
         assertThatThrownBy(() -> ConfigLoader.parse(
                 "providers: [{name: a, target: 'x:1', metrics: [{name: m}]}, {name: b, target: 'y:1', metrics: [{name: M}]}]"))
                 .hasMessageContaining("providers \"a\" and \"b\" both configure metric \"M\"");
