@@ -3,7 +3,6 @@ package io.externalmetrics.adapter.config;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -25,7 +24,7 @@ public record AdapterConfig(ServerConfig server, List<ProviderConfig> providers)
             }
             for (MetricConfig metric : provider.metrics()) {
                 // one APIService per cluster: two providers must not claim one metric (names match ignoring case)
-                String key = metric.namespace() + "/" + metric.name().toLowerCase(Locale.ROOT);
+                String key = metric.namespace() + "/" + MetricNames.folded(metric.name());
                 String other = metrics.putIfAbsent(key, provider.name());
                 if (other != null && !other.equals(provider.name())) {
                     throw new ConfigException("providers \"" + other + "\" and \"" + provider.name()

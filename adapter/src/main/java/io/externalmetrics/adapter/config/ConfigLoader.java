@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -119,8 +120,18 @@ public final class ConfigLoader {
         if (map.get("metrics") != null) {
             Node metricsNode = node.child("metrics", map.get("metrics"));
             List<Object> list = metricsNode.list();
+            Map<String, Integer> seen = new HashMap<>();
             for (int i = 0; i < list.size(); i++) {
-                metrics.add(metric(metricsNode.item(i, list.get(i))));
+                Node item = metricsNode.item(i, list.get(i));
+                MetricConfig metric = metric(item);
+                // at run time the second would clash with the first and not be served
+                Integer first = seen.putIfAbsent(metric.namespace() + "/" + MetricNames.folded(metric.name()), i);
+                if (first != null) {
+                    throw new ConfigException(item.path("name") + ": metric \"" + metric.name() + "\" in namespace \""
+                            + metric.namespace() + "\" is listed twice (as \"" + metrics.get(first).name()
+                            + "\" in metrics[" + first + "]; metric names match ignoring case)");
+                }
+                metrics.add(metric);
             }
         }
         RetryConfig retry = RetryConfig.DEFAULTS;

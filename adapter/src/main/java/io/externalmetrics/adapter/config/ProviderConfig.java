@@ -60,9 +60,9 @@ public record ProviderConfig(String name, String target, Duration deadline, List
         }
         var keys = new HashSet<String>();
         for (MetricConfig metric : metrics) {
-            if (!keys.add(metric.namespace() + "/" + metric.name())) {
+            if (!keys.add(metric.namespace() + "/" + MetricNames.folded(metric.name()))) {
                 throw new ConfigException("provider \"" + name + "\": metric \"" + metric.name()
-                        + "\" in namespace \"" + metric.namespace() + "\" is listed twice");
+                        + "\" in namespace \"" + metric.namespace() + "\" is listed twice (names match ignoring case)");
             }
         }
     }

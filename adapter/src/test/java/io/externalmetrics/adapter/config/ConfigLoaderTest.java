@@ -191,6 +191,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void parse_metricListedTwiceDifferingOnlyInCase_isRejected() {
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "providers: [{name: a, target: 'x:1', metrics: [{name: Foo}, {name: bar}, {name: foo}]}]"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("providers[0].metrics[2].name: metric \"foo\" in namespace \"*\" is listed twice"
+                        + " (as \"Foo\" in metrics[0]; metric names match ignoring case)");
+        assertThat(ConfigLoader.parse("""
+                providers: [{name: a, target: 'x:1', metrics: [{name: Foo}, {namespace: default, name: foo}]}]
+                """).providers().getFirst().metrics()).hasSize(2);
+    }
+
+    @Test
     void parse_notYaml_isAConfigException() {
         assertThatThrownBy(() -> ConfigLoader.parse("providers: [unclosed"))
                 .isInstanceOf(ConfigException.class)
