@@ -202,6 +202,13 @@ public final class ConfigLoader {
         if (maxAge.isPresent() && (maxAge.get().isZero() || maxAge.get().isNegative())) {
             throw new ConfigException(node.path("maxAge") + ": must be positive");
         }
+        if (maxAge.isPresent() && trigger instanceof TriggerSpec.Interval(Duration period)
+                && maxAge.get().compareTo(period) < 0) {
+            throw new ConfigException(node.path("maxAge") + ": " + Durations.format(maxAge.get())
+                    + " is shorter than the interval (" + Durations.format(period)
+                    + (interval.isEmpty() ? ", the default" : "") + "), so the value would be stale before each"
+                    + " next fetch; give at least the interval");
+        }
         String policy = node.optionalString(map, "onError").orElse("error");
         Optional<Duration> lastKnownGoodFor = node.optionalDuration(map, "lastKnownGoodFor");
         Optional<String> staticValue = node.optionalString(map, "staticValue");

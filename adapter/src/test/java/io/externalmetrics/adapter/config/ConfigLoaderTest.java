@@ -203,6 +203,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void parse_maxAgeShorterThanTheInterval_isRejected() {
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "providers: [{name: a, target: 'x:1', metrics: [{name: m, interval: 30s, maxAge: 10s}]}]"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("providers[0].metrics[0].maxAge: 10s is shorter than the interval (30s), so the value"
+                        + " would be stale before each next fetch; give at least the interval");
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "providers: [{name: a, target: 'x:1', metrics: [{name: m, maxAge: 5s}]}]"))
+                .hasMessageStartingWith("providers[0].metrics[0].maxAge: 5s is shorter than the interval"
+                        + " (15s, the default)");
+        assertThat(ConfigLoader.parse("""
+                providers: [{name: a, target: 'x:1', metrics: [{name: m, interval: 1s, maxAge: 1s},
+                                                               {name: p, push: true, maxAge: 1s}]}]
+                """).providers().getFirst().metrics()).hasSize(2);
+    }
+
+    @Test
     void parse_notYaml_isAConfigException() {
         assertThatThrownBy(() -> ConfigLoader.parse("providers: [unclosed"))
                 .isInstanceOf(ConfigException.class)
