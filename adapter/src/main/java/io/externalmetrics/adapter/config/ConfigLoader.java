@@ -27,6 +27,9 @@ public final class ConfigLoader {
 
     private static final Pattern PROVIDER_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?");
     private static final int MAX_FILE_BYTES = 1 << 20;
+    // Upper bounds: far beyond any real use, and small enough that arithmetic on them cannot overflow
+    private static final Duration MAX_DEADLINE = Duration.ofHours(1);
+    private static final Duration MAX_PERIOD = Duration.ofDays(365); // interval, maxAge, lastKnownGoodFor
 
     private ConfigLoader() {
     }
@@ -112,10 +115,8 @@ public final class ConfigLoader {
         Targets.problem(target).ifPresent(problem -> {
             throw new ConfigException(node.path("target") + ": " + problem);
         });
-        Duration deadline = node.optionalDuration(map, "deadline").orElse(ProviderConfig.DEFAULT_DEADLINE);
-        if (deadline.isZero() || deadline.isNegative()) {
-            throw new ConfigException(node.path("deadline") + ": must be positive");
-        }
+        Duration deadline = node.optionalDuration(map, "deadline", MAX_DEADLINE)
+                .orElse(ProviderConfig.DEFAULT_DEADLINE);
         List<MetricConfig> metrics = new ArrayList<>();
         if (map.get("metrics") != null) {
             Node metricsNode = node.child("metrics", map.get("metrics"));
@@ -138,8 +139,9 @@ public final class ConfigLoader {
         if (map.get("retry") != null) {
             Node retryNode = node.child("retry", map.get("retry"));
             Map<String, Object> retryMap = retryNode.map(Set.of("initial", "max"));
-            Duration initial = retryNode.optionalDuration(retryMap, "initial").orElse(RetryConfig.DEFAULTS.initial());
-            Duration max = retryNode.optionalDuration(retryMap, "max").orElse(
+            Duration initial = retryNode.optionalDuration(retryMap, "initial", RetryConfig.LIMIT)
+                    .orElse(RetryConfig.DEFAULTS.initial());
+            Duration max = retryNode.optionalDuration(retryMap, "max", RetryConfig.LIMIT).orElse(
                     initial.compareTo(RetryConfig.DEFAULTS.max()) > 0 ? initial : RetryConfig.DEFAULTS.max());
             try {
                 retry = new RetryConfig(initial, max);
@@ -184,7 +186,7 @@ public final class ConfigLoader {
             throw new ConfigException(node.path("name") + ": " + problem);
         });
         boolean push = node.optionalBoolean(map, "push").orElse(false);
-        Optional<Duration> interval = node.optionalDuration(map, "interval");
+        Optional<Duration> interval = node.optionalDuration(map, "interval", MAX_PERIOD);
         if (push && interval.isPresent()) {
             throw new ConfigException(node.path("") + ": give either interval or push: true, not both");
         }
@@ -192,16 +194,9 @@ public final class ConfigLoader {
         if (push) {
             trigger = new TriggerSpec.Push();
         } else {
-            Duration period = interval.orElse(TriggerSpec.DEFAULT_INTERVAL);
-            if (period.isZero() || period.isNegative()) {
-                throw new ConfigException(node.path("interval") + ": must be positive");
-            }
-            trigger = new TriggerSpec.Interval(period);
+            trigger = new TriggerSpec.Interval(interval.orElse(TriggerSpec.DEFAULT_INTERVAL));
         }
-        Optional<Duration> maxAge = node.optionalDuration(map, "maxAge");
-        if (maxAge.isPresent() && (maxAge.get().isZero() || maxAge.get().isNegative())) {
-            throw new ConfigException(node.path("maxAge") + ": must be positive");
-        }
+        Optional<Duration> maxAge = node.optionalDuration(map, "maxAge", MAX_PERIOD);
         if (maxAge.isPresent() && trigger instanceof TriggerSpec.Interval(Duration period)
                 && maxAge.get().compareTo(period) < 0) {
             throw new ConfigException(node.path("maxAge") + ": " + Durations.format(maxAge.get())
@@ -210,7 +205,7 @@ public final class ConfigLoader {
                     + " next fetch; give at least the interval");
         }
         String policy = node.optionalString(map, "onError").orElse("error");
-        Optional<Duration> lastKnownGoodFor = node.optionalDuration(map, "lastKnownGoodFor");
+        Optional<Duration> lastKnownGoodFor = node.optionalDuration(map, "lastKnownGoodFor", MAX_PERIOD);
         Optional<String> staticValue = node.optionalString(map, "staticValue");
         OnErrorPolicy onError = switch (policy) {
             case "error" -> OnErrorPolicy.error();
@@ -325,6 +320,20 @@ public final class ConfigLoader {
                 return Optional.of(b);
             }
             throw new ConfigException(path(key) + ": expected true or false, got \"" + v + "\"");
+        }
+
+        /** A positive duration of at most {@code limit}, when given. */
+        Optional<Duration> optionalDuration(Map<String, Object> map, String key, Duration limit) {
+            Optional<Duration> duration = optionalDuration(map, key);
+            if (duration.isPresent() && (duration.get().isZero() || duration.get().isNegative())) {
+                throw new ConfigException(path(key) + ": must be positive");
+            }
+            if (duration.isPresent() && duration.get().compareTo(limit) > 0) {
+                throw new ConfigException(path(key) + ": " + Durations.format(duration.get())
+                        + " is longer than the limit of " + Durations.format(limit)
+                        + (limit.toDays() > 0 ? " (" + limit.toDays() + " days)" : ""));
+            }
+            return duration;
         }
 
         Optional<Duration> optionalDuration(Map<String, Object> map, String key) {

@@ -12,6 +12,8 @@ import java.util.Objects;
  */
 public record RetryConfig(Duration initial, Duration max) {
 
+    /** Longest initial or max wait: far beyond real use, small enough that backoff arithmetic cannot overflow. */
+    public static final Duration LIMIT = Duration.ofHours(1); // before DEFAULTS, whose construction reads it
     /** 500 ms, doubling, capped at 30 s. */
     public static final RetryConfig DEFAULTS = new RetryConfig(Duration.ofMillis(500), Duration.ofSeconds(30));
 
@@ -24,6 +26,10 @@ public record RetryConfig(Duration initial, Duration max) {
         if (max.compareTo(initial) < 0) {
             throw new ConfigException("retry.max (" + Durations.format(max) + ") must not be below retry.initial ("
                     + Durations.format(initial) + ")");
+        }
+        if (max.compareTo(LIMIT) > 0) {
+            throw new ConfigException("retry.max (" + Durations.format(max) + ") must be at most "
+                    + Durations.format(LIMIT));
         }
     }
 }

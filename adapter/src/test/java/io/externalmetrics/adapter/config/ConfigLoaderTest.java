@@ -220,6 +220,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void parse_durationsBeyondTheirLimits_areRejectedNamingTheField() {
+        String provider = "providers: [{name: a, target: 'x:1', ";
+        assertThatThrownBy(() -> ConfigLoader.parse(provider + "retry: {max: 9223372036854775807ns}}]"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("providers[0].retry.max: 2562047h47m16.854775807s is longer than the limit of 1h");
+        assertThatThrownBy(() -> ConfigLoader.parse(provider + "retry: {initial: 2h}}]"))
+                .hasMessage("providers[0].retry.initial: 2h is longer than the limit of 1h");
+        assertThatThrownBy(() -> ConfigLoader.parse(provider + "deadline: 61m}]"))
+                .hasMessage("providers[0].deadline: 1h1m is longer than the limit of 1h");
+        assertThatThrownBy(() -> ConfigLoader.parse(provider + "metrics: [{name: m, interval: 8761h}]}]"))
+                .hasMessage("providers[0].metrics[0].interval: 8761h is longer than the limit of 8760h (365 days)");
+        assertThatThrownBy(() -> ConfigLoader.parse(provider + "metrics: [{name: m, push: true, maxAge: 8761h}]}]"))
+                .hasMessage("providers[0].metrics[0].maxAge: 8761h is longer than the limit of 8760h (365 days)");
+        assertThatThrownBy(() -> ConfigLoader.parse(provider
+                + "metrics: [{name: m, onError: lastKnownGood, lastKnownGoodFor: 8761h}]}]"))
+                .hasMessage("providers[0].metrics[0].lastKnownGoodFor: 8761h is longer than the limit of 8760h"
+                        + " (365 days)");
+
+        ProviderConfig atTheLimits = ConfigLoader.parse(provider + """
+                deadline: 1h, retry: {initial: 1h, max: 1h},
+                metrics: [{name: m, interval: 8760h, maxAge: 8760h, onError: lastKnownGood, lastKnownGoodFor: 8760h}]}]
+                """).providers().getFirst();
+        assertThat(atTheLimits.retry()).isEqualTo(new RetryConfig(Duration.ofHours(1), Duration.ofHours(1)));
+    }
+
+    @Test
     void parse_notYaml_isAConfigException() {
         assertThatThrownBy(() -> ConfigLoader.parse("providers: [unclosed"))
                 .isInstanceOf(ConfigException.class)
