@@ -197,12 +197,12 @@ public final class ConfigLoader {
             trigger = new TriggerSpec.Interval(interval.orElse(TriggerSpec.DEFAULT_INTERVAL));
         }
         Optional<Duration> maxAge = node.optionalDuration(map, "maxAge", MAX_PERIOD);
-        if (maxAge.isPresent() && trigger instanceof TriggerSpec.Interval(Duration period)
-                && maxAge.get().compareTo(period) < 0) {
+        // only against an interval written here: without one, the provider's Describe may announce
+        // a shorter interval than the default, and a short maxAge is then what the user means
+        if (maxAge.isPresent() && interval.isPresent() && maxAge.get().compareTo(interval.get()) < 0) {
             throw new ConfigException(node.path("maxAge") + ": " + Durations.format(maxAge.get())
-                    + " is shorter than the interval (" + Durations.format(period)
-                    + (interval.isEmpty() ? ", the default" : "") + "), so the value would be stale before each"
-                    + " next fetch; give at least the interval");
+                    + " is shorter than the interval (" + Durations.format(interval.get())
+                    + "), so the value would be stale before each next fetch; give at least the interval");
         }
         String policy = node.optionalString(map, "onError").orElse("error");
         Optional<Duration> lastKnownGoodFor = node.optionalDuration(map, "lastKnownGoodFor", MAX_PERIOD);
