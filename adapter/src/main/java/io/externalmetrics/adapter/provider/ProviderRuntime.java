@@ -51,6 +51,13 @@ final class ProviderRuntime implements AutoCloseable {
     static final Duration DEFAULT_PUSH_MAX_AGE = Duration.ofMinutes(1);
     /** Concurrent fetches per provider: a slow provider queues its own fetches, nobody else's. */
     static final int MAX_CONCURRENT_FETCHES = 32;
+    /** The shortest interval Describe may give, and the shortest tick. */
+    static final Duration MIN_PERIOD = Duration.ofMillis(10);
+    /**
+     * The longest interval or max age Describe may give: a longer one is surely a mistake, and the
+     * bound keeps every derived period (three intervals, nanosecond timers) far from overflowing.
+     */
+    static final Duration MAX_DESCRIBED_DURATION = Duration.ofDays(365);
 
     private final ProviderConfig config;
     private final ManagedChannel channel;
@@ -201,8 +208,9 @@ final class ProviderRuntime implements AutoCloseable {
                     .withDeadlineAfter(config.deadline().toNanos(), TimeUnit.NANOSECONDS)
                     .describe(DescribeRequest.getDefaultInstance());
             reached = true;
-            describeStatus = "ok: " + reply.getMetricsCount() + " metrics";
-            apply(fromDescribe(reply));
+            Described described = fromDescribe(reply);
+            apply(described.metrics());
+            describeStatus = described.status();
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
                 reached = true;
@@ -220,7 +228,11 @@ final class ProviderRuntime implements AutoCloseable {
             }
             retryDescribe(generation, attempt, e);
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "provider \"" + config.name() + "\": Describe handling failed", e);
+            // a reply we did not foresee, or a bug: retried like a failed call, the stack trace logged once
+            if (attempt == 0) {
+                LOG.log(Level.ERROR, "provider \"" + config.name() + "\": applying its Describe reply failed; "
+                        + "retrying with backoff", e);
+            }
             retryDescribe(generation, attempt, e);
         }
     }
@@ -240,17 +252,37 @@ final class ProviderRuntime implements AutoCloseable {
         return metrics;
     }
 
-    private List<MetricInfo> fromDescribe(DescribeResponse reply) {
+    /**
+     * The metrics a Describe reply gives, and the entries skipped as unusable.
+     *
+     * @param metrics the usable metrics
+     * @param skipped each skipped entry, naming the metric and why
+     */
+    private record Described(List<MetricInfo> metrics, List<String> skipped) {
+
+        /** How Describe went, for the inventory: where a skipped metric's user looks for why it is a 404. */
+        String status() {
+            String ok = "ok: " + metrics.size() + " metrics";
+            return skipped.isEmpty() ? ok : ok + "; skipped " + skipped.size() + ": " + String.join("; ", skipped);
+        }
+    }
+
+    private Described fromDescribe(DescribeResponse reply) {
         Map<MetricKey, MetricConfig> configured = new HashMap<>();
         for (MetricConfig metric : config.metrics()) {
             configured.put(new MetricKey(metric.namespace(), metric.name()), metric);
         }
         Map<MetricKey, MetricInfo> metrics = new HashMap<>();
+        List<String> skipped = new ArrayList<>();
         for (MetricDescriptor descriptor : reply.getMetricsList()) {
             Optional<String> problem = problem(descriptor);
             if (problem.isPresent()) {
-                LOG.log(Level.WARNING, "provider \"{0}\": Describe lists an unusable metric: {1}",
-                        config.name(), problem.get());
+                MetricRef ref = descriptor.getMetric();
+                String which = "metric \"" + Failures.abbreviate(ref.getName()) + "\" in namespace \""
+                        + Failures.abbreviate(ref.getNamespace()) + "\"";
+                LOG.log(Level.WARNING, "provider \"{0}\": Describe lists {1}, which cannot be served: {2}; skipping it",
+                        config.name(), which, problem.get());
+                skipped.add(which + ": " + problem.get());
                 continue;
             }
             MetricKey key = Protos.key(descriptor.getMetric());
@@ -270,7 +302,7 @@ final class ProviderRuntime implements AutoCloseable {
                         config.name(), key);
             }
         }
-        return List.copyOf(metrics.values());
+        return new Described(List.copyOf(metrics.values()), List.copyOf(skipped));
     }
 
     private static Optional<String> problem(MetricDescriptor descriptor) {
@@ -284,17 +316,41 @@ final class ProviderRuntime implements AutoCloseable {
         if (nameProblem.isPresent()) {
             return nameProblem;
         }
-        if (descriptor.hasInterval() && !isPositive(descriptor.getInterval())) {
-            return Optional.of("metric \"" + name + "\": interval must be positive");
+        if (descriptor.hasInterval()) {
+            Optional<String> intervalProblem = durationProblem("interval", descriptor.getInterval(), MIN_PERIOD);
+            if (intervalProblem.isPresent()) {
+                return intervalProblem;
+            }
         }
-        if (descriptor.hasMaxAge() && !isPositive(descriptor.getMaxAge())) {
-            return Optional.of("metric \"" + name + "\": max_age must be positive");
+        if (descriptor.hasMaxAge()) {
+            return durationProblem("max_age", descriptor.getMaxAge(), Duration.ofNanos(1));
         }
         return Optional.empty();
     }
 
-    private static boolean isPositive(com.google.protobuf.Duration d) {
-        return d.getSeconds() > 0 || d.getSeconds() == 0 && d.getNanos() > 0;
+    /**
+     * Why a described duration cannot be used: not a valid {@code google.protobuf.Duration} (nanos
+     * within ±999,999,999 and of the sign of seconds), or outside [{@code min}, 365 days].
+     */
+    private static Optional<String> durationProblem(String field, com.google.protobuf.Duration d, Duration min) {
+        long seconds = d.getSeconds();
+        int nanos = d.getNanos();
+        if (nanos < -999_999_999 || nanos > 999_999_999 || seconds > 0 && nanos < 0 || seconds < 0 && nanos > 0) {
+            return Optional.of(field + " is not a valid duration (seconds " + seconds + ", nanos " + nanos
+                    + "): nanos must be within +-999999999 and have the sign of seconds");
+        }
+        if (seconds < 0 || seconds == 0 && nanos <= 0) {
+            return Optional.of(field + " must be positive");
+        }
+        Duration value = Duration.ofSeconds(seconds, nanos); // cannot overflow: seconds >= 0, nanos < 1s
+        if (value.compareTo(MAX_DESCRIBED_DURATION) > 0) {
+            return Optional.of(field + " must be at most 365 days, got " + Durations.format(value));
+        }
+        if (value.compareTo(min) < 0) {
+            return Optional.of(field + " must be at least " + Durations.format(min) + ", got "
+                    + Durations.format(value));
+        }
+        return Optional.empty();
     }
 
     static Duration defaultMaxAge(TriggerSpec trigger) {
@@ -344,7 +400,7 @@ final class ProviderRuntime implements AutoCloseable {
                     // push metrics are also re-fetched now and then, so a quiet one is not reported stale
                     case TriggerSpec.Push push -> info.maxAge().dividedBy(3);
                 };
-                long periodNanos = Math.max(period.toNanos(), TimeUnit.MILLISECONDS.toNanos(10));
+                long periodNanos = Math.max(Backoff.nanos(period), MIN_PERIOD.toNanos());
                 ticks.put(info.key(),
                         scheduler.scheduleAtFixedRate(refresher::trigger, 0, periodNanos, TimeUnit.NANOSECONDS));
             }

@@ -1,0 +1,158 @@
+package io.externalmetrics.adapter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.externalmetrics.adapter.config.ConfigLoader;
+import io.externalmetrics.adapter.testing.Await;
+import io.externalmetrics.adapter.testing.FakeProvider;
+import io.externalmetrics.adapter.testing.Https;
+import io.externalmetrics.adapter.testing.LogRecords;
+import io.externalmetrics.proto.v1.MetricDescriptor;
+import io.externalmetrics.proto.v1.MetricRef;
+import io.externalmetrics.proto.v1.Push;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Providers that describe unusable metrics or whose Watch streams misbehave, against the real
+ * adapter over HTTPS: what an HPA reads and what an operator finds in the log and the inventory.
+ */
+class MisbehavingProvidersTest {
+
+    private static final String VALUES = "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/";
+    // generous: the reasons asserted below must show up even on a slow CI machine
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long TEN_THOUSAND_YEARS = 10_000L * 365 * 24 * 3600;
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private LogRecords log;
+    private Adapter adapter;
+    private HttpClient client;
+
+    @BeforeEach
+    void captureLog() {
+        log = LogRecords.of("io.externalmetrics.adapter.provider.ProviderRuntime");
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        if (adapter != null) {
+            adapter.close();
+        }
+        for (AutoCloseable closeable : toClose.reversed()) {
+            closeable.close();
+        }
+        log.close();
+    }
+
+    static Stream<Arguments> unusableDescriptors() {
+        return Stream.of(
+                Arguments.of("an interval of 1s and -2e9 nanos",
+                        descriptor("bad").setInterval(duration(1, -2_000_000_000)),
+                        "interval is not a valid duration (seconds 1, nanos -2000000000): "
+                                + "nanos must be within +-999999999 and have the sign of seconds"),
+                Arguments.of("an interval of 10,000 years",
+                        descriptor("bad").setInterval(duration(TEN_THOUSAND_YEARS, 0)),
+                        "interval must be at most 365 days, got 87600000h"),
+                Arguments.of("a max age of 10,000 years",
+                        descriptor("bad").setPush(Push.getDefaultInstance())
+                                .setMaxAge(duration(TEN_THOUSAND_YEARS, 0)),
+                        "max_age must be at most 365 days, got 87600000h"),
+                Arguments.of("an interval of 1ns",
+                        descriptor("bad").setInterval(duration(0, 1)),
+                        "interval must be at least 10ms, got 1ns"),
+                Arguments.of("a negative max age",
+                        descriptor("bad").setInterval(duration(1, 0)).setMaxAge(duration(-5, 0)),
+                        "max_age must be positive"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unusableDescriptors")
+    void describe_unusableDuration_skipsOnlyThatMetric_andSaysWhy(String what, MetricDescriptor.Builder bad,
+                                                                   String reason) {
+        FakeProvider provider = provider(0).value("good", 1).value("bad", 2)
+                .describe(FakeProvider.interval("good", Duration.ofMillis(50)), bad.build());
+        startAdapter(providerYaml("p", provider.port()));
+
+        Await.until("the good metric", WAIT, () -> served("good").equals("1"));
+
+        assertThat(served("bad")).startsWith("404");
+        String skipped = "metric \"bad\" in namespace \"*\": " + reason;
+        assertThat(inventory().get("providers").get(0).get("describe").asText())
+                .isEqualTo("ok: 1 metrics; skipped 1: " + skipped);
+        assertThat(log.atLeast(Level.WARNING)).singleElement().asString()
+                .isEqualTo("provider \"p\": Describe lists " + skipped.replaceFirst(": ", ", which cannot be served: ")
+                        + "; skipping it");
+    }
+
+    // ---- helpers
+
+    private static MetricDescriptor.Builder descriptor(String name) {
+        return MetricDescriptor.newBuilder().setMetric(MetricRef.newBuilder().setNamespace("*").setName(name));
+    }
+
+    private static com.google.protobuf.Duration duration(long seconds, int nanos) {
+        return com.google.protobuf.Duration.newBuilder().setSeconds(seconds).setNanos(nanos).build();
+    }
+
+    private FakeProvider provider(int port) {
+        FakeProvider provider = FakeProvider.start(port);
+        toClose.add(provider);
+        return provider;
+    }
+
+    private static String providerYaml(String name, int port) {
+        return """
+                  - name: %s
+                    target: 127.0.0.1:%d
+                    deadline: 10s
+                    retry: {initial: 10ms, max: 1s}
+                """.formatted(name, port);
+    }
+
+    private void startAdapter(String providersYaml) {
+        adapter = Adapter.start(ConfigLoader.parse("server: {address: 127.0.0.1, port: 0}\nproviders:\n" + providersYaml),
+                Clock.systemUTC());
+        client = Https.client(adapter.selfSignedCertificatePem().orElseThrow(), HttpClient.Version.HTTP_2);
+    }
+
+    private HttpResponse<String> get(String path) {
+        return Https.get(client, "https://localhost:" + adapter.port() + path);
+    }
+
+    /** The served values, or the Status code and message. */
+    private String served(String metric) {
+        HttpResponse<String> response = get(VALUES + metric);
+        JsonNode body = json(response);
+        if (response.statusCode() != 200) {
+            return response.statusCode() + " " + body.get("message").asText();
+        }
+        return String.join(",", body.get("items").valueStream().map(i -> i.get("value").asText()).toList());
+    }
+
+    private JsonNode inventory() {
+        return json(get("/debug/inventory"));
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + response.body(), e);
+        }
+    }
+}
