@@ -22,6 +22,7 @@ import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -97,6 +98,14 @@ class MisbehavingProvidersTest {
         assertThat(log.atLeast(Level.WARNING)).singleElement().asString()
                 .isEqualTo("provider \"p\": Describe lists " + skipped.replaceFirst(": ", ", which cannot be served: ")
                         + "; skipping it");
+    }
+
+    @Test
+    void configuredIntervalOfOneNanosecond_fetchDeadlineIsStillLongEnoughToReachTheProvider() {
+        FakeProvider provider = provider(0).value("m", 5);
+        startAdapter(providerYaml("p", provider.port()) + "    metrics: [{name: m, interval: 1ns, maxAge: 1m}]\n");
+
+        Await.until("a value fetched in time", WAIT, () -> served("m").equals("5"));
     }
 
     // ---- helpers

@@ -51,7 +51,10 @@ final class ProviderRuntime implements AutoCloseable {
     static final Duration DEFAULT_PUSH_MAX_AGE = Duration.ofMinutes(1);
     /** Concurrent fetches per provider: a slow provider queues its own fetches, nobody else's. */
     static final int MAX_CONCURRENT_FETCHES = 32;
-    /** The shortest interval Describe may give, and the shortest tick. */
+    /**
+     * The shortest interval Describe may give, the shortest tick and the shortest Fetch deadline: a
+     * call cannot even reach a provider in less, so a shorter one would only ever time out.
+     */
     static final Duration MIN_PERIOD = Duration.ofMillis(10);
     /**
      * The longest interval or max age Describe may give: a longer one is surely a mistake, and the
@@ -360,13 +363,18 @@ final class ProviderRuntime implements AutoCloseable {
         };
     }
 
-    /** The Fetch deadline: the provider's, but at most half the interval. */
-    private Duration fetchDeadline(TriggerSpec trigger) {
+    /**
+     * The Fetch deadline: the provider's, but at most half the interval so a slow reply does not eat
+     * the next tick; never under {@link #MIN_PERIOD} though (unless the provider's is), since a
+     * shorter deadline expires before the call reaches the provider.
+     */
+    static Duration fetchDeadline(TriggerSpec trigger, Duration providerDeadline) {
         if (trigger instanceof TriggerSpec.Interval interval) {
             Duration half = interval.period().dividedBy(2);
-            return half.compareTo(config.deadline()) < 0 ? half : config.deadline();
+            Duration atLeastMin = half.compareTo(MIN_PERIOD) < 0 ? MIN_PERIOD : half;
+            return atLeastMin.compareTo(providerDeadline) < 0 ? atLeastMin : providerDeadline;
         }
-        return config.deadline();
+        return providerDeadline;
     }
 
     /**
@@ -393,7 +401,8 @@ final class ProviderRuntime implements AutoCloseable {
                     continue;
                 }
                 stop(info.key());
-                var refresher = new MetricRefresher(info, fetchDeadline(info.trigger()), refresherContext);
+                Duration deadline = fetchDeadline(info.trigger(), config.deadline());
+                var refresher = new MetricRefresher(info, deadline, refresherContext);
                 next.put(info.key(), refresher);
                 Duration period = switch (info.trigger()) {
                     case TriggerSpec.Interval interval -> interval.period();
