@@ -9,15 +9,33 @@ import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.FakeProvider;
 import io.externalmetrics.adapter.testing.Https;
 import io.externalmetrics.adapter.testing.LogRecords;
+import io.externalmetrics.proto.v1.DescribeRequest;
+import io.externalmetrics.proto.v1.DescribeResponse;
+import io.externalmetrics.proto.v1.FetchRequest;
+import io.externalmetrics.proto.v1.FetchResponse;
 import io.externalmetrics.proto.v1.MetricDescriptor;
+import io.externalmetrics.proto.v1.MetricProviderGrpc;
 import io.externalmetrics.proto.v1.MetricRef;
 import io.externalmetrics.proto.v1.Push;
+import io.externalmetrics.proto.v1.WatchEvent;
+import io.externalmetrics.proto.v1.WatchRequest;
+import io.grpc.BindableService;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -26,6 +44,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Providers that describe unusable metrics or whose Watch streams misbehave, against the real
@@ -108,7 +127,85 @@ class MisbehavingProvidersTest {
         Await.until("a value fetched in time", WAIT, () -> served("m").equals("5"));
     }
 
+    @ParameterizedTest(name = "Watch stream that {0} after its opening event")
+    @ValueSource(strings = {"fails", "completes"})
+    void watchStreamThatEndsAtOnce_isReopenedWithGrowingBackoff_andLoggedOnce(String ending) {
+        var provider = new PushProvider() {
+            @Override
+            public void watch(WatchRequest request, StreamObserver<WatchEvent> events) {
+                watchCalls.incrementAndGet();
+                events.onNext(WatchEvent.newBuilder().setMetric(ref("pushed")).build()); // as the contract asks
+                if (ending.equals("fails")) {
+                    events.onError(Status.UNAVAILABLE.withDescription("stream broken by the test")
+                            .asRuntimeException());
+                } else {
+                    events.onCompleted();
+                }
+            }
+        };
+        startAdapter(providerYaml("p", serve(0, provider).getPort()));
+        Await.until("the first Watch call", WAIT, () -> provider.watchCalls.get() >= 1);
+
+        long start = System.nanoTime();
+        Await.until("a 2s observation window", WAIT, () -> System.nanoTime() - start >= 2_000_000_000L);
+
+        // waits of up to 10ms, 20ms, 40ms, ... 1s: about 10 calls in 2s; without backoff, hundreds
+        assertThat(provider.watchCalls.get()).isBetween(2, 19);
+        assertThat(served("pushed")).isEqualTo("1");
+        assertThat(log.atLeast(Level.INFO).stream().filter(line -> line.contains("Watch stream")))
+                .singleElement().asString()
+                .contains(ending.equals("fails") ? "Watch stream broke (UNAVAILABLE: stream broken by the test)"
+                        : "ended its Watch stream")
+                .contains("reconnecting with backoff");
+    }
+
     // ---- helpers
+
+    /**
+     * Serves "pushed" (a push metric) and "ticking" (every 50ms, so the channel notices a restart),
+     * both with value 1; its Watch is UNIMPLEMENTED unless overridden.
+     */
+    private static class PushProvider extends MetricProviderGrpc.MetricProviderImplBase {
+
+        final AtomicInteger watchCalls = new AtomicInteger();
+
+        @Override
+        public void describe(DescribeRequest request, StreamObserver<DescribeResponse> responses) {
+            responses.onNext(DescribeResponse.newBuilder()
+                    .addMetrics(FakeProvider.push("pushed", Duration.ofMinutes(10)))
+                    .addMetrics(FakeProvider.interval("ticking", Duration.ofMillis(50)))
+                    .build());
+            responses.onCompleted();
+        }
+
+        @Override
+        public void fetch(FetchRequest request, StreamObserver<FetchResponse> responses) {
+            responses.onNext(FetchResponse.newBuilder().setValue(1).build());
+            responses.onCompleted();
+        }
+    }
+
+    private static MetricRef ref(String name) {
+        return MetricRef.newBuilder().setNamespace("*").setName(name).build();
+    }
+
+    /** Serves {@code service} on 127.0.0.1 at {@code port} (0: a free one) until the test ends. */
+    private Server serve(int port, BindableService service) {
+        try {
+            Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port),
+                            InsecureServerCredentials.create())
+                    .addService(service)
+                    .build()
+                    .start();
+            toClose.add(() -> {
+                server.shutdownNow();
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            });
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     private static MetricDescriptor.Builder descriptor(String name) {
         return MetricDescriptor.newBuilder().setMetric(MetricRef.newBuilder().setNamespace("*").setName(name));

@@ -61,6 +61,14 @@ final class ProviderRuntime implements AutoCloseable {
      * bound keeps every derived period (three intervals, nanosecond timers) far from overflowing.
      */
     static final Duration MAX_DESCRIBED_DURATION = Duration.ofDays(365);
+    /**
+     * How long a Watch stream must stay open to count as working and start the backoff over (the
+     * provider's retry max when that is longer). "It delivered an event" is no test: providers open
+     * every stream with one. At least the retry max, so a stream that keeps breaking is reopened no
+     * more often than a fully backed-off retry; at least 30s, so whatever the retry settings, such a
+     * provider costs a few reconnects a minute and one log line per run of failures.
+     */
+    static final Duration MIN_STABLE_WATCH = Duration.ofSeconds(30);
 
     private final ProviderConfig config;
     private final ManagedChannel channel;
@@ -70,6 +78,7 @@ final class ProviderRuntime implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Executor fetchExecutor;
     private final Backoff backoff;
+    private final Duration stableWatch;
     private final MetricRefresher.Context refresherContext;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -96,6 +105,8 @@ final class ProviderRuntime implements AutoCloseable {
         this.scheduler = scheduler;
         this.fetchExecutor = fetchExecutor;
         this.backoff = Backoff.of(config.retry());
+        this.stableWatch = config.retry().max().compareTo(MIN_STABLE_WATCH) > 0
+                ? config.retry().max() : MIN_STABLE_WATCH;
         this.refresherContext = new MetricRefresher.Context(blockingStub, cache, fetchExecutor, scheduler,
                 new Semaphore(MAX_CONCURRENT_FETCHES), clock, backoff,
                 new ReplyLimits(config.maxSeries(), config.maxLabelsPerSeries()), new MetricRefresher.Listener() {
@@ -468,7 +479,12 @@ final class ProviderRuntime implements AutoCloseable {
         }
     }
 
-    private void startWatch(int generation, int attempt) {
+    /**
+     * Opens a Watch stream and fetches every push metric once, since events may have been missed.
+     *
+     * @param failed how many streams before this one ended without staying up (the backoff's attempt)
+     */
+    private void startWatch(int generation, int failed) {
         List<MetricRef> refs;
         Map<MetricKey, MetricRefresher> current;
         lock.lock();
@@ -484,63 +500,95 @@ final class ProviderRuntime implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        asyncStub.watch(WatchRequest.newBuilder().addAllMetrics(refs).build(),
-                new ClientResponseObserver<WatchRequest, WatchEvent>() {
-                    private volatile boolean delivered;
-
-                    @Override
-                    public void beforeStart(ClientCallStreamObserver<WatchRequest> call) {
-                        lock.lock();
-                        try {
-                            if (closed || generation != watchGeneration) {
-                                call.cancel("superseded", null);
-                            } else {
-                                watchCall = call;
-                            }
-                        } finally {
-                            lock.unlock();
-                        }
-                    }
-
-                    @Override
-                    public void onNext(WatchEvent event) {
-                        delivered = true;
-                        // the current refresher, even if replaced since the stream opened
-                        MetricRefresher refresher = refreshers.get(Protos.key(event.getMetric()));
-                        if (refresher != null) {
-                            refresher.trigger();
-                        }
-                    }
-
-                    @Override
-                    public void onError(Throwable error) {
-                        Status.Code code = Status.fromThrowable(error).getCode();
-                        if (code == Status.Code.CANCELLED && (isClosed() || generation != currentGeneration())) {
-                            return;
-                        }
-                        if (code == Status.Code.UNIMPLEMENTED) {
-                            LOG.log(Level.INFO, "provider \"{0}\" does not implement Watch: its push metrics are "
-                                    + "fetched on connect and every third of their max age", config.name());
-                            return;
-                        }
-                        int next = delivered ? 0 : attempt + 1; // a stream that worked starts the backoff over
-                        if (next <= 1) {
-                            LOG.log(Level.WARNING, "provider \"{0}\": Watch stream broke ({1}); reconnecting",
-                                    config.name(), Failures.describe(error));
-                        }
-                        schedule(() -> startWatch(generation, next), backoff.delay(next));
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        LOG.log(Level.INFO, "provider \"{0}\" ended its Watch stream; reconnecting", config.name());
-                        schedule(() -> startWatch(generation, 0), backoff.delay(0));
-                    }
-                });
-        // every (re)connect: fetch each push metric once, since events may have been missed
+        var stream = new WatchStream(generation, failed);
+        asyncStub.watch(WatchRequest.newBuilder().addAllMetrics(refs).build(), stream);
+        if (failed > 0) {
+            schedule(stream::reportIfStable, stableWatch);
+        }
         current.values().stream()
                 .filter(r -> r.info().trigger() instanceof TriggerSpec.Push)
                 .forEach(MetricRefresher::retryNow);
+    }
+
+    /** One Watch stream: triggers a fetch per event, and reconnects with backoff when it ends. */
+    private final class WatchStream implements ClientResponseObserver<WatchRequest, WatchEvent> {
+
+        private final int generation;
+        private final int failed;
+        private final long openedAt = System.nanoTime(); // the scheduler's time base
+        private volatile boolean ended;
+
+        WatchStream(int generation, int failed) {
+            this.generation = generation;
+            this.failed = failed;
+        }
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<WatchRequest> call) {
+            lock.lock();
+            try {
+                if (closed || generation != watchGeneration) {
+                    call.cancel("superseded", null);
+                } else {
+                    watchCall = call;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void onNext(WatchEvent event) {
+            // the current refresher, even if replaced since the stream opened
+            MetricRefresher refresher = refreshers.get(Protos.key(event.getMetric()));
+            if (refresher != null) {
+                refresher.trigger();
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            ended = true;
+            Status.Code code = Status.fromThrowable(error).getCode();
+            if (code == Status.Code.CANCELLED && (isClosed() || generation != currentGeneration())) {
+                return;
+            }
+            if (code == Status.Code.UNIMPLEMENTED) {
+                LOG.log(Level.INFO, "provider \"{0}\" does not implement Watch: its push metrics are "
+                        + "fetched on connect and every third of their max age", config.name());
+                return;
+            }
+            reconnect(Level.WARNING, "provider \"" + config.name() + "\": Watch stream broke ("
+                    + Failures.describe(error) + ")");
+        }
+
+        @Override
+        public void onCompleted() {
+            ended = true;
+            reconnect(Level.INFO, "provider \"" + config.name() + "\" ended its Watch stream");
+        }
+
+        /**
+         * Reopens the stream after a backoff that starts over only if this stream stayed up; one
+         * that ended at once is a failed attempt. Only the first end of a run of failures is logged.
+         */
+        private void reconnect(Level level, String what) {
+            boolean stayedUp = System.nanoTime() - openedAt >= Backoff.nanos(stableWatch);
+            int failedBefore = stayedUp ? 0 : failed;
+            if (failedBefore == 0) {
+                LOG.log(level, what + "; reconnecting with backoff (until a stream stays up for "
+                        + Durations.format(stableWatch) + ", further ends are not logged)");
+            }
+            schedule(() -> startWatch(generation, failedBefore + 1), backoff.delay(failedBefore));
+        }
+
+        /** Says when a stream opened after failures has stayed up: the end of a run of failures. */
+        private void reportIfStable() {
+            if (!ended && generation == currentGeneration()) {
+                LOG.log(Level.INFO, "provider \"{0}\": Watch stream up again for {1}, after {2} failed attempts",
+                        config.name(), Durations.format(stableWatch), failed);
+            }
+        }
     }
 
     private int currentGeneration() {
@@ -566,7 +614,7 @@ final class ProviderRuntime implements AutoCloseable {
             return;
         }
         try {
-            scheduler.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+            scheduler.schedule(task, Backoff.nanos(delay), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // shutting down
         }
