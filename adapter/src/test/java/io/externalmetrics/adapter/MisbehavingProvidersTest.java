@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -157,6 +158,30 @@ class MisbehavingProvidersTest {
                 .contains(ending.equals("fails") ? "Watch stream broke (UNAVAILABLE: stream broken by the test)"
                         : "ended its Watch stream")
                 .contains("reconnecting with backoff");
+    }
+
+    @Test
+    void providerWithoutWatch_restartedWithWatch_eventsReachTheAdapter() throws InterruptedException {
+        Server withoutWatch = serve(0, new PushProvider());
+        int port = withoutWatch.getPort();
+        startAdapter(providerYaml("p", port));
+        Await.until("Watch answered UNIMPLEMENTED", WAIT, () -> log.atLeast(Level.INFO).stream()
+                .anyMatch(line -> line.contains("does not implement Watch")));
+        assertThat(served("pushed")).isEqualTo("1");
+
+        withoutWatch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS); // the port is free again
+        AtomicLong value = new AtomicLong(2);
+        FakeProvider withWatch = provider(port)
+                .describe(FakeProvider.push("pushed", Duration.ofMinutes(10)),
+                        FakeProvider.interval("ticking", Duration.ofMillis(50)))
+                .value("ticking", 1)
+                .metric("pushed", request -> FetchResponse.newBuilder().setValue(value.get()).build());
+
+        Await.until("a Watch stream to the restarted provider", WAIT, () -> withWatch.openWatchStreams() == 1);
+        Await.until("the value fetched on reconnect", WAIT, () -> served("pushed").equals("2"));
+        value.set(3);
+        withWatch.fire("pushed");
+        Await.until("the value fetched after the event", WAIT, () -> served("pushed").equals("3"));
     }
 
     // ---- helpers

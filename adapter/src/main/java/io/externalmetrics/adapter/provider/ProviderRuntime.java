@@ -88,6 +88,7 @@ final class ProviderRuntime implements AutoCloseable {
     private final Map<MetricKey, ScheduledFuture<?>> ticks = new HashMap<>();
     private ClientCallStreamObserver<WatchRequest> watchCall;
     private int watchGeneration;
+    private boolean watchUnimplemented; // the current generation's stream answered UNIMPLEMENTED
     private int describeGeneration;
     private boolean closed;
 
@@ -179,6 +180,9 @@ final class ProviderRuntime implements AutoCloseable {
         lock.lock();
         try {
             current = List.copyOf(refreshers.values());
+            if (watchUnimplemented) {
+                restartWatch(); // the provider may have restarted with a newer version that has Watch
+            }
         } finally {
             lock.unlock();
         }
@@ -469,6 +473,7 @@ final class ProviderRuntime implements AutoCloseable {
     // guarded by lock
     private void restartWatch() {
         watchGeneration++;
+        watchUnimplemented = false;
         if (watchCall != null) {
             watchCall.cancel("metrics changed", null);
             watchCall = null;
@@ -555,7 +560,9 @@ final class ProviderRuntime implements AutoCloseable {
             }
             if (code == Status.Code.UNIMPLEMENTED) {
                 LOG.log(Level.INFO, "provider \"{0}\" does not implement Watch: its push metrics are "
-                        + "fetched on connect and every third of their max age", config.name());
+                        + "fetched on connect and every third of their max age; Watch is tried again "
+                        + "when the provider reconnects", config.name());
+                markUnimplemented();
                 return;
             }
             reconnect(Level.WARNING, "provider \"" + config.name() + "\": Watch stream broke ("
@@ -566,6 +573,17 @@ final class ProviderRuntime implements AutoCloseable {
         public void onCompleted() {
             ended = true;
             reconnect(Level.INFO, "provider \"" + config.name() + "\" ended its Watch stream");
+        }
+
+        private void markUnimplemented() {
+            lock.lock();
+            try {
+                if (generation == watchGeneration) {
+                    watchUnimplemented = true;
+                }
+            } finally {
+                lock.unlock();
+            }
         }
 
         /**
