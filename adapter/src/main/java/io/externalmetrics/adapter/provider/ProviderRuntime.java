@@ -51,6 +51,24 @@ final class ProviderRuntime implements AutoCloseable {
     static final Duration DEFAULT_PUSH_MAX_AGE = Duration.ofMinutes(1);
     /** Concurrent fetches per provider: a slow provider queues its own fetches, nobody else's. */
     static final int MAX_CONCURRENT_FETCHES = 32;
+    /**
+     * The shortest interval Describe may give, the shortest tick and the shortest Fetch deadline: a
+     * call cannot even reach a provider in less, so a shorter one would only ever time out.
+     */
+    static final Duration MIN_PERIOD = Duration.ofMillis(10);
+    /**
+     * The longest interval or max age Describe may give: a longer one is surely a mistake, and the
+     * bound keeps every derived period (three intervals, nanosecond timers) far from overflowing.
+     */
+    static final Duration MAX_DESCRIBED_DURATION = Duration.ofDays(365);
+    /**
+     * How long a Watch stream must stay open to count as working and start the backoff over (the
+     * provider's retry max when that is longer). "It delivered an event" is no test: providers open
+     * every stream with one. At least the retry max, so a stream that keeps breaking is reopened no
+     * more often than a fully backed-off retry; at least 30s, so whatever the retry settings, such a
+     * provider costs a few reconnects a minute and one log line per run of failures.
+     */
+    static final Duration MIN_STABLE_WATCH = Duration.ofSeconds(30);
 
     private final ProviderConfig config;
     private final ManagedChannel channel;
@@ -60,6 +78,7 @@ final class ProviderRuntime implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Executor fetchExecutor;
     private final Backoff backoff;
+    private final Duration stableWatch;
     private final MetricRefresher.Context refresherContext;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -69,6 +88,7 @@ final class ProviderRuntime implements AutoCloseable {
     private final Map<MetricKey, ScheduledFuture<?>> ticks = new HashMap<>();
     private ClientCallStreamObserver<WatchRequest> watchCall;
     private int watchGeneration;
+    private boolean watchUnimplemented; // the current generation's stream answered UNIMPLEMENTED
     private int describeGeneration;
     private boolean closed;
 
@@ -86,6 +106,8 @@ final class ProviderRuntime implements AutoCloseable {
         this.scheduler = scheduler;
         this.fetchExecutor = fetchExecutor;
         this.backoff = Backoff.of(config.retry());
+        this.stableWatch = config.retry().max().compareTo(MIN_STABLE_WATCH) > 0
+                ? config.retry().max() : MIN_STABLE_WATCH;
         this.refresherContext = new MetricRefresher.Context(blockingStub, cache, fetchExecutor, scheduler,
                 new Semaphore(MAX_CONCURRENT_FETCHES), clock, backoff,
                 new ReplyLimits(config.maxSeries(), config.maxLabelsPerSeries()), new MetricRefresher.Listener() {
@@ -158,6 +180,9 @@ final class ProviderRuntime implements AutoCloseable {
         lock.lock();
         try {
             current = List.copyOf(refreshers.values());
+            if (watchUnimplemented) {
+                restartWatch(); // the provider may have restarted with a newer version that has Watch
+            }
         } finally {
             lock.unlock();
         }
@@ -201,8 +226,9 @@ final class ProviderRuntime implements AutoCloseable {
                     .withDeadlineAfter(config.deadline().toNanos(), TimeUnit.NANOSECONDS)
                     .describe(DescribeRequest.getDefaultInstance());
             reached = true;
-            describeStatus = "ok: " + reply.getMetricsCount() + " metrics";
-            apply(fromDescribe(reply));
+            Described described = fromDescribe(reply);
+            apply(described.metrics());
+            describeStatus = described.status();
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
                 reached = true;
@@ -220,7 +246,11 @@ final class ProviderRuntime implements AutoCloseable {
             }
             retryDescribe(generation, attempt, e);
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, "provider \"" + config.name() + "\": Describe handling failed", e);
+            // a reply we did not foresee, or a bug: retried like a failed call, the stack trace logged once
+            if (attempt == 0) {
+                LOG.log(Level.ERROR, "provider \"" + config.name() + "\": applying its Describe reply failed; "
+                        + "retrying with backoff", e);
+            }
             retryDescribe(generation, attempt, e);
         }
     }
@@ -240,17 +270,37 @@ final class ProviderRuntime implements AutoCloseable {
         return metrics;
     }
 
-    private List<MetricInfo> fromDescribe(DescribeResponse reply) {
+    /**
+     * The metrics a Describe reply gives, and the entries skipped as unusable.
+     *
+     * @param metrics the usable metrics
+     * @param skipped each skipped entry, naming the metric and why
+     */
+    private record Described(List<MetricInfo> metrics, List<String> skipped) {
+
+        /** How Describe went, for the inventory: where a skipped metric's user looks for why it is a 404. */
+        String status() {
+            String ok = "ok: " + metrics.size() + " metrics";
+            return skipped.isEmpty() ? ok : ok + "; skipped " + skipped.size() + ": " + String.join("; ", skipped);
+        }
+    }
+
+    private Described fromDescribe(DescribeResponse reply) {
         Map<MetricKey, MetricConfig> configured = new HashMap<>();
         for (MetricConfig metric : config.metrics()) {
             configured.put(new MetricKey(metric.namespace(), metric.name()), metric);
         }
         Map<MetricKey, MetricInfo> metrics = new HashMap<>();
+        List<String> skipped = new ArrayList<>();
         for (MetricDescriptor descriptor : reply.getMetricsList()) {
             Optional<String> problem = problem(descriptor);
             if (problem.isPresent()) {
-                LOG.log(Level.WARNING, "provider \"{0}\": Describe lists an unusable metric: {1}",
-                        config.name(), problem.get());
+                MetricRef ref = descriptor.getMetric();
+                String which = "metric \"" + Failures.abbreviate(ref.getName()) + "\" in namespace \""
+                        + Failures.abbreviate(ref.getNamespace()) + "\"";
+                LOG.log(Level.WARNING, "provider \"{0}\": Describe lists {1}, which cannot be served: {2}; skipping it",
+                        config.name(), which, problem.get());
+                skipped.add(which + ": " + problem.get());
                 continue;
             }
             MetricKey key = Protos.key(descriptor.getMetric());
@@ -270,7 +320,7 @@ final class ProviderRuntime implements AutoCloseable {
                         config.name(), key);
             }
         }
-        return List.copyOf(metrics.values());
+        return new Described(List.copyOf(metrics.values()), List.copyOf(skipped));
     }
 
     private static Optional<String> problem(MetricDescriptor descriptor) {
@@ -284,17 +334,41 @@ final class ProviderRuntime implements AutoCloseable {
         if (nameProblem.isPresent()) {
             return nameProblem;
         }
-        if (descriptor.hasInterval() && !isPositive(descriptor.getInterval())) {
-            return Optional.of("metric \"" + name + "\": interval must be positive");
+        if (descriptor.hasInterval()) {
+            Optional<String> intervalProblem = durationProblem("interval", descriptor.getInterval(), MIN_PERIOD);
+            if (intervalProblem.isPresent()) {
+                return intervalProblem;
+            }
         }
-        if (descriptor.hasMaxAge() && !isPositive(descriptor.getMaxAge())) {
-            return Optional.of("metric \"" + name + "\": max_age must be positive");
+        if (descriptor.hasMaxAge()) {
+            return durationProblem("max_age", descriptor.getMaxAge(), Duration.ofNanos(1));
         }
         return Optional.empty();
     }
 
-    private static boolean isPositive(com.google.protobuf.Duration d) {
-        return d.getSeconds() > 0 || d.getSeconds() == 0 && d.getNanos() > 0;
+    /**
+     * Why a described duration cannot be used: not a valid {@code google.protobuf.Duration} (nanos
+     * within ±999,999,999 and of the sign of seconds), or outside [{@code min}, 365 days].
+     */
+    private static Optional<String> durationProblem(String field, com.google.protobuf.Duration d, Duration min) {
+        long seconds = d.getSeconds();
+        int nanos = d.getNanos();
+        if (nanos < -999_999_999 || nanos > 999_999_999 || seconds > 0 && nanos < 0 || seconds < 0 && nanos > 0) {
+            return Optional.of(field + " is not a valid duration (seconds " + seconds + ", nanos " + nanos
+                    + "): nanos must be within +-999999999 and have the sign of seconds");
+        }
+        if (seconds < 0 || seconds == 0 && nanos <= 0) {
+            return Optional.of(field + " must be positive");
+        }
+        Duration value = Duration.ofSeconds(seconds, nanos); // cannot overflow: seconds >= 0, nanos < 1s
+        if (value.compareTo(MAX_DESCRIBED_DURATION) > 0) {
+            return Optional.of(field + " must be at most 365 days, got " + Durations.format(value));
+        }
+        if (value.compareTo(min) < 0) {
+            return Optional.of(field + " must be at least " + Durations.format(min) + ", got "
+                    + Durations.format(value));
+        }
+        return Optional.empty();
     }
 
     static Duration defaultMaxAge(TriggerSpec trigger) {
@@ -304,13 +378,18 @@ final class ProviderRuntime implements AutoCloseable {
         };
     }
 
-    /** The Fetch deadline: the provider's, but at most half the interval. */
-    private Duration fetchDeadline(TriggerSpec trigger) {
+    /**
+     * The Fetch deadline: the provider's, but at most half the interval so a slow reply does not eat
+     * the next tick; never under {@link #MIN_PERIOD} though (unless the provider's is), since a
+     * shorter deadline expires before the call reaches the provider.
+     */
+    static Duration fetchDeadline(TriggerSpec trigger, Duration providerDeadline) {
         if (trigger instanceof TriggerSpec.Interval interval) {
             Duration half = interval.period().dividedBy(2);
-            return half.compareTo(config.deadline()) < 0 ? half : config.deadline();
+            Duration atLeastMin = half.compareTo(MIN_PERIOD) < 0 ? MIN_PERIOD : half;
+            return atLeastMin.compareTo(providerDeadline) < 0 ? atLeastMin : providerDeadline;
         }
-        return config.deadline();
+        return providerDeadline;
     }
 
     /**
@@ -337,14 +416,15 @@ final class ProviderRuntime implements AutoCloseable {
                     continue;
                 }
                 stop(info.key());
-                var refresher = new MetricRefresher(info, fetchDeadline(info.trigger()), refresherContext);
+                Duration deadline = fetchDeadline(info.trigger(), config.deadline());
+                var refresher = new MetricRefresher(info, deadline, refresherContext);
                 next.put(info.key(), refresher);
                 Duration period = switch (info.trigger()) {
                     case TriggerSpec.Interval interval -> interval.period();
                     // push metrics are also re-fetched now and then, so a quiet one is not reported stale
                     case TriggerSpec.Push push -> info.maxAge().dividedBy(3);
                 };
-                long periodNanos = Math.max(period.toNanos(), TimeUnit.MILLISECONDS.toNanos(10));
+                long periodNanos = Math.max(Backoff.nanos(period), MIN_PERIOD.toNanos());
                 ticks.put(info.key(),
                         scheduler.scheduleAtFixedRate(refresher::trigger, 0, periodNanos, TimeUnit.NANOSECONDS));
             }
@@ -393,6 +473,7 @@ final class ProviderRuntime implements AutoCloseable {
     // guarded by lock
     private void restartWatch() {
         watchGeneration++;
+        watchUnimplemented = false;
         if (watchCall != null) {
             watchCall.cancel("metrics changed", null);
             watchCall = null;
@@ -403,7 +484,12 @@ final class ProviderRuntime implements AutoCloseable {
         }
     }
 
-    private void startWatch(int generation, int attempt) {
+    /**
+     * Opens a Watch stream and fetches every push metric once, since events may have been missed.
+     *
+     * @param failed how many streams before this one ended without staying up (the backoff's attempt)
+     */
+    private void startWatch(int generation, int failed) {
         List<MetricRef> refs;
         Map<MetricKey, MetricRefresher> current;
         lock.lock();
@@ -419,63 +505,108 @@ final class ProviderRuntime implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        asyncStub.watch(WatchRequest.newBuilder().addAllMetrics(refs).build(),
-                new ClientResponseObserver<WatchRequest, WatchEvent>() {
-                    private volatile boolean delivered;
-
-                    @Override
-                    public void beforeStart(ClientCallStreamObserver<WatchRequest> call) {
-                        lock.lock();
-                        try {
-                            if (closed || generation != watchGeneration) {
-                                call.cancel("superseded", null);
-                            } else {
-                                watchCall = call;
-                            }
-                        } finally {
-                            lock.unlock();
-                        }
-                    }
-
-                    @Override
-                    public void onNext(WatchEvent event) {
-                        delivered = true;
-                        // the current refresher, even if replaced since the stream opened
-                        MetricRefresher refresher = refreshers.get(Protos.key(event.getMetric()));
-                        if (refresher != null) {
-                            refresher.trigger();
-                        }
-                    }
-
-                    @Override
-                    public void onError(Throwable error) {
-                        Status.Code code = Status.fromThrowable(error).getCode();
-                        if (code == Status.Code.CANCELLED && (isClosed() || generation != currentGeneration())) {
-                            return;
-                        }
-                        if (code == Status.Code.UNIMPLEMENTED) {
-                            LOG.log(Level.INFO, "provider \"{0}\" does not implement Watch: its push metrics are "
-                                    + "fetched on connect and every third of their max age", config.name());
-                            return;
-                        }
-                        int next = delivered ? 0 : attempt + 1; // a stream that worked starts the backoff over
-                        if (next <= 1) {
-                            LOG.log(Level.WARNING, "provider \"{0}\": Watch stream broke ({1}); reconnecting",
-                                    config.name(), Failures.describe(error));
-                        }
-                        schedule(() -> startWatch(generation, next), backoff.delay(next));
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        LOG.log(Level.INFO, "provider \"{0}\" ended its Watch stream; reconnecting", config.name());
-                        schedule(() -> startWatch(generation, 0), backoff.delay(0));
-                    }
-                });
-        // every (re)connect: fetch each push metric once, since events may have been missed
+        var stream = new WatchStream(generation, failed);
+        asyncStub.watch(WatchRequest.newBuilder().addAllMetrics(refs).build(), stream);
+        if (failed > 0) {
+            schedule(stream::reportIfStable, stableWatch);
+        }
         current.values().stream()
                 .filter(r -> r.info().trigger() instanceof TriggerSpec.Push)
                 .forEach(MetricRefresher::retryNow);
+    }
+
+    /** One Watch stream: triggers a fetch per event, and reconnects with backoff when it ends. */
+    private final class WatchStream implements ClientResponseObserver<WatchRequest, WatchEvent> {
+
+        private final int generation;
+        private final int failed;
+        private final long openedAt = System.nanoTime(); // the scheduler's time base
+        private volatile boolean ended;
+
+        WatchStream(int generation, int failed) {
+            this.generation = generation;
+            this.failed = failed;
+        }
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<WatchRequest> call) {
+            lock.lock();
+            try {
+                if (closed || generation != watchGeneration) {
+                    call.cancel("superseded", null);
+                } else {
+                    watchCall = call;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void onNext(WatchEvent event) {
+            // the current refresher, even if replaced since the stream opened
+            MetricRefresher refresher = refreshers.get(Protos.key(event.getMetric()));
+            if (refresher != null) {
+                refresher.trigger();
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            ended = true;
+            Status.Code code = Status.fromThrowable(error).getCode();
+            if (code == Status.Code.CANCELLED && (isClosed() || generation != currentGeneration())) {
+                return;
+            }
+            if (code == Status.Code.UNIMPLEMENTED) {
+                LOG.log(Level.INFO, "provider \"{0}\" does not implement Watch: its push metrics are "
+                        + "fetched on connect and every third of their max age; Watch is tried again "
+                        + "when the provider reconnects", config.name());
+                markUnimplemented();
+                return;
+            }
+            reconnect(Level.WARNING, "provider \"" + config.name() + "\": Watch stream broke ("
+                    + Failures.describe(error) + ")");
+        }
+
+        @Override
+        public void onCompleted() {
+            ended = true;
+            reconnect(Level.INFO, "provider \"" + config.name() + "\" ended its Watch stream");
+        }
+
+        private void markUnimplemented() {
+            lock.lock();
+            try {
+                if (generation == watchGeneration) {
+                    watchUnimplemented = true;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /**
+         * Reopens the stream after a backoff that starts over only if this stream stayed up; one
+         * that ended at once is a failed attempt. Only the first end of a run of failures is logged.
+         */
+        private void reconnect(Level level, String what) {
+            boolean stayedUp = System.nanoTime() - openedAt >= Backoff.nanos(stableWatch);
+            int failedBefore = stayedUp ? 0 : failed;
+            if (failedBefore == 0) {
+                LOG.log(level, what + "; reconnecting with backoff (until a stream stays up for "
+                        + Durations.format(stableWatch) + ", further ends are not logged)");
+            }
+            schedule(() -> startWatch(generation, failedBefore + 1), backoff.delay(failedBefore));
+        }
+
+        /** Says when a stream opened after failures has stayed up: the end of a run of failures. */
+        private void reportIfStable() {
+            if (!ended && generation == currentGeneration()) {
+                LOG.log(Level.INFO, "provider \"{0}\": Watch stream up again for {1}, after {2} failed attempts",
+                        config.name(), Durations.format(stableWatch), failed);
+            }
+        }
     }
 
     private int currentGeneration() {
@@ -501,7 +632,7 @@ final class ProviderRuntime implements AutoCloseable {
             return;
         }
         try {
-            scheduler.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+            scheduler.schedule(task, Backoff.nanos(delay), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // shutting down
         }

@@ -40,4 +40,25 @@ class BackoffTest {
             assertThat(backoff.delay(attempt)).isBetween(Duration.ZERO, Duration.ofSeconds(1));
         }
     }
+
+    @Test
+    void delay_withTheLargestRetryMax_saturatesInsteadOfOverflowing() {
+        var huge = Duration.ofNanos(Long.MAX_VALUE);
+        var backoff = new Backoff(Duration.ofSeconds(10), huge, HIGHEST);
+
+        assertThat(backoff.delay(0)).isEqualTo(Duration.ofSeconds(10));
+        assertThat(backoff.delay(30)).isEqualTo(Duration.ofNanos(Long.MAX_VALUE - 1));
+        assertThat(backoff.delay(Integer.MAX_VALUE)).isEqualTo(Duration.ofNanos(Long.MAX_VALUE - 1));
+        assertThat(new Backoff(huge, huge, HIGHEST).delay(0)).isEqualTo(Duration.ofNanos(Long.MAX_VALUE - 1));
+    }
+
+    @Test
+    void delay_beyondWhatNanosecondsHold_isStillAWait() {
+        var centuries = Duration.ofDays(365L * 1000);
+        var backoff = new Backoff(centuries, centuries, RandomGenerator.of("L64X128MixRandom"));
+
+        for (int attempt = 0; attempt < 70; attempt++) {
+            assertThat(backoff.delay(attempt)).isBetween(Duration.ZERO, Duration.ofNanos(Long.MAX_VALUE));
+        }
+    }
 }

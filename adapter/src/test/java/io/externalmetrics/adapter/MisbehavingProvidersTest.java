@@ -1,0 +1,289 @@
+package io.externalmetrics.adapter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.externalmetrics.adapter.config.ConfigLoader;
+import io.externalmetrics.adapter.testing.Await;
+import io.externalmetrics.adapter.testing.FakeProvider;
+import io.externalmetrics.adapter.testing.Https;
+import io.externalmetrics.adapter.testing.LogRecords;
+import io.externalmetrics.proto.v1.DescribeRequest;
+import io.externalmetrics.proto.v1.DescribeResponse;
+import io.externalmetrics.proto.v1.FetchRequest;
+import io.externalmetrics.proto.v1.FetchResponse;
+import io.externalmetrics.proto.v1.MetricDescriptor;
+import io.externalmetrics.proto.v1.MetricProviderGrpc;
+import io.externalmetrics.proto.v1.MetricRef;
+import io.externalmetrics.proto.v1.Push;
+import io.externalmetrics.proto.v1.WatchEvent;
+import io.externalmetrics.proto.v1.WatchRequest;
+import io.grpc.BindableService;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Providers that describe unusable metrics or whose Watch streams misbehave, against the real
+ * adapter over HTTPS: what an HPA reads and what an operator finds in the log and the inventory.
+ */
+class MisbehavingProvidersTest {
+
+    private static final String VALUES = "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/";
+    // generous: the reasons asserted below must show up even on a slow CI machine
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long TEN_THOUSAND_YEARS = 10_000L * 365 * 24 * 3600;
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private LogRecords log;
+    private Adapter adapter;
+    private HttpClient client;
+
+    @BeforeEach
+    void captureLog() {
+        log = LogRecords.of("io.externalmetrics.adapter.provider.ProviderRuntime");
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        if (adapter != null) {
+            adapter.close();
+        }
+        for (AutoCloseable closeable : toClose.reversed()) {
+            closeable.close();
+        }
+        log.close();
+    }
+
+    static Stream<Arguments> unusableDescriptors() {
+        return Stream.of(
+                Arguments.of("an interval of 1s and -2e9 nanos",
+                        descriptor("bad").setInterval(duration(1, -2_000_000_000)),
+                        "interval is not a valid duration (seconds 1, nanos -2000000000): "
+                                + "nanos must be within +-999999999 and have the sign of seconds"),
+                Arguments.of("an interval of 10,000 years",
+                        descriptor("bad").setInterval(duration(TEN_THOUSAND_YEARS, 0)),
+                        "interval must be at most 365 days, got 87600000h"),
+                Arguments.of("a max age of 10,000 years",
+                        descriptor("bad").setPush(Push.getDefaultInstance())
+                                .setMaxAge(duration(TEN_THOUSAND_YEARS, 0)),
+                        "max_age must be at most 365 days, got 87600000h"),
+                Arguments.of("an interval of 1ns",
+                        descriptor("bad").setInterval(duration(0, 1)),
+                        "interval must be at least 10ms, got 1ns"),
+                Arguments.of("a negative max age",
+                        descriptor("bad").setInterval(duration(1, 0)).setMaxAge(duration(-5, 0)),
+                        "max_age must be positive"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("unusableDescriptors")
+    void describe_unusableDuration_skipsOnlyThatMetric_andSaysWhy(String what, MetricDescriptor.Builder bad,
+                                                                   String reason) {
+        FakeProvider provider = provider(0).value("good", 1).value("bad", 2)
+                .describe(FakeProvider.interval("good", Duration.ofMillis(50)), bad.build());
+        startAdapter(providerYaml("p", provider.port()));
+
+        Await.until("the good metric", WAIT, () -> served("good").equals("1"));
+
+        assertThat(served("bad")).startsWith("404");
+        String skipped = "metric \"bad\" in namespace \"*\": " + reason;
+        assertThat(inventory().get("providers").get(0).get("describe").asText())
+                .isEqualTo("ok: 1 metrics; skipped 1: " + skipped);
+        assertThat(log.atLeast(Level.WARNING)).singleElement().asString()
+                .isEqualTo("provider \"p\": Describe lists " + skipped.replaceFirst(": ", ", which cannot be served: ")
+                        + "; skipping it");
+    }
+
+    @Test
+    void configuredIntervalOfOneNanosecond_fetchDeadlineIsStillLongEnoughToReachTheProvider() {
+        FakeProvider provider = provider(0).value("m", 5);
+        startAdapter(providerYaml("p", provider.port()) + "    metrics: [{name: m, interval: 1ns, maxAge: 1m}]\n");
+
+        Await.until("a value fetched in time", WAIT, () -> served("m").equals("5"));
+    }
+
+    @ParameterizedTest(name = "Watch stream that {0} after its opening event")
+    @ValueSource(strings = {"fails", "completes"})
+    void watchStreamThatEndsAtOnce_isReopenedWithGrowingBackoff_andLoggedOnce(String ending) {
+        var provider = new PushProvider() {
+            @Override
+            public void watch(WatchRequest request, StreamObserver<WatchEvent> events) {
+                watchCalls.incrementAndGet();
+                events.onNext(WatchEvent.newBuilder().setMetric(ref("pushed")).build()); // as the contract asks
+                if (ending.equals("fails")) {
+                    events.onError(Status.UNAVAILABLE.withDescription("stream broken by the test")
+                            .asRuntimeException());
+                } else {
+                    events.onCompleted();
+                }
+            }
+        };
+        startAdapter(providerYaml("p", serve(0, provider).getPort()));
+        Await.until("the first Watch call", WAIT, () -> provider.watchCalls.get() >= 1);
+
+        long start = System.nanoTime();
+        Await.until("a 2s observation window", WAIT, () -> System.nanoTime() - start >= 2_000_000_000L);
+
+        // waits of up to 10ms, 20ms, 40ms, ... 1s: about 10 calls in 2s; without backoff, hundreds
+        assertThat(provider.watchCalls.get()).isBetween(2, 19);
+        assertThat(served("pushed")).isEqualTo("1");
+        assertThat(log.atLeast(Level.INFO).stream().filter(line -> line.contains("Watch stream")))
+                .singleElement().asString()
+                .contains(ending.equals("fails") ? "Watch stream broke (UNAVAILABLE: stream broken by the test)"
+                        : "ended its Watch stream")
+                .contains("reconnecting with backoff");
+    }
+
+    @Test
+    void providerWithoutWatch_restartedWithWatch_eventsReachTheAdapter() throws InterruptedException {
+        Server withoutWatch = serve(0, new PushProvider());
+        int port = withoutWatch.getPort();
+        startAdapter(providerYaml("p", port));
+        Await.until("Watch answered UNIMPLEMENTED", WAIT, () -> log.atLeast(Level.INFO).stream()
+                .anyMatch(line -> line.contains("does not implement Watch")));
+        assertThat(served("pushed")).isEqualTo("1");
+
+        withoutWatch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS); // the port is free again
+        AtomicLong value = new AtomicLong(2);
+        FakeProvider withWatch = provider(port)
+                .describe(FakeProvider.push("pushed", Duration.ofMinutes(10)),
+                        FakeProvider.interval("ticking", Duration.ofMillis(50)))
+                .value("ticking", 1)
+                .metric("pushed", request -> FetchResponse.newBuilder().setValue(value.get()).build());
+
+        Await.until("a Watch stream to the restarted provider", WAIT, () -> withWatch.openWatchStreams() == 1);
+        Await.until("the value fetched on reconnect", WAIT, () -> served("pushed").equals("2"));
+        value.set(3);
+        withWatch.fire("pushed");
+        Await.until("the value fetched after the event", WAIT, () -> served("pushed").equals("3"));
+    }
+
+    // ---- helpers
+
+    /**
+     * Serves "pushed" (a push metric) and "ticking" (every 50ms, so the channel notices a restart),
+     * both with value 1; its Watch is UNIMPLEMENTED unless overridden.
+     */
+    private static class PushProvider extends MetricProviderGrpc.MetricProviderImplBase {
+
+        final AtomicInteger watchCalls = new AtomicInteger();
+
+        @Override
+        public void describe(DescribeRequest request, StreamObserver<DescribeResponse> responses) {
+            responses.onNext(DescribeResponse.newBuilder()
+                    .addMetrics(FakeProvider.push("pushed", Duration.ofMinutes(10)))
+                    .addMetrics(FakeProvider.interval("ticking", Duration.ofMillis(50)))
+                    .build());
+            responses.onCompleted();
+        }
+
+        @Override
+        public void fetch(FetchRequest request, StreamObserver<FetchResponse> responses) {
+            responses.onNext(FetchResponse.newBuilder().setValue(1).build());
+            responses.onCompleted();
+        }
+    }
+
+    private static MetricRef ref(String name) {
+        return MetricRef.newBuilder().setNamespace("*").setName(name).build();
+    }
+
+    /** Serves {@code service} on 127.0.0.1 at {@code port} (0: a free one) until the test ends. */
+    private Server serve(int port, BindableService service) {
+        try {
+            Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port),
+                            InsecureServerCredentials.create())
+                    .addService(service)
+                    .build()
+                    .start();
+            toClose.add(() -> {
+                server.shutdownNow();
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            });
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static MetricDescriptor.Builder descriptor(String name) {
+        return MetricDescriptor.newBuilder().setMetric(MetricRef.newBuilder().setNamespace("*").setName(name));
+    }
+
+    private static com.google.protobuf.Duration duration(long seconds, int nanos) {
+        return com.google.protobuf.Duration.newBuilder().setSeconds(seconds).setNanos(nanos).build();
+    }
+
+    private FakeProvider provider(int port) {
+        FakeProvider provider = FakeProvider.start(port);
+        toClose.add(provider);
+        return provider;
+    }
+
+    private static String providerYaml(String name, int port) {
+        return """
+                  - name: %s
+                    target: 127.0.0.1:%d
+                    deadline: 10s
+                    retry: {initial: 10ms, max: 1s}
+                """.formatted(name, port);
+    }
+
+    private void startAdapter(String providersYaml) {
+        adapter = Adapter.start(ConfigLoader.parse("server: {address: 127.0.0.1, port: 0}\nproviders:\n" + providersYaml),
+                Clock.systemUTC());
+        client = Https.client(adapter.selfSignedCertificatePem().orElseThrow(), HttpClient.Version.HTTP_2);
+    }
+
+    private HttpResponse<String> get(String path) {
+        return Https.get(client, "https://localhost:" + adapter.port() + path);
+    }
+
+    /** The served values, or the Status code and message. */
+    private String served(String metric) {
+        HttpResponse<String> response = get(VALUES + metric);
+        JsonNode body = json(response);
+        if (response.statusCode() != 200) {
+            return response.statusCode() + " " + body.get("message").asText();
+        }
+        return String.join(",", body.get("items").valueStream().map(i -> i.get("value").asText()).toList());
+    }
+
+    private JsonNode inventory() {
+        return json(get("/debug/inventory"));
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (Exception e) {
+            throw new AssertionError("not JSON: " + response.body(), e);
+        }
+    }
+}
