@@ -100,7 +100,11 @@ final class MetricRefresher {
         start();
     }
 
-    /** Stops further fetches; one in flight completes but is ignored by the cache if the metric is gone. */
+    /**
+     * Stops further fetches. One in flight completes unrecorded: a provider restarted under the same
+     * name has a new refresher for the same cache entry, and an old reply or the old channel's
+     * shutdown must not land there.
+     */
     void close() {
         closed = true;
     }
@@ -154,6 +158,9 @@ final class MetricRefresher {
             } finally {
                 context.bulkhead().release();
             }
+            if (closed) {
+                return true;
+            }
             Sample sample = FetchResponses.toSample(info.key().name(), reply, context.clock().instant(),
                     context.limits());
             context.cache().recordSuccess(info.key(), sample);
@@ -168,6 +175,9 @@ final class MetricRefresher {
             Thread.currentThread().interrupt();
             return true;
         } catch (RuntimeException e) {
+            if (closed) {
+                return true;
+            }
             String why = Failures.describe(e);
             context.cache().recordFailure(info.key(), why);
             context.listener().failed(Status.fromThrowable(e).getCode());
