@@ -10,7 +10,7 @@ import java.util.Objects;
  *
  * @param name     unique; appears in Status messages, logs and the debug inventory
  * @param target   the gRPC target, e.g. {@code 127.0.0.1:50051} or {@code dns:///provider:50051}
- * @param deadline the deadline of each Fetch (at most half the interval is used)
+ * @param deadline the deadline of each Fetch (at most half the interval is used, but never under 10 ms)
  * @param metrics  metrics used when the provider does not implement Describe; also the policies
  *                 (on-error, max age) of described metrics with the same namespace and name
  * @param retry    backoff of retries after failures
