@@ -3,6 +3,7 @@ package io.externalmetrics.adapter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.externalmetrics.adapter.config.ConfigLoader;
+import io.externalmetrics.adapter.k8s.Quantity;
 import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.FakeProvider;
 import io.externalmetrics.adapter.testing.Https;
@@ -133,5 +134,42 @@ class ConfigReloadTest {
                 assertThat(List.of(a.describeCalls())).as("not restarted: Describe was called once").containsExactly(1);
             }
         }
+    }
+
+    @Test
+    void reload_removingTheProviderThatWonAClash_theOtherTakesTheMetricOver() throws Exception {
+        // a clash can only come from Describe: the configuration refuses one
+        try (FakeProvider one = FakeProvider.start(0).value("m", 1).describe(FakeProvider.interval("m", Duration.ofMillis(200)));
+             FakeProvider two = FakeProvider.start(0).value("m", 2).describe(FakeProvider.interval("m", Duration.ofMillis(200)))) {
+            String header = "server: {address: 127.0.0.1, port: 0}\nproviders:\n";
+            String both = header + clashing("one", one.port()) + clashing("two", two.port());
+            try (Adapter adapter = Adapter.start(ConfigLoader.parse(both), Clock.systemUTC())) {
+                Await.until("both providers registered", WAIT, () -> adapter.providers().status().stream()
+                        .allMatch(s -> s.describe().startsWith("ok")));
+                Await.until("a value", WAIT, () -> adapter.cache().inventory().getFirst().sample().isPresent());
+                String winner = adapter.cache().inventory().getFirst().info().provider();
+                String loser = winner.equals("one") ? "two" : "one";
+                assertThat(adapter.providers().status()).filteredOn(s -> s.name().equals(loser)).singleElement()
+                        .satisfies(s -> assertThat(s.describe()).as("the loser says why it serves less")
+                                .contains("metric \"m\" in namespace \"*\" of provider \"" + loser
+                                        + "\" clashes with \"m\" of provider \"" + winner + "\"; it is not served"));
+
+                adapter.reload(ConfigLoader.parse(header + clashing(loser, (loser.equals("one") ? one : two).port())));
+
+                double expected = loser.equals("one") ? 1 : 2;
+                Await.until("the loser serving m", WAIT, () -> adapter.cache().inventory().stream().anyMatch(s ->
+                        s.info().provider().equals(loser) && s.sample().isPresent()
+                                && s.sample().get().base().orElse("").equals(Quantity.format(expected))));
+                assertThat(adapter.providers().status()).singleElement()
+                        .satisfies(s -> assertThat(s.describe()).doesNotContain("clashes"));
+            }
+        }
+    }
+
+    private static String clashing(String name, int port) {
+        return """
+                  - name: %s
+                    target: 127.0.0.1:%d
+                """.formatted(name, port);
     }
 }

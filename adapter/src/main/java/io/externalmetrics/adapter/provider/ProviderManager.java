@@ -136,7 +136,8 @@ public final class ProviderManager implements AutoCloseable {
                     next.put(config.name(), running.get(config.name()));
                     continue;
                 }
-                var runtime = new ProviderRuntime(config, channel, cache, scheduler, fetchExecutor, clock);
+                var runtime = new ProviderRuntime(config, channel, cache, scheduler, fetchExecutor, clock,
+                        this::reclaimClashes);
                 next.put(config.name(), new Running(config, runtime, channel));
                 runtime.start();
             }
@@ -144,6 +145,11 @@ public final class ProviderManager implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** A provider gave up metrics: each other one registers again what it lost to a clash. */
+    private void reclaimClashes() {
+        running.values().forEach(r -> r.runtime().reclaim());
     }
 
     private static void stop(Running provider) {

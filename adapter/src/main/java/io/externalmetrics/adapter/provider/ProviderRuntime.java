@@ -80,12 +80,14 @@ final class ProviderRuntime implements AutoCloseable {
     private final Backoff backoff;
     private final Duration stableWatch;
     private final MetricRefresher.Context refresherContext;
+    private final Runnable released;
 
     private final ReentrantLock lock = new ReentrantLock();
     // written under lock; read anywhere (an immutable map, replaced whole)
     private volatile Map<MetricKey, MetricRefresher> refreshers = Map.of();
     // guarded by lock
     private final Map<MetricKey, ScheduledFuture<?>> ticks = new HashMap<>();
+    private List<MetricInfo> applied = List.of(); // the set last given to apply()
     private ClientCallStreamObserver<WatchRequest> watchCall;
     private int watchGeneration;
     private boolean watchUnimplemented; // the current generation's stream answered UNIMPLEMENTED
@@ -95,9 +97,14 @@ final class ProviderRuntime implements AutoCloseable {
     private volatile boolean reached;
     private volatile boolean unavailable;
     private volatile String describeStatus = "not called yet";
+    private volatile List<String> clashes = List.of(); // metrics not served: another provider holds them
 
+    /**
+     * @param released called, outside this runtime's lock, after it gave up metrics (stopped serving
+     *     some, or closed): another provider may now take over one it lost to this one in a clash
+     */
     ProviderRuntime(ProviderConfig config, ManagedChannel channel, MetricCache cache,
-                    ScheduledExecutorService scheduler, Executor fetchExecutor, Clock clock) {
+                    ScheduledExecutorService scheduler, Executor fetchExecutor, Clock clock, Runnable released) {
         this.config = config;
         this.channel = channel;
         this.blockingStub = MetricProviderGrpc.newBlockingStub(channel);
@@ -105,6 +112,7 @@ final class ProviderRuntime implements AutoCloseable {
         this.cache = cache;
         this.scheduler = scheduler;
         this.fetchExecutor = fetchExecutor;
+        this.released = released;
         this.backoff = Backoff.of(config.retry());
         this.stableWatch = config.retry().max().compareTo(MIN_STABLE_WATCH) > 0
                 ? config.retry().max() : MIN_STABLE_WATCH;
@@ -139,7 +147,32 @@ final class ProviderRuntime implements AutoCloseable {
 
     /** How Describe went, for the inventory. */
     String describeStatus() {
-        return describeStatus;
+        List<String> lost = clashes;
+        return lost.isEmpty() ? describeStatus : describeStatus + "; " + String.join("; ", lost);
+    }
+
+    /**
+     * Registers again the metrics this provider lost in clashes, now that another provider may have
+     * given them up; a no-op when it lost none. Asynchronous: the caller may hold other locks.
+     */
+    void reclaim() {
+        if (clashes.isEmpty()) {
+            return;
+        }
+        try {
+            fetchExecutor.execute(() -> {
+                List<MetricInfo> metrics;
+                lock.lock();
+                try {
+                    metrics = applied;
+                } finally {
+                    lock.unlock();
+                }
+                apply(metrics);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down
+        }
     }
 
     /** Starts learning the metrics; returns at once. */
@@ -398,13 +431,16 @@ final class ProviderRuntime implements AutoCloseable {
      * push metrics changed.
      */
     private void apply(List<MetricInfo> metrics) {
+        boolean gaveUp;
         lock.lock();
         try {
             if (closed) {
                 return;
             }
+            applied = List.copyOf(metrics);
             List<String> conflicts = cache.registerProvider(config.name(), metrics);
-            conflicts.forEach(conflict -> LOG.log(Level.ERROR, conflict));
+            conflicts.stream().filter(c -> !clashes.contains(c)).forEach(conflict -> LOG.log(Level.ERROR, conflict));
+            clashes = List.copyOf(conflicts);
             Map<MetricKey, MetricRefresher> next = new HashMap<>();
             for (MetricInfo info : metrics) {
                 if (cache.state(info.key()).filter(s -> s.info().provider().equals(config.name())).isEmpty()) {
@@ -433,6 +469,7 @@ final class ProviderRuntime implements AutoCloseable {
                     stop(key);
                 }
             }
+            gaveUp = !next.keySet().containsAll(refreshers.keySet());
             boolean pushChanged = !pushKeys(next).equals(pushKeys(refreshers));
             refreshers = Map.copyOf(next);
             if (pushChanged) {
@@ -445,6 +482,9 @@ final class ProviderRuntime implements AutoCloseable {
                             .sorted().toList());
         } finally {
             lock.unlock();
+        }
+        if (gaveUp) {
+            released.run();
         }
     }
 
@@ -657,5 +697,6 @@ final class ProviderRuntime implements AutoCloseable {
             lock.unlock();
         }
         cache.removeProvider(config.name());
+        released.run();
     }
 }
