@@ -29,7 +29,6 @@ public final class ConfigLoader {
     private static final int MAX_FILE_BYTES = 1 << 20;
     // Upper bounds: far beyond any real use, and small enough that arithmetic on them cannot overflow
     private static final Duration MAX_DEADLINE = Duration.ofHours(1);
-    private static final Duration MAX_PERIOD = Duration.ofDays(365); // interval, maxAge, lastKnownGoodFor
 
     private ConfigLoader() {
     }
@@ -186,7 +185,7 @@ public final class ConfigLoader {
             throw new ConfigException(node.path("name") + ": " + problem);
         });
         boolean push = node.optionalBoolean(map, "push").orElse(false);
-        Optional<Duration> interval = node.optionalDuration(map, "interval", MAX_PERIOD);
+        Optional<Duration> interval = node.optionalDuration(map, "interval", TriggerSpec.MAX_PERIOD);
         if (push && interval.isPresent()) {
             throw new ConfigException(node.path("") + ": give either interval or push: true, not both");
         }
@@ -196,7 +195,7 @@ public final class ConfigLoader {
         } else {
             trigger = new TriggerSpec.Interval(interval.orElse(TriggerSpec.DEFAULT_INTERVAL));
         }
-        Optional<Duration> maxAge = node.optionalDuration(map, "maxAge", MAX_PERIOD);
+        Optional<Duration> maxAge = node.optionalDuration(map, "maxAge", TriggerSpec.MAX_PERIOD);
         // only against an interval written here: without one, the provider's Describe may announce
         // a shorter interval than the default, and a short maxAge is then what the user means
         if (maxAge.isPresent() && interval.isPresent() && maxAge.get().compareTo(interval.get()) < 0) {
@@ -205,7 +204,7 @@ public final class ConfigLoader {
                     + "), so the value would be stale before each next fetch; give at least the interval");
         }
         String policy = node.optionalString(map, "onError").orElse("error");
-        Optional<Duration> lastKnownGoodFor = node.optionalDuration(map, "lastKnownGoodFor", MAX_PERIOD);
+        Optional<Duration> lastKnownGoodFor = node.optionalDuration(map, "lastKnownGoodFor", TriggerSpec.MAX_PERIOD);
         Optional<String> staticValue = node.optionalString(map, "staticValue");
         OnErrorPolicy onError = switch (policy) {
             case "error" -> OnErrorPolicy.error();

@@ -9,6 +9,13 @@ public sealed interface TriggerSpec {
     /** Interval used when neither configuration nor Describe gives one (the HPA's sync period). */
     Duration DEFAULT_INTERVAL = Duration.ofSeconds(15);
 
+    /**
+     * The longest interval, max age or last-known-good bound, from the configuration or from
+     * Describe: far beyond any real use, and small enough that arithmetic on derived periods (three
+     * intervals, nanosecond timers) cannot overflow.
+     */
+    Duration MAX_PERIOD = Duration.ofDays(365);
+
     /** Fetched every {@code period}. */
     record Interval(Duration period) implements TriggerSpec {
         public Interval {

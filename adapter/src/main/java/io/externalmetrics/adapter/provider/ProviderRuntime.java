@@ -57,11 +57,6 @@ final class ProviderRuntime implements AutoCloseable {
      */
     static final Duration MIN_PERIOD = Duration.ofMillis(10);
     /**
-     * The longest interval or max age Describe may give: a longer one is surely a mistake, and the
-     * bound keeps every derived period (three intervals, nanosecond timers) far from overflowing.
-     */
-    static final Duration MAX_DESCRIBED_DURATION = Duration.ofDays(365);
-    /**
      * How long a Watch stream must stay open to count as working and start the backoff over (the
      * provider's retry max when that is longer). "It delivered an event" is no test: providers open
      * every stream with one. At least the retry max, so a stream that keeps breaking is reopened no
@@ -394,8 +389,9 @@ final class ProviderRuntime implements AutoCloseable {
             return Optional.of(field + " must be positive");
         }
         Duration value = Duration.ofSeconds(seconds, nanos); // cannot overflow: seconds >= 0, nanos < 1s
-        if (value.compareTo(MAX_DESCRIBED_DURATION) > 0) {
-            return Optional.of(field + " must be at most 365 days, got " + Durations.format(value));
+        if (value.compareTo(TriggerSpec.MAX_PERIOD) > 0) {
+            return Optional.of(field + " must be at most " + TriggerSpec.MAX_PERIOD.toDays() + " days, got "
+                    + Durations.format(value));
         }
         if (value.compareTo(min) < 0) {
             return Optional.of(field + " must be at least " + Durations.format(min) + ", got "
