@@ -104,7 +104,7 @@ public final class ConfigLoader {
 
     private static ProviderConfig provider(Node node) {
         Map<String, Object> map = node.map(Set.of("name", "target", "deadline", "metrics", "retry", "maxSeries",
-                "maxLabelsPerSeries", "maxReplyBytes", "keepAlive"));
+                "maxLabelsPerSeries", "maxReplyBytes", "keepAlive", "maxClockSkew"));
         String name = node.string(map, "name");
         if (!PROVIDER_NAME.matcher(name).matches()) {
             throw new ConfigException(node.path("name") + ": \"" + name
@@ -156,9 +156,16 @@ public final class ConfigLoader {
             throw new ConfigException(node.path("keepAlive") + ": " + Durations.format(keepAlive)
                     + " is shorter than the minimum of " + Durations.format(ProviderConfig.MIN_KEEP_ALIVE));
         }
+        Duration maxClockSkew = node.optionalDuration(map, "maxClockSkew")
+                .orElse(ProviderConfig.DEFAULT_MAX_CLOCK_SKEW);
+        if (maxClockSkew.compareTo(ProviderConfig.MAX_CLOCK_SKEW_LIMIT) > 0) {
+            throw new ConfigException(node.path("maxClockSkew") + ": " + Durations.format(maxClockSkew)
+                    + " is longer than the limit of " + Durations.format(ProviderConfig.MAX_CLOCK_SKEW_LIMIT)
+                    + "; a provider's clock that far off needs fixing");
+        }
         try {
             return new ProviderConfig(name, target, deadline, metrics, retry, maxSeries, maxLabels, maxReplyBytes,
-                    keepAlive);
+                    keepAlive, maxClockSkew);
         } catch (ConfigException e) {
             throw new ConfigException(node.path("metrics") + ": " + e.getMessage(), e);
         }

@@ -113,7 +113,7 @@ final class ProviderRuntime implements AutoCloseable {
                 ? config.retry().max() : MIN_STABLE_WATCH;
         this.refresherContext = new MetricRefresher.Context(blockingStub, cache, fetchExecutor, scheduler,
                 new Semaphore(MAX_CONCURRENT_FETCHES), clock, backoff,
-                new ReplyLimits(config.maxSeries(), config.maxLabelsPerSeries()), new MetricRefresher.Listener() {
+                ReplyRules.of(config), new MetricRefresher.Listener() {
                     @Override
                     public void succeeded() {
                         reached = true;

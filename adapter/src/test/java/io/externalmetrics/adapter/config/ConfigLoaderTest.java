@@ -28,6 +28,7 @@ class ConfigLoaderTest {
         assertThat(config.providers().getFirst().maxSeries()).isEqualTo(10_000);
         assertThat(config.providers().getFirst().maxReplyBytes()).isEqualTo(64 * 1024 * 1024);
         assertThat(config.providers().getFirst().keepAlive()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.providers().getFirst().maxClockSkew()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
@@ -49,6 +50,7 @@ class ConfigLoaderTest {
                     maxLabelsPerSeries: 8
                     maxReplyBytes: 1048576
                     keepAlive: 30s
+                    maxClockSkew: 2m
                     metrics:
                       - namespace: "*"
                         name: incrementable
@@ -75,6 +77,7 @@ class ConfigLoaderTest {
         assertThat(provider.maxLabelsPerSeries()).isEqualTo(8);
         assertThat(provider.maxReplyBytes()).isEqualTo(1_048_576);
         assertThat(provider.keepAlive()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(provider.maxClockSkew()).isEqualTo(Duration.ofMinutes(2));
         assertThat(provider.metrics()).containsExactly(
                 new MetricConfig("*", "incrementable", new TriggerSpec.Interval(Duration.ofSeconds(1)),
                         Optional.of(Duration.ofSeconds(3)), new OnErrorPolicy.Error()),
@@ -215,6 +218,20 @@ class ConfigLoaderTest {
                                                                {name: p, push: true, maxAge: 1s},
                                                                {name: d, maxAge: 5s}]}]
                 """).providers().getFirst().metrics()).hasSize(3);
+    }
+
+    @Test
+    void parse_maxClockSkew_fromZeroToOneHour() {
+        String provider = "providers: [{name: a, target: 'x:1', maxClockSkew: ";
+        assertThat(ConfigLoader.parse(provider + "0s}]").providers().getFirst().maxClockSkew()).isZero();
+        assertThat(ConfigLoader.parse(provider + "1h}]").providers().getFirst().maxClockSkew())
+                .isEqualTo(Duration.ofHours(1));
+        assertThatThrownBy(() -> ConfigLoader.parse(provider + "61m}]"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("providers[0].maxClockSkew: 1h1m is longer than the limit of 1h; a provider's clock that "
+                        + "far off needs fixing");
+        assertThatThrownBy(() -> ConfigLoader.parse(provider + "-5s}]"))
+                .hasMessageStartingWith("providers[0].maxClockSkew: \"-5s\" is not a duration");
     }
 
     @Test
