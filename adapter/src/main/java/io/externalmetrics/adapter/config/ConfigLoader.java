@@ -227,7 +227,39 @@ public final class ConfigLoader {
         if (staticValue.isPresent() && !(onError instanceof OnErrorPolicy.Static)) {
             throw new ConfigException(node.path("staticValue") + ": only meaningful with onError: static");
         }
+        if (onError instanceof OnErrorPolicy.LastKnownGood lkg) {
+            checkLastKnownGoodFor(node, lkg.bound(), lastKnownGoodFor.isPresent(), maxAge,
+                    interval.isPresent() || push ? Optional.of(trigger) : Optional.empty());
+        }
         return new MetricConfig(namespace, name, trigger, maxAge, onError);
+    }
+
+    /**
+     * Rejects a last-known-good bound shorter than the max age: the last value would never be served
+     * once stale, and the policy would silently be {@code error}. Checked against a written maxAge, else
+     * against the default a written trigger implies; without either, Describe decides at run time.
+     */
+    private static void checkLastKnownGoodFor(Node node, Duration bound, boolean written, Optional<Duration> maxAge,
+                                              Optional<TriggerSpec> writtenTrigger) {
+        String comparedWith;
+        Duration limit;
+        if (maxAge.isPresent()) {
+            limit = maxAge.get();
+            comparedWith = "maxAge (" + Durations.format(limit) + ")";
+        } else if (writtenTrigger.isPresent()) {
+            limit = ProviderConfig.defaultMaxAge(writtenTrigger.get());
+            comparedWith = writtenTrigger.get() instanceof TriggerSpec.Interval interval
+                    ? "the default max age, three intervals of " + Durations.format(interval.period()) + " ("
+                            + Durations.format(limit) + ")"
+                    : "the default max age of a push metric (" + Durations.format(limit) + ")";
+        } else {
+            return;
+        }
+        if (bound.compareTo(limit) < 0) {
+            throw new ConfigException(node.path("lastKnownGoodFor") + ": " + Durations.format(bound)
+                    + (written ? "" : " (the default)") + " is shorter than " + comparedWith
+                    + ", so the last value would never be served once stale; give at least the max age");
+        }
     }
 
     private static String staticQuantity(Node node, Optional<String> staticValue) {

@@ -235,6 +235,41 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void parse_lastKnownGoodForShorterThanAWrittenMaxAge_isRejectedNamingTheField() {
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                providers: [{name: a, target: 'x:1', metrics: [
+                  {name: ok, interval: 1s, maxAge: 2m, onError: lastKnownGood, lastKnownGoodFor: 2m},
+                  {name: m, interval: 1s, maxAge: 2m, onError: lastKnownGood, lastKnownGoodFor: 1m}]}]
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("providers[0].metrics[1].lastKnownGoodFor: 1m is shorter than maxAge (2m), so the last "
+                        + "value would never be served once stale; give at least the max age");
+    }
+
+    @Test
+    void parse_lastKnownGoodForShorterThanTheDefaultMaxAgeOfAWrittenTrigger_isRejectedSayingWhichDefault() {
+        String provider = "providers: [{name: a, target: 'x:1', metrics: [";
+        assertThatThrownBy(() -> ConfigLoader.parse(provider
+                + "{name: m, interval: 1m, onError: lastKnownGood, lastKnownGoodFor: 2m}]}]"))
+                .hasMessageStartingWith("providers[0].metrics[0].lastKnownGoodFor: 2m is shorter than the default "
+                        + "max age, three intervals of 1m (3m), so");
+        assertThatThrownBy(() -> ConfigLoader.parse(provider
+                + "{name: m, push: true, onError: lastKnownGood, lastKnownGoodFor: 30s}]}]"))
+                .hasMessageStartingWith("providers[0].metrics[0].lastKnownGoodFor: 30s is shorter than the default "
+                        + "max age of a push metric (1m), so");
+        // the default bound (5m) counts too: with it, this metric's policy would silently be `error`
+        assertThatThrownBy(() -> ConfigLoader.parse(provider + "{name: m, interval: 5m, onError: lastKnownGood}]}]"))
+                .hasMessageStartingWith("providers[0].metrics[0].lastKnownGoodFor: 5m (the default) is shorter than "
+                        + "the default max age, three intervals of 5m (15m), so");
+        // neither maxAge nor a trigger written: the provider's Describe gives them at run time
+        assertThat(ConfigLoader.parse(provider + """
+                {name: m, onError: lastKnownGood, lastKnownGoodFor: 10s},
+                {name: n, interval: 1m, onError: lastKnownGood, lastKnownGoodFor: 3m},
+                {name: p, push: true, onError: lastKnownGood}]}]
+                """).providers().getFirst().metrics()).hasSize(3);
+    }
+
+    @Test
     void parse_durationsBeyondTheirLimits_areRejectedNamingTheField() {
         String provider = "providers: [{name: a, target: 'x:1', ";
         assertThatThrownBy(() -> ConfigLoader.parse(provider + "retry: {max: 9223372036854775807ns}}]"))
