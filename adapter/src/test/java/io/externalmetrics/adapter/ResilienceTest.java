@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.Timestamp;
 import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.FakeProvider;
 import io.externalmetrics.adapter.testing.Https;
+import io.externalmetrics.adapter.testing.LogRecords;
 import io.externalmetrics.adapter.testing.TestClock;
 import io.externalmetrics.proto.v1.FetchResponse;
 import io.externalmetrics.proto.v1.Series;
@@ -17,12 +19,14 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -156,8 +160,10 @@ class ResilienceTest {
         clock.advance(Duration.ofSeconds(2));
         assertThat(served("strict")).startsWith("503 metric \"strict\" in namespace \"default\": provider \"p\" "
                 + "failing since 2026-11-25T10:00:00Z (UNAVAILABLE: backend down, ")
-                .endsWith("last value is 6s old (max age 5s)");
+                .endsWith("last value fetched 6.0s ago (max age 5s)");
         assertThat(served("lenient")).isEqualTo("2");
+        assertThat(timestamps("lenient")).as("the last good value's own time, not the time of the read")
+                .containsExactly("2026-11-25T10:00:00Z");
         assertThat(served("fixed")).isEqualTo("500m");
 
         clock.advance(Duration.ofMinutes(1));
@@ -167,6 +173,127 @@ class ResilienceTest {
         Await.until("recovery", WAIT, () -> served("strict").equals("10") && served("lenient").equals("20")
                 && served("fixed").equals("30"));
         assertThat(adapter.cache().inventory()).allSatisfy(s -> assertThat(s.failure()).isEmpty());
+    }
+
+    @Test
+    void providerRelayingAnHourOldObservation_getsEachPolicysAnswer() {
+        Instant hourAgo = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+        // the provider answers every fetch at once, with the time its source last updated
+        FakeProvider provider = provider(0)
+                .metric("strict", request -> observedAt(hourAgo, 1))
+                .metric("lenient", request -> observedAt(hourAgo, 2))
+                .metric("fixed", request -> observedAt(hourAgo, 3));
+        startAdapter(Clock.systemUTC(), fast("p", provider.port()) + """
+                    metrics:
+                      - {name: strict, interval: 1s, maxAge: 3s}
+                      - {name: lenient, interval: 1s, maxAge: 3s, onError: lastKnownGood, lastKnownGoodFor: 2h}
+                      - {name: fixed, interval: 1s, maxAge: 3s, onError: static, staticValue: "0.5"}
+                """);
+        Await.until("every metric fetched", WAIT, () -> adapter.cache().inventory().stream()
+                .allMatch(s -> s.sample().isPresent()));
+
+        assertThat(served("strict")).startsWith("503 metric \"strict\" in namespace \"default\": provider \"p\" "
+                        + "has not delivered a fresh value; last value observed 1h")
+                .endsWith(" ago (max age 3s)");
+        assertThat(served("lenient")).isEqualTo("2");
+        assertThat(timestamps("lenient")).containsExactly(hourAgo.toString());
+        assertThat(served("fixed")).isEqualTo("500m");
+        assertThat(provider.fetches("strict")).as("fetched, and fine, all along").isPositive();
+    }
+
+    @Test
+    void observationInTheFuture_withinTheAllowanceIsServed_beyondItTheFetchTimeIs_loggedOnce() {
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Instant minuteAhead = start.plus(Duration.ofMinutes(1));
+        Instant farAhead = start.plus(Duration.ofMinutes(10));
+        FakeProvider provider = provider(0)
+                .metric("ahead", request -> observedAt(minuteAhead, 1))
+                .metric("far-ahead", request -> observedAt(farAhead, 2))
+                .metric("far-ahead-too", request -> observedAt(farAhead, 3));
+        try (LogRecords logs = LogRecords.of("io.externalmetrics.adapter.provider.ReplyRules")) {
+            startAdapter(Clock.systemUTC(), fast("skewed", provider.port()) + """
+                        maxClockSkew: 2m
+                        metrics:
+                          - {name: ahead, interval: 50ms, maxAge: 1m}
+                          - {name: far-ahead, interval: 50ms, maxAge: 1m}
+                          - {name: far-ahead-too, interval: 50ms, maxAge: 1m}
+                    """);
+            Await.until("several fetches of each metric", WAIT, () -> provider.fetches("ahead") >= 5
+                    && provider.fetches("far-ahead") >= 5 && provider.fetches("far-ahead-too") >= 5);
+
+            assertThat(served("ahead")).isEqualTo("1");
+            assertThat(timestamps("ahead")).as("the provider's time").containsExactly(minuteAhead.toString());
+            assertThat(served("far-ahead")).isEqualTo("2");
+            Instant served = Instant.parse(timestamps("far-ahead").getFirst());
+            assertThat(served).as("the time of the fetch, not the provider's").isBetween(start, Instant.now());
+            assertThat(logs.atLeast(Level.WARNING)).singleElement().asString()
+                    .startsWith("provider \"skewed\": metric \"far-ahead")
+                    .contains("observed at " + farAhead + ", 9m", " ahead of the adapter's clock, beyond the "
+                            + "provider's maxClockSkew of 2m: such values are timestamped and aged from their fetch");
+        }
+    }
+
+    @Test
+    void defaultMaxAge_isThreeIntervals_orAMinuteForPush_asTheStatusMessageSays() {
+        var clock = new TestClock(Instant.parse("2026-11-25T10:00:00Z"));
+        FakeProvider provider = provider(0).value("ticking", 1).value("pushed", 2);
+        startAdapter(clock, fast("p", provider.port()) + """
+                    metrics:
+                      - {name: ticking, interval: 1s}
+                      - {name: pushed, push: true}
+                """);
+        Await.until("first values", WAIT, () -> served("ticking").equals("1") && served("pushed").equals("2"));
+        provider.failing("ticking", Status.UNAVAILABLE.withDescription("backend down"))
+                .failing("pushed", Status.UNAVAILABLE.withDescription("backend down"));
+        Await.until("a failure of the interval metric", WAIT, () -> adapter.cache().inventory().stream()
+                .filter(s -> s.info().key().name().equals("ticking")).allMatch(s -> s.failure().isPresent()));
+
+        clock.advance(Duration.ofMillis(3500));
+        assertThat(served("ticking")).startsWith("503 metric \"ticking\"")
+                .endsWith("; last value fetched 3.5s ago (max age 3s)");
+        assertThat(served("pushed")).isEqualTo("2");
+
+        clock.advance(Duration.ofMillis(57_500));
+        assertThat(served("pushed")).startsWith("503 metric \"pushed\"")
+                .endsWith("; last value fetched 1m1s ago (max age 1m)");
+    }
+
+    @Test
+    void replyWithMoreLabelsPerSeriesThanTheLimit_isA503NamingTheLimit() {
+        FakeProvider provider = provider(0)
+                .metric("two", request -> FetchResponse.newBuilder().addSeries(Series.newBuilder()
+                        .putLabels("a", "1").putLabels("b", "2").setValue(2)).build())
+                .metric("three", request -> FetchResponse.newBuilder().addSeries(Series.newBuilder()
+                        .putLabels("a", "1").putLabels("b", "2").putLabels("c", "3").setValue(3)).build());
+        startAdapter(Clock.systemUTC(), """
+                  - name: p
+                    target: 127.0.0.1:%d
+                    deadline: 10s
+                    maxLabelsPerSeries: 2
+                    metrics:
+                      - {name: two, interval: 30s}
+                      - {name: three, interval: 30s}
+                """.formatted(provider.port()));
+
+        Await.until("every metric answered", WAIT, () -> adapter.cache().inventory().stream()
+                .allMatch(s -> s.sample().isPresent() || s.failure().isPresent()));
+
+        assertThat(served("two")).isEqualTo("2");
+        assertThat(served("three")).startsWith("503 metric \"three\"")
+                .contains("invalid reply: series 0 has 3 labels, more than the limit of 2");
+    }
+
+    private static FetchResponse observedAt(Instant at, double value) {
+        return FetchResponse.newBuilder().setValue(value)
+                .setObservedAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()))
+                .build();
+    }
+
+    /** The served items' timestamps. */
+    private List<String> timestamps(String metric) {
+        HttpResponse<String> response = read(metric);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json(response).get("items").valueStream().map(i -> i.get("timestamp").asText()).toList();
     }
 
     @Test
