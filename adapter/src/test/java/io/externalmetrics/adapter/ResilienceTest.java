@@ -6,13 +6,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Timestamp;
 import io.externalmetrics.adapter.config.ConfigLoader;
+import io.externalmetrics.adapter.config.Durations;
 import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.FakeProvider;
 import io.externalmetrics.adapter.testing.Https;
 import io.externalmetrics.adapter.testing.LogRecords;
 import io.externalmetrics.adapter.testing.TestClock;
 import io.externalmetrics.proto.v1.FetchResponse;
+import io.externalmetrics.proto.v1.MetricDescriptor;
 import io.externalmetrics.proto.v1.Series;
+import io.grpc.Context;
 import io.grpc.Status;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -24,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
@@ -112,28 +116,64 @@ class ResilienceTest {
         assertThat(second.describeCalls()).as("Describe asked again after the reconnect").isPositive();
     }
 
+    /**
+     * Saturates one provider with more fetches than its bound on concurrent fetches (32), each hanging
+     * until its deadline, and measures another provider's interval metric meanwhile: it must keep its
+     * rate. Were the bound (or the fetch executor) shared by providers, the quick metric would queue
+     * behind the hanging fetches and fall far behind its interval.
+     */
     @Test
     void hangingProvider_doesNotDelayAnotherProvidersMetrics() {
-        var release = new CountDownLatch(1);
-        FakeProvider slow = provider(0).describe(FakeProvider.interval("slow", Duration.ofMillis(50)))
-                .metric("slow", request -> {
-                    release.await();
-                    return FetchResponse.newBuilder().setValue(1).build();
-                });
-        toClose.add(release::countDown);
-        AtomicLong counter = new AtomicLong();
-        FakeProvider quick = provider(0).describe(FakeProvider.interval("quick", Duration.ofMillis(50)))
-                .metric("quick", request -> FetchResponse.newBuilder().setValue(counter.incrementAndGet()).build());
+        int hangingMetrics = 40;
+        AtomicInteger hangingNow = new AtomicInteger();
+        AtomicLong hangingFetches = new AtomicLong();
+        FakeProvider slow = provider(0);
+        var descriptors = new ArrayList<MetricDescriptor>();
+        for (int i = 0; i < hangingMetrics; i++) {
+            String name = "slow-" + i;
+            descriptors.add(FakeProvider.interval(name, Duration.ofSeconds(2))); // fetch deadline: 1s
+            slow.metric(name, request -> {
+                hangingFetches.incrementAndGet();
+                hangingNow.incrementAndGet();
+                try {
+                    return hangUntilCancelled();
+                } finally {
+                    hangingNow.decrementAndGet();
+                }
+            });
+        }
+        slow.describe(descriptors.toArray(MetricDescriptor[]::new));
+        Duration interval = Duration.ofMillis(100);
+        FakeProvider quick = provider(0).describe(FakeProvider.interval("quick", interval)).value("quick", 1);
         // the quick metric's long max age: a fetch slowed by a busy machine must not turn its answer into a 503
         startAdapter(Clock.systemUTC(), fast("slow", slow.port()) + fast("quick", quick.port())
                 + "    metrics: [{name: quick, maxAge: 1m}]\n");
+        Await.until("every fetch permit of the slow provider held by a hanging fetch", WAIT,
+                () -> hangingNow.get() >= 32);
 
-        Await.until("the hanging provider's deadline to pass", WAIT,
-                () -> served("slow").startsWith("503") && served("slow").contains("DEADLINE_EXCEEDED"));
-        long before = quick.fetches("quick");
-        Await.until("20 more fetches of the quick provider", WAIT, () -> quick.fetches("quick") >= before + 20);
+        long quickBefore = quick.fetches("quick");
+        long hangingBefore = hangingFetches.get();
+        long windowStart = System.nanoTime();
+        // about three rounds of 32 fetches that each hang for their whole deadline (1s)
+        Await.until("96 more hanging fetches", WAIT, () -> hangingFetches.get() >= hangingBefore + 96);
+        double windowSeconds = (System.nanoTime() - windowStart) / 1e9;
+        long quickFetches = quick.fetches("quick") - quickBefore;
 
-        assertThat(served("quick")).matches("\\d+");
+        double expected = windowSeconds * 1000 / interval.toMillis();
+        assertThat((double) quickFetches)
+                .as("fetches of the quick metric in %.1fs, every %s: expected about %.0f", windowSeconds,
+                        Durations.format(interval), expected)
+                .isGreaterThanOrEqualTo(0.7 * expected);
+        assertThat(served("quick")).isEqualTo("1");
+        assertThat(served("slow-0")).startsWith("503").contains("DEADLINE_EXCEEDED");
+    }
+
+    /** A Fetch that answers nothing until the adapter gives up on it (its deadline) or the test ends. */
+    private static FetchResponse hangUntilCancelled() throws InterruptedException {
+        var cancelled = new CountDownLatch(1);
+        Context.current().addListener(context -> cancelled.countDown(), Runnable::run);
+        cancelled.await();
+        throw Status.CANCELLED.asRuntimeException();
     }
 
     @Test
