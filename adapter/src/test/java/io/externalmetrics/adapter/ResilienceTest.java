@@ -4,25 +4,33 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.Timestamp;
 import io.externalmetrics.adapter.config.ConfigLoader;
+import io.externalmetrics.adapter.config.Durations;
 import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.FakeProvider;
 import io.externalmetrics.adapter.testing.Https;
+import io.externalmetrics.adapter.testing.LogRecords;
 import io.externalmetrics.adapter.testing.TestClock;
 import io.externalmetrics.proto.v1.FetchResponse;
+import io.externalmetrics.proto.v1.MetricDescriptor;
 import io.externalmetrics.proto.v1.Series;
+import io.grpc.Context;
 import io.grpc.Status;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -108,28 +116,64 @@ class ResilienceTest {
         assertThat(second.describeCalls()).as("Describe asked again after the reconnect").isPositive();
     }
 
+    /**
+     * Saturates one provider with more fetches than its bound on concurrent fetches (32), each hanging
+     * until its deadline, and measures another provider's interval metric meanwhile: it must keep its
+     * rate. Were the bound (or the fetch executor) shared by providers, the quick metric would queue
+     * behind the hanging fetches and fall far behind its interval.
+     */
     @Test
     void hangingProvider_doesNotDelayAnotherProvidersMetrics() {
-        var release = new CountDownLatch(1);
-        FakeProvider slow = provider(0).describe(FakeProvider.interval("slow", Duration.ofMillis(50)))
-                .metric("slow", request -> {
-                    release.await();
-                    return FetchResponse.newBuilder().setValue(1).build();
-                });
-        toClose.add(release::countDown);
-        AtomicLong counter = new AtomicLong();
-        FakeProvider quick = provider(0).describe(FakeProvider.interval("quick", Duration.ofMillis(50)))
-                .metric("quick", request -> FetchResponse.newBuilder().setValue(counter.incrementAndGet()).build());
+        int hangingMetrics = 40;
+        AtomicInteger hangingNow = new AtomicInteger();
+        AtomicLong hangingFetches = new AtomicLong();
+        FakeProvider slow = provider(0);
+        var descriptors = new ArrayList<MetricDescriptor>();
+        for (int i = 0; i < hangingMetrics; i++) {
+            String name = "slow-" + i;
+            descriptors.add(FakeProvider.interval(name, Duration.ofSeconds(2))); // fetch deadline: 1s
+            slow.metric(name, request -> {
+                hangingFetches.incrementAndGet();
+                hangingNow.incrementAndGet();
+                try {
+                    return hangUntilCancelled();
+                } finally {
+                    hangingNow.decrementAndGet();
+                }
+            });
+        }
+        slow.describe(descriptors.toArray(MetricDescriptor[]::new));
+        Duration interval = Duration.ofMillis(100);
+        FakeProvider quick = provider(0).describe(FakeProvider.interval("quick", interval)).value("quick", 1);
         // the quick metric's long max age: a fetch slowed by a busy machine must not turn its answer into a 503
         startAdapter(Clock.systemUTC(), fast("slow", slow.port()) + fast("quick", quick.port())
                 + "    metrics: [{name: quick, maxAge: 1m}]\n");
+        Await.until("every fetch permit of the slow provider held by a hanging fetch", WAIT,
+                () -> hangingNow.get() >= 32);
 
-        Await.until("the hanging provider's deadline to pass", WAIT,
-                () -> served("slow").startsWith("503") && served("slow").contains("DEADLINE_EXCEEDED"));
-        long before = quick.fetches("quick");
-        Await.until("20 more fetches of the quick provider", WAIT, () -> quick.fetches("quick") >= before + 20);
+        long quickBefore = quick.fetches("quick");
+        long hangingBefore = hangingFetches.get();
+        long windowStart = System.nanoTime();
+        // about three rounds of 32 fetches that each hang for their whole deadline (1s)
+        Await.until("96 more hanging fetches", WAIT, () -> hangingFetches.get() >= hangingBefore + 96);
+        double windowSeconds = (System.nanoTime() - windowStart) / 1e9;
+        long quickFetches = quick.fetches("quick") - quickBefore;
 
-        assertThat(served("quick")).matches("\\d+");
+        double expected = windowSeconds * 1000 / interval.toMillis();
+        assertThat((double) quickFetches)
+                .as("fetches of the quick metric in %.1fs, every %s: expected about %.0f", windowSeconds,
+                        Durations.format(interval), expected)
+                .isGreaterThanOrEqualTo(0.7 * expected);
+        assertThat(served("quick")).isEqualTo("1");
+        assertThat(served("slow-0")).startsWith("503").contains("DEADLINE_EXCEEDED");
+    }
+
+    /** A Fetch that answers nothing until the adapter gives up on it (its deadline) or the test ends. */
+    private static FetchResponse hangUntilCancelled() throws InterruptedException {
+        var cancelled = new CountDownLatch(1);
+        Context.current().addListener(context -> cancelled.countDown(), Runnable::run);
+        cancelled.await();
+        throw Status.CANCELLED.asRuntimeException();
     }
 
     @Test
@@ -156,8 +200,10 @@ class ResilienceTest {
         clock.advance(Duration.ofSeconds(2));
         assertThat(served("strict")).startsWith("503 metric \"strict\" in namespace \"default\": provider \"p\" "
                 + "failing since 2026-11-25T10:00:00Z (UNAVAILABLE: backend down, ")
-                .endsWith("last value is 6s old (max age 5s)");
+                .endsWith("last value fetched 6.0s ago (max age 5s)");
         assertThat(served("lenient")).isEqualTo("2");
+        assertThat(timestamps("lenient")).as("the last good value's own time, not the time of the read")
+                .containsExactly("2026-11-25T10:00:00Z");
         assertThat(served("fixed")).isEqualTo("500m");
 
         clock.advance(Duration.ofMinutes(1));
@@ -167,6 +213,127 @@ class ResilienceTest {
         Await.until("recovery", WAIT, () -> served("strict").equals("10") && served("lenient").equals("20")
                 && served("fixed").equals("30"));
         assertThat(adapter.cache().inventory()).allSatisfy(s -> assertThat(s.failure()).isEmpty());
+    }
+
+    @Test
+    void providerRelayingAnHourOldObservation_getsEachPolicysAnswer() {
+        Instant hourAgo = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
+        // the provider answers every fetch at once, with the time its source last updated
+        FakeProvider provider = provider(0)
+                .metric("strict", request -> observedAt(hourAgo, 1))
+                .metric("lenient", request -> observedAt(hourAgo, 2))
+                .metric("fixed", request -> observedAt(hourAgo, 3));
+        startAdapter(Clock.systemUTC(), fast("p", provider.port()) + """
+                    metrics:
+                      - {name: strict, interval: 1s, maxAge: 3s}
+                      - {name: lenient, interval: 1s, maxAge: 3s, onError: lastKnownGood, lastKnownGoodFor: 2h}
+                      - {name: fixed, interval: 1s, maxAge: 3s, onError: static, staticValue: "0.5"}
+                """);
+        Await.until("every metric fetched", WAIT, () -> adapter.cache().inventory().stream()
+                .allMatch(s -> s.sample().isPresent()));
+
+        assertThat(served("strict")).startsWith("503 metric \"strict\" in namespace \"default\": provider \"p\" "
+                        + "has not delivered a fresh value; last value observed 1h")
+                .endsWith(" ago (max age 3s)");
+        assertThat(served("lenient")).isEqualTo("2");
+        assertThat(timestamps("lenient")).containsExactly(hourAgo.toString());
+        assertThat(served("fixed")).isEqualTo("500m");
+        assertThat(provider.fetches("strict")).as("fetched, and fine, all along").isPositive();
+    }
+
+    @Test
+    void observationInTheFuture_withinTheAllowanceIsServed_beyondItTheFetchTimeIs_loggedOnce() {
+        Instant start = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Instant minuteAhead = start.plus(Duration.ofMinutes(1));
+        Instant farAhead = start.plus(Duration.ofMinutes(10));
+        FakeProvider provider = provider(0)
+                .metric("ahead", request -> observedAt(minuteAhead, 1))
+                .metric("far-ahead", request -> observedAt(farAhead, 2))
+                .metric("far-ahead-too", request -> observedAt(farAhead, 3));
+        try (LogRecords logs = LogRecords.of("io.externalmetrics.adapter.provider.ReplyRules")) {
+            startAdapter(Clock.systemUTC(), fast("skewed", provider.port()) + """
+                        maxClockSkew: 2m
+                        metrics:
+                          - {name: ahead, interval: 50ms, maxAge: 1m}
+                          - {name: far-ahead, interval: 50ms, maxAge: 1m}
+                          - {name: far-ahead-too, interval: 50ms, maxAge: 1m}
+                    """);
+            Await.until("several fetches of each metric", WAIT, () -> provider.fetches("ahead") >= 5
+                    && provider.fetches("far-ahead") >= 5 && provider.fetches("far-ahead-too") >= 5);
+
+            assertThat(served("ahead")).isEqualTo("1");
+            assertThat(timestamps("ahead")).as("the provider's time").containsExactly(minuteAhead.toString());
+            assertThat(served("far-ahead")).isEqualTo("2");
+            Instant served = Instant.parse(timestamps("far-ahead").getFirst());
+            assertThat(served).as("the time of the fetch, not the provider's").isBetween(start, Instant.now());
+            assertThat(logs.atLeast(Level.WARNING)).singleElement().asString()
+                    .startsWith("provider \"skewed\": metric \"far-ahead")
+                    .contains("observed at " + farAhead + ", 9m", " ahead of the adapter's clock, beyond the "
+                            + "provider's maxClockSkew of 2m: such values are timestamped and aged from their fetch");
+        }
+    }
+
+    @Test
+    void defaultMaxAge_isThreeIntervals_orAMinuteForPush_asTheStatusMessageSays() {
+        var clock = new TestClock(Instant.parse("2026-11-25T10:00:00Z"));
+        FakeProvider provider = provider(0).value("ticking", 1).value("pushed", 2);
+        startAdapter(clock, fast("p", provider.port()) + """
+                    metrics:
+                      - {name: ticking, interval: 1s}
+                      - {name: pushed, push: true}
+                """);
+        Await.until("first values", WAIT, () -> served("ticking").equals("1") && served("pushed").equals("2"));
+        provider.failing("ticking", Status.UNAVAILABLE.withDescription("backend down"))
+                .failing("pushed", Status.UNAVAILABLE.withDescription("backend down"));
+        Await.until("a failure of the interval metric", WAIT, () -> adapter.cache().inventory().stream()
+                .filter(s -> s.info().key().name().equals("ticking")).allMatch(s -> s.failure().isPresent()));
+
+        clock.advance(Duration.ofMillis(3500));
+        assertThat(served("ticking")).startsWith("503 metric \"ticking\"")
+                .endsWith("; last value fetched 3.5s ago (max age 3s)");
+        assertThat(served("pushed")).isEqualTo("2");
+
+        clock.advance(Duration.ofMillis(57_500));
+        assertThat(served("pushed")).startsWith("503 metric \"pushed\"")
+                .endsWith("; last value fetched 1m1s ago (max age 1m)");
+    }
+
+    @Test
+    void replyWithMoreLabelsPerSeriesThanTheLimit_isA503NamingTheLimit() {
+        FakeProvider provider = provider(0)
+                .metric("two", request -> FetchResponse.newBuilder().addSeries(Series.newBuilder()
+                        .putLabels("a", "1").putLabels("b", "2").setValue(2)).build())
+                .metric("three", request -> FetchResponse.newBuilder().addSeries(Series.newBuilder()
+                        .putLabels("a", "1").putLabels("b", "2").putLabels("c", "3").setValue(3)).build());
+        startAdapter(Clock.systemUTC(), """
+                  - name: p
+                    target: 127.0.0.1:%d
+                    deadline: 10s
+                    maxLabelsPerSeries: 2
+                    metrics:
+                      - {name: two, interval: 30s}
+                      - {name: three, interval: 30s}
+                """.formatted(provider.port()));
+
+        Await.until("every metric answered", WAIT, () -> adapter.cache().inventory().stream()
+                .allMatch(s -> s.sample().isPresent() || s.failure().isPresent()));
+
+        assertThat(served("two")).isEqualTo("2");
+        assertThat(served("three")).startsWith("503 metric \"three\"")
+                .contains("invalid reply: series 0 has 3 labels, more than the limit of 2");
+    }
+
+    private static FetchResponse observedAt(Instant at, double value) {
+        return FetchResponse.newBuilder().setValue(value)
+                .setObservedAt(Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()))
+                .build();
+    }
+
+    /** The served items' timestamps. */
+    private List<String> timestamps(String metric) {
+        HttpResponse<String> response = read(metric);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return json(response).get("items").valueStream().map(i -> i.get("timestamp").asText()).toList();
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.externalmetrics.adapter.config.OnErrorPolicy;
 import io.externalmetrics.adapter.k8s.ExternalMetricJson;
 import io.externalmetrics.adapter.k8s.LabelSelector;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,6 +27,8 @@ import java.util.function.UnaryOperator;
  * and publish a new registry.
  */
 public final class MetricCache {
+
+    private static final Duration WHOLE_SECONDS_FROM = Duration.ofSeconds(10);
 
     private final Clock clock;
     private final ReentrantLock registrationLock = new ReentrantLock();
@@ -189,8 +192,10 @@ public final class MetricCache {
     private static String whyNotFresh(MetricState state, Instant now) {
         String provider = "provider \"" + state.info().provider() + "\"";
         Optional<Failure> failure = state.failure();
+        // which clock made it stale: a provider relaying a source that stopped updating is fetched fine
+        String clock = state.agedByObservation(now) ? "observed" : "fetched";
         String age = state.age(now)
-                .map(a -> "; last value is " + Durations.format(a.withNanos(0)) + " old (max age "
+                .map(a -> "; last value " + clock + " " + formatAge(a) + " ago (max age "
                         + Durations.format(state.info().maxAge()) + ")")
                 .orElse("");
         if (failure.isPresent()) {
@@ -202,6 +207,18 @@ public final class MetricCache {
             return provider + " has not delivered a value yet";
         }
         return provider + " has not delivered a fresh value" + age;
+    }
+
+    /**
+     * An age for a Status message: below 10 s with one decimal (truncated), so a value just past a
+     * max age of a few seconds does not read as exactly that max age; whole seconds above.
+     */
+    static String formatAge(Duration age) {
+        if (age.compareTo(WHOLE_SECONDS_FROM) >= 0) {
+            return Durations.format(age.withNanos(0));
+        }
+        long tenths = Math.max(0, age.toMillis() / 100);
+        return tenths / 10 + "." + tenths % 10 + "s";
     }
 
     private Optional<Slot> slot(MetricKey key) {

@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param key      namespace and name
  * @param provider the name of the provider serving it
  * @param trigger  interval or push
- * @param maxAge   how long after its last successful fetch a value is served as fresh
+ * @param maxAge   how old a value may be and still be served as fresh (see {@link MetricState#age})
  * @param onError  what reads get when there is no fresh value
  */
 public record MetricInfo(MetricKey key, String provider, TriggerSpec trigger, Duration maxAge, OnErrorPolicy onError) {

@@ -11,7 +11,8 @@ import java.util.Optional;
  *
  * @param info        the registration
  * @param sample      the last good value, if any
- * @param succeededAt when {@code sample} was fetched (freshness counts from here, on the adapter's clock)
+ * @param succeededAt when {@code sample} was fetched, on the adapter's clock (its age counts from here, or
+ *                    from the provider's observation time when that is older: see {@link #age})
  * @param failure     the current run of failures; empty after a success
  * @param retiredAt   when its provider stopped listing it; it is served until its max age, then gone
  */
@@ -54,9 +55,33 @@ public record MetricState(MetricInfo info, Optional<Sample> sample, Optional<Ins
         return retiredAt.map(at -> Duration.between(at, now).compareTo(info.maxAge()) > 0).orElse(false);
     }
 
-    /** How long ago the last good value was fetched, if there is one. */
+    /**
+     * How old the last good value is, if there is one: the older of the time since the adapter fetched
+     * it and the time since the provider observed it (when the provider said, and not too far in the
+     * future: see {@link Sample#observedByProvider}). A provider relaying a source that stopped updating
+     * answers every fetch with the same old observation time, and its value must go stale all the same.
+     * An observation time slightly in the future (within the clock-skew allowance) is not older than
+     * the fetch, so the age then counts from the fetch.
+     */
     public Optional<Duration> age(Instant now) {
+        return fetchAge(now).map(fetched -> observationAge(now).filter(observed -> observed.compareTo(fetched) > 0)
+                .orElse(fetched));
+    }
+
+    /** How long ago the last good value was fetched, if there is one. */
+    Optional<Duration> fetchAge(Instant now) {
         return succeededAt.map(at -> Duration.between(at, now));
+    }
+
+    /** How long ago the provider observed the last good value, if it said (negative when in the future). */
+    Optional<Duration> observationAge(Instant now) {
+        return sample.filter(Sample::observedByProvider).map(s -> Duration.between(s.observedAt(), now));
+    }
+
+    /** Whether the provider's observation time, rather than the fetch, makes the last good value as old as it is. */
+    boolean agedByObservation(Instant now) {
+        return observationAge(now).flatMap(observed -> fetchAge(now).map(fetched -> observed.compareTo(fetched) > 0))
+                .orElse(false);
     }
 
     /** Whether the last good value is within the max age. */

@@ -21,13 +21,16 @@ public final class Sample {
     private final Optional<Point> base;
     private final List<Point> series;
     private final Instant observedAt;
+    private final boolean observedByProvider;
     private final Optional<Duration> window;
     private final byte[] unselectedBody;
 
-    private Sample(Optional<Point> base, List<Point> series, Instant observedAt, Optional<Duration> window) {
+    private Sample(Optional<Point> base, List<Point> series, Instant observedAt, boolean observedByProvider,
+                   Optional<Duration> window) {
         this.base = base;
         this.series = series;
         this.observedAt = observedAt;
+        this.observedByProvider = observedByProvider;
         this.window = window;
         List<byte[]> items = base.isPresent()
                 ? List.of(base.get().item())
@@ -41,12 +44,15 @@ public final class Sample {
      * @param metricName the name written into each item
      * @param base       the base value, served to reads without selector
      * @param series     labelled values, served to reads with a selector (and without, when no base)
-     * @param observedAt when the provider observed the value
+     * @param observedAt the items' timestamp: when the provider observed the value, or when the adapter
+     *                   received it if the provider did not say (or said a time too far in the future)
+     * @param observedByProvider whether {@code observedAt} is the provider's own observation time, which
+     *                   then counts towards the value's age besides the time of its fetch
      * @param window     the window the value was computed over
      * @throws IllegalArgumentException for NaN or infinite numbers
      */
     public static Sample of(String metricName, OptionalDouble base, List<SeriesValue> series, Instant observedAt,
-                            Optional<Duration> window) {
+                            boolean observedByProvider, Optional<Duration> window) {
         Objects.requireNonNull(observedAt, "observedAt");
         Objects.requireNonNull(window, "window");
         Optional<Point> basePoint = base.isPresent()
@@ -56,7 +62,7 @@ public final class Sample {
         for (SeriesValue s : series) {
             points.add(Point.of(metricName, s.labels(), s.value(), observedAt, window));
         }
-        return new Sample(basePoint, List.copyOf(points), observedAt, window);
+        return new Sample(basePoint, List.copyOf(points), observedAt, observedByProvider, window);
     }
 
     /** The base value as a quantity, if the provider gave one. */
@@ -69,9 +75,14 @@ public final class Sample {
         return series;
     }
 
-    /** When the provider observed this value. */
+    /** The items' timestamp: when the provider observed this value, else when the adapter received it. */
     public Instant observedAt() {
         return observedAt;
+    }
+
+    /** Whether {@link #observedAt} is the provider's observation time (not the time of receipt). */
+    public boolean observedByProvider() {
+        return observedByProvider;
     }
 
     /** The window the value was computed over, if any. */

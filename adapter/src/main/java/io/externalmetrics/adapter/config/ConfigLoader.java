@@ -104,7 +104,7 @@ public final class ConfigLoader {
 
     private static ProviderConfig provider(Node node) {
         Map<String, Object> map = node.map(Set.of("name", "target", "deadline", "metrics", "retry", "maxSeries",
-                "maxLabelsPerSeries", "maxReplyBytes", "keepAlive"));
+                "maxLabelsPerSeries", "maxReplyBytes", "keepAlive", "maxClockSkew"));
         String name = node.string(map, "name");
         if (!PROVIDER_NAME.matcher(name).matches()) {
             throw new ConfigException(node.path("name") + ": \"" + name
@@ -156,9 +156,16 @@ public final class ConfigLoader {
             throw new ConfigException(node.path("keepAlive") + ": " + Durations.format(keepAlive)
                     + " is shorter than the minimum of " + Durations.format(ProviderConfig.MIN_KEEP_ALIVE));
         }
+        Duration maxClockSkew = node.optionalDuration(map, "maxClockSkew")
+                .orElse(ProviderConfig.DEFAULT_MAX_CLOCK_SKEW);
+        if (maxClockSkew.compareTo(ProviderConfig.MAX_CLOCK_SKEW_LIMIT) > 0) {
+            throw new ConfigException(node.path("maxClockSkew") + ": " + Durations.format(maxClockSkew)
+                    + " is longer than the limit of " + Durations.format(ProviderConfig.MAX_CLOCK_SKEW_LIMIT)
+                    + "; a provider's clock that far off needs fixing");
+        }
         try {
             return new ProviderConfig(name, target, deadline, metrics, retry, maxSeries, maxLabels, maxReplyBytes,
-                    keepAlive);
+                    keepAlive, maxClockSkew);
         } catch (ConfigException e) {
             throw new ConfigException(node.path("metrics") + ": " + e.getMessage(), e);
         }
@@ -220,7 +227,39 @@ public final class ConfigLoader {
         if (staticValue.isPresent() && !(onError instanceof OnErrorPolicy.Static)) {
             throw new ConfigException(node.path("staticValue") + ": only meaningful with onError: static");
         }
+        if (onError instanceof OnErrorPolicy.LastKnownGood lkg) {
+            checkLastKnownGoodFor(node, lkg.bound(), lastKnownGoodFor.isPresent(), maxAge,
+                    interval.isPresent() || push ? Optional.of(trigger) : Optional.empty());
+        }
         return new MetricConfig(namespace, name, trigger, maxAge, onError);
+    }
+
+    /**
+     * Rejects a last-known-good bound shorter than the max age: the last value would never be served
+     * once stale, and the policy would silently be {@code error}. Checked against a written maxAge, else
+     * against the default a written trigger implies; without either, Describe decides at run time.
+     */
+    private static void checkLastKnownGoodFor(Node node, Duration bound, boolean written, Optional<Duration> maxAge,
+                                              Optional<TriggerSpec> writtenTrigger) {
+        String comparedWith;
+        Duration limit;
+        if (maxAge.isPresent()) {
+            limit = maxAge.get();
+            comparedWith = "maxAge (" + Durations.format(limit) + ")";
+        } else if (writtenTrigger.isPresent()) {
+            limit = ProviderConfig.defaultMaxAge(writtenTrigger.get());
+            comparedWith = writtenTrigger.get() instanceof TriggerSpec.Interval interval
+                    ? "the default max age, three intervals of " + Durations.format(interval.period()) + " ("
+                            + Durations.format(limit) + ")"
+                    : "the default max age of a push metric (" + Durations.format(limit) + ")";
+        } else {
+            return;
+        }
+        if (bound.compareTo(limit) < 0) {
+            throw new ConfigException(node.path("lastKnownGoodFor") + ": " + Durations.format(bound)
+                    + (written ? "" : " (the default)") + " is shorter than " + comparedWith
+                    + ", so the last value would never be served once stale; give at least the max age");
+        }
     }
 
     private static String staticQuantity(Node node, Optional<String> staticValue) {

@@ -26,10 +26,14 @@ final class FetchResponses {
     /**
      * Validates and converts a reply.
      *
-     * @param receivedAt used as the observation time when the provider gave none
+     * @param receivedAt the observation time when the provider gave none, or one further in the future
+     *                   than {@link ReplyRules#maxClockSkew}: a value is never served with a timestamp
+     *                   beyond the allowance, nor aged from one
+     * @param rules      the provider's reply limits and clock-skew allowance
      * @throws InvalidReplyException saying what is wrong
      */
-    static Sample toSample(String metricName, FetchResponse reply, Instant receivedAt, ReplyLimits limits) {
+    static Sample toSample(String metricName, FetchResponse reply, Instant receivedAt, ReplyRules rules) {
+        ReplyLimits limits = rules.limits();
         OptionalDouble base = OptionalDouble.empty();
         if (reply.hasValue()) {
             base = OptionalDouble.of(finite("value", reply.getValue()));
@@ -65,6 +69,7 @@ final class FetchResponses {
             series.add(new Sample.SeriesValue(labels, finite("series " + i + " " + labels, s.getValue())));
         }
         Instant observedAt = receivedAt;
+        boolean observedByProvider = false;
         if (reply.hasObservedAt()) {
             var ts = reply.getObservedAt();
             if (ts.getNanos() < 0 || ts.getNanos() > 999_999_999) {
@@ -76,7 +81,14 @@ final class FetchResponses {
                 throw new InvalidReplyException("observed_at " + ts.getSeconds()
                         + "s is outside years 0001 to 9999");
             }
-            observedAt = Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos());
+            Instant given = Instant.ofEpochSecond(ts.getSeconds(), ts.getNanos());
+            Duration ahead = Duration.between(receivedAt, given);
+            if (ahead.compareTo(rules.maxClockSkew()) > 0) {
+                rules.observedTooFarAhead(metricName, given, ahead);
+            } else {
+                observedAt = given;
+                observedByProvider = true;
+            }
         }
         Optional<Duration> window = Optional.empty();
         if (reply.hasWindow()) {
@@ -86,7 +98,7 @@ final class FetchResponses {
             }
             window = Optional.of(w);
         }
-        return Sample.of(metricName, base, series, observedAt, window);
+        return Sample.of(metricName, base, series, observedAt, observedByProvider, window);
     }
 
     private static double finite(String what, double value) {

@@ -43,12 +43,12 @@ final class MetricRefresher {
      * @param bulkhead  bounds the provider's concurrent fetches
      * @param clock     the adapter's clock, for observation and failure times
      * @param backoff   retry timing
-     * @param limits    reply bounds
+     * @param replies   the provider's reply limits and clock-skew allowance
      * @param listener  told of successes and failures
      */
     record Context(MetricProviderGrpc.MetricProviderBlockingStub stub, MetricCache cache, Executor executor,
                    ScheduledExecutorService scheduler, Semaphore bulkhead, Clock clock, Backoff backoff,
-                   ReplyLimits limits, Listener listener) {
+                   ReplyRules replies, Listener listener) {
     }
 
     /** Hears how fetches end, to track provider reachability. */
@@ -162,7 +162,7 @@ final class MetricRefresher {
                 return true;
             }
             Sample sample = FetchResponses.toSample(info.key().name(), reply, context.clock().instant(),
-                    context.limits());
+                    context.replies());
             context.cache().recordSuccess(info.key(), sample);
             context.listener().succeeded();
             if (consecutiveFailures > 0) {

@@ -47,8 +47,6 @@ import java.util.concurrent.locks.ReentrantLock;
 final class ProviderRuntime implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ProviderRuntime.class.getName());
-    /** Max age of a push metric when neither Describe nor configuration sets one. */
-    static final Duration DEFAULT_PUSH_MAX_AGE = Duration.ofMinutes(1);
     /** Concurrent fetches per provider: a slow provider queues its own fetches, nobody else's. */
     static final int MAX_CONCURRENT_FETCHES = 32;
     /**
@@ -113,7 +111,7 @@ final class ProviderRuntime implements AutoCloseable {
                 ? config.retry().max() : MIN_STABLE_WATCH;
         this.refresherContext = new MetricRefresher.Context(blockingStub, cache, fetchExecutor, scheduler,
                 new Semaphore(MAX_CONCURRENT_FETCHES), clock, backoff,
-                new ReplyLimits(config.maxSeries(), config.maxLabelsPerSeries()), new MetricRefresher.Listener() {
+                ReplyRules.of(config), new MetricRefresher.Listener() {
                     @Override
                     public void succeeded() {
                         reached = true;
@@ -401,10 +399,7 @@ final class ProviderRuntime implements AutoCloseable {
     }
 
     static Duration defaultMaxAge(TriggerSpec trigger) {
-        return switch (trigger) {
-            case TriggerSpec.Interval interval -> interval.period().multipliedBy(3);
-            case TriggerSpec.Push push -> DEFAULT_PUSH_MAX_AGE;
-        };
+        return ProviderConfig.defaultMaxAge(trigger);
     }
 
     /**

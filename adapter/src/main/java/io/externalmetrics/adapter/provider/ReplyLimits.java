@@ -8,8 +8,6 @@ package io.externalmetrics.adapter.provider;
  */
 record ReplyLimits(int maxSeries, int maxLabelsPerSeries) {
 
-    static final ReplyLimits DEFAULTS = new ReplyLimits(10_000, 64);
-
     ReplyLimits {
         if (maxSeries < 1 || maxLabelsPerSeries < 1) {
             throw new IllegalArgumentException("limits must be positive");

@@ -34,7 +34,7 @@ class MetricCacheTest {
                         new Sample.SeriesValue(Map.of("some-key", "A"), 1.5),
                         new Sample.SeriesValue(Map.of("some-key", "B"), 2000),
                         new Sample.SeriesValue(Map.of("some-key", "C"), -3)),
-                T0.minusSeconds(2), Optional.empty());
+                T0.minusSeconds(2), false, Optional.empty());
     }
 
     private JsonNode items(ReadResult result) throws Exception {
@@ -80,7 +80,7 @@ class MetricCacheTest {
         cache.registerProvider("p", List.of(info("*", "queue", "p", OnErrorPolicy.error())));
         cache.recordSuccess(new MetricKey("*", "queue"), Sample.of("queue", OptionalDouble.empty(), List.of(
                 new Sample.SeriesValue(Map.of("q", "a"), 1), new Sample.SeriesValue(Map.of("q", "b"), 2)),
-                T0, Optional.of(Duration.ofSeconds(60))));
+                T0, false, Optional.of(Duration.ofSeconds(60))));
 
         JsonNode items = items(cache.read("default", "queue", Optional.empty()));
 
@@ -94,10 +94,12 @@ class MetricCacheTest {
                 info("*", "m", "p", OnErrorPolicy.error()),
                 info("team", "m", "p", OnErrorPolicy.error()),
                 info("default", "only-default", "p", OnErrorPolicy.error())));
-        cache.recordSuccess(new MetricKey("*", "m"), Sample.of("m", OptionalDouble.of(1), List.of(), T0, Optional.empty()));
-        cache.recordSuccess(new MetricKey("team", "m"), Sample.of("m", OptionalDouble.of(2), List.of(), T0, Optional.empty()));
+        cache.recordSuccess(new MetricKey("*", "m"),
+                Sample.of("m", OptionalDouble.of(1), List.of(), T0, false, Optional.empty()));
+        cache.recordSuccess(new MetricKey("team", "m"),
+                Sample.of("m", OptionalDouble.of(2), List.of(), T0, false, Optional.empty()));
         cache.recordSuccess(new MetricKey("default", "only-default"),
-                Sample.of("only-default", OptionalDouble.of(3), List.of(), T0, Optional.empty()));
+                Sample.of("only-default", OptionalDouble.of(3), List.of(), T0, false, Optional.empty()));
 
         assertThat(items(cache.read("other", "m", Optional.empty())).get(0).get("value").asText()).isEqualTo("1");
         assertThat(items(cache.read("team", "m", Optional.empty())).get(0).get("value").asText()).isEqualTo("2");
@@ -110,7 +112,7 @@ class MetricCacheTest {
     void read_differentCase_findsTheOnlyCaseInsensitiveMatch() throws Exception {
         cache.registerProvider("p", List.of(info("*", "Queue-Depth", "p", OnErrorPolicy.error())));
         cache.recordSuccess(new MetricKey("*", "Queue-Depth"),
-                Sample.of("Queue-Depth", OptionalDouble.of(7), List.of(), T0, Optional.empty()));
+                Sample.of("Queue-Depth", OptionalDouble.of(7), List.of(), T0, false, Optional.empty()));
 
         assertThat(items(cache.read("default", "queue-depth", Optional.empty()))).hasSize(1);
     }
@@ -154,7 +156,84 @@ class MetricCacheTest {
         assertThat(result).isInstanceOf(ReadResult.Unavailable.class);
         assertThat(((ReadResult.Unavailable) result).why()).isEqualTo("provider \"p\" failing since "
                 + "2026-11-24T22:09:19Z (UNAVAILABLE: io exception (Connection refused), 2 attempts); "
-                + "last value is 3s old (max age 3s)");
+                + "last value fetched 3.5s ago (max age 3s)");
+    }
+
+    @Test
+    void read_providerObservationOlderThanMaxAge_isStaleThoughJustFetched() {
+        cache.registerProvider("p", List.of(info("*", "m", "p", OnErrorPolicy.error())));
+        // a provider relaying a source that stopped updating an hour ago: it answers, with the old time
+        cache.recordSuccess(new MetricKey("*", "m"), Sample.of("m", OptionalDouble.of(1), List.of(),
+                T0.minus(Duration.ofHours(1)), true, Optional.empty()));
+
+        ReadResult result = cache.read("default", "m", Optional.empty());
+
+        assertThat(result).isEqualTo(new ReadResult.Unavailable(
+                "provider \"p\" has not delivered a fresh value; last value observed 1h ago (max age 3s)"));
+        assertThat(cache.state(new MetricKey("*", "m")).orElseThrow().age(T0)).contains(Duration.ofHours(1));
+    }
+
+    @Test
+    void read_ageIsTheOlderOfFetchAndObservation() throws Exception {
+        cache.registerProvider("p", List.of(info("*", "m", "p", OnErrorPolicy.error())));
+        MetricKey key = new MetricKey("*", "m");
+        cache.recordSuccess(key, Sample.of("m", OptionalDouble.of(1), List.of(), T0.minusSeconds(2), true,
+                Optional.empty()));
+
+        clock.advance(Duration.ofMillis(900)); // observed 2.9s ago, fetched 0.9s ago
+        assertThat(items(cache.read("default", "m", Optional.empty()))).hasSize(1);
+        clock.advance(Duration.ofMillis(200));
+        assertThat(cache.read("default", "m", Optional.empty())).isEqualTo(new ReadResult.Unavailable(
+                "provider \"p\" has not delivered a fresh value; last value observed 3.1s ago (max age 3s)"));
+
+        // the same observation time, not said by the provider (the time of receipt): aged from the fetch
+        cache.recordSuccess(key, Sample.of("m", OptionalDouble.of(1), List.of(), T0.minusSeconds(2), false,
+                Optional.empty()));
+        clock.advance(Duration.ofMillis(3050));
+        assertThat(cache.read("default", "m", Optional.empty())).isEqualTo(new ReadResult.Unavailable(
+                "provider \"p\" has not delivered a fresh value; last value fetched 3.0s ago (max age 3s)"));
+    }
+
+    @Test
+    void read_observationInTheFuture_isServedWithItsTimestamp_andAgedFromTheFetch() throws Exception {
+        cache.registerProvider("p", List.of(info("*", "m", "p", OnErrorPolicy.error())));
+        // within the clock-skew allowance (the provider's clock runs a minute ahead)
+        cache.recordSuccess(new MetricKey("*", "m"), Sample.of("m", OptionalDouble.of(1), List.of(),
+                T0.plus(Duration.ofMinutes(1)), true, Optional.empty()));
+
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(items(cache.read("default", "m", Optional.empty())).get(0).get("timestamp").asText())
+                .isEqualTo("2026-11-24T22:10:18Z");
+
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(cache.read("default", "m", Optional.empty())).isEqualTo(new ReadResult.Unavailable(
+                "provider \"p\" has not delivered a fresh value; last value fetched 4.0s ago (max age 3s)"));
+    }
+
+    @Test
+    void read_lastKnownGood_boundCountsFromTheObservationToo() throws Exception {
+        cache.registerProvider("p",
+                List.of(info("*", "m", "p", new OnErrorPolicy.LastKnownGood(Duration.ofSeconds(10)))));
+        cache.recordSuccess(new MetricKey("*", "m"), Sample.of("m", OptionalDouble.of(1), List.of(),
+                T0.minusSeconds(5), true, Optional.empty()));
+
+        clock.advance(Duration.ofSeconds(4)); // observed 9s ago: stale, within the bound
+        assertThat(items(cache.read("default", "m", Optional.empty())).get(0).get("timestamp").asText())
+                .isEqualTo("2026-11-24T22:09:13Z");
+
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(cache.read("default", "m", Optional.empty())).isEqualTo(new ReadResult.Unavailable(
+                "provider \"p\" has not delivered a fresh value; last value observed 11s ago (max age 3s)"));
+    }
+
+    @Test
+    void formatAge_oneDecimalBelowTenSeconds_wholeSecondsFromThere() {
+        assertThat(MetricCache.formatAge(Duration.ofMillis(3500))).isEqualTo("3.5s");
+        assertThat(MetricCache.formatAge(Duration.ofMillis(3099))).isEqualTo("3.0s");
+        assertThat(MetricCache.formatAge(Duration.ofMillis(40))).isEqualTo("0.0s");
+        assertThat(MetricCache.formatAge(Duration.ofMillis(9999))).isEqualTo("9.9s");
+        assertThat(MetricCache.formatAge(Duration.ofMillis(10_999))).isEqualTo("10s");
+        assertThat(MetricCache.formatAge(Duration.ofSeconds(3725))).isEqualTo("1h2m5s");
     }
 
     @Test
@@ -163,7 +242,10 @@ class MetricCacheTest {
         cache.recordSuccess(new MetricKey("*", "m"), sample("m"));
 
         clock.advance(Duration.ofSeconds(9));
-        assertThat(items(cache.read("default", "m", Optional.empty())).get(0).get("value").asText()).isEqualTo("1500m");
+        JsonNode item = items(cache.read("default", "m", Optional.empty())).get(0);
+        assertThat(item.get("value").asText()).isEqualTo("1500m");
+        assertThat(item.get("timestamp").asText()).as("the last good value's own time, not now")
+                .isEqualTo("2026-11-24T22:09:16Z");
 
         clock.advance(Duration.ofSeconds(2));
         assertThat(cache.read("default", "m", Optional.empty())).isInstanceOf(ReadResult.Unavailable.class);

@@ -28,6 +28,7 @@ class ConfigLoaderTest {
         assertThat(config.providers().getFirst().maxSeries()).isEqualTo(10_000);
         assertThat(config.providers().getFirst().maxReplyBytes()).isEqualTo(64 * 1024 * 1024);
         assertThat(config.providers().getFirst().keepAlive()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.providers().getFirst().maxClockSkew()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
@@ -49,6 +50,7 @@ class ConfigLoaderTest {
                     maxLabelsPerSeries: 8
                     maxReplyBytes: 1048576
                     keepAlive: 30s
+                    maxClockSkew: 2m
                     metrics:
                       - namespace: "*"
                         name: incrementable
@@ -75,6 +77,7 @@ class ConfigLoaderTest {
         assertThat(provider.maxLabelsPerSeries()).isEqualTo(8);
         assertThat(provider.maxReplyBytes()).isEqualTo(1_048_576);
         assertThat(provider.keepAlive()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(provider.maxClockSkew()).isEqualTo(Duration.ofMinutes(2));
         assertThat(provider.metrics()).containsExactly(
                 new MetricConfig("*", "incrementable", new TriggerSpec.Interval(Duration.ofSeconds(1)),
                         Optional.of(Duration.ofSeconds(3)), new OnErrorPolicy.Error()),
@@ -214,6 +217,55 @@ class ConfigLoaderTest {
                 providers: [{name: a, target: 'x:1', metrics: [{name: m, interval: 1s, maxAge: 1s},
                                                                {name: p, push: true, maxAge: 1s},
                                                                {name: d, maxAge: 5s}]}]
+                """).providers().getFirst().metrics()).hasSize(3);
+    }
+
+    @Test
+    void parse_maxClockSkew_fromZeroToOneHour() {
+        String provider = "providers: [{name: a, target: 'x:1', maxClockSkew: ";
+        assertThat(ConfigLoader.parse(provider + "0s}]").providers().getFirst().maxClockSkew()).isZero();
+        assertThat(ConfigLoader.parse(provider + "1h}]").providers().getFirst().maxClockSkew())
+                .isEqualTo(Duration.ofHours(1));
+        assertThatThrownBy(() -> ConfigLoader.parse(provider + "61m}]"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("providers[0].maxClockSkew: 1h1m is longer than the limit of 1h; a provider's clock that "
+                        + "far off needs fixing");
+        assertThatThrownBy(() -> ConfigLoader.parse(provider + "-5s}]"))
+                .hasMessageStartingWith("providers[0].maxClockSkew: \"-5s\" is not a duration");
+    }
+
+    @Test
+    void parse_lastKnownGoodForShorterThanAWrittenMaxAge_isRejectedNamingTheField() {
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                providers: [{name: a, target: 'x:1', metrics: [
+                  {name: ok, interval: 1s, maxAge: 2m, onError: lastKnownGood, lastKnownGoodFor: 2m},
+                  {name: m, interval: 1s, maxAge: 2m, onError: lastKnownGood, lastKnownGoodFor: 1m}]}]
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("providers[0].metrics[1].lastKnownGoodFor: 1m is shorter than maxAge (2m), so the last "
+                        + "value would never be served once stale; give at least the max age");
+    }
+
+    @Test
+    void parse_lastKnownGoodForShorterThanTheDefaultMaxAgeOfAWrittenTrigger_isRejectedSayingWhichDefault() {
+        String provider = "providers: [{name: a, target: 'x:1', metrics: [";
+        assertThatThrownBy(() -> ConfigLoader.parse(provider
+                + "{name: m, interval: 1m, onError: lastKnownGood, lastKnownGoodFor: 2m}]}]"))
+                .hasMessageStartingWith("providers[0].metrics[0].lastKnownGoodFor: 2m is shorter than the default "
+                        + "max age, three intervals of 1m (3m), so");
+        assertThatThrownBy(() -> ConfigLoader.parse(provider
+                + "{name: m, push: true, onError: lastKnownGood, lastKnownGoodFor: 30s}]}]"))
+                .hasMessageStartingWith("providers[0].metrics[0].lastKnownGoodFor: 30s is shorter than the default "
+                        + "max age of a push metric (1m), so");
+        // the default bound (5m) counts too: with it, this metric's policy would silently be `error`
+        assertThatThrownBy(() -> ConfigLoader.parse(provider + "{name: m, interval: 5m, onError: lastKnownGood}]}]"))
+                .hasMessageStartingWith("providers[0].metrics[0].lastKnownGoodFor: 5m (the default) is shorter than "
+                        + "the default max age, three intervals of 5m (15m), so");
+        // neither maxAge nor a trigger written: the provider's Describe gives them at run time
+        assertThat(ConfigLoader.parse(provider + """
+                {name: m, onError: lastKnownGood, lastKnownGoodFor: 10s},
+                {name: n, interval: 1m, onError: lastKnownGood, lastKnownGoodFor: 3m},
+                {name: p, push: true, onError: lastKnownGood}]}]
                 """).providers().getFirst().metrics()).hasSize(3);
     }
 

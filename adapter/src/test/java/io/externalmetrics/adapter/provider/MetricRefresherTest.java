@@ -6,6 +6,7 @@ import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.cache.MetricInfo;
 import io.externalmetrics.adapter.cache.MetricKey;
 import io.externalmetrics.adapter.config.OnErrorPolicy;
+import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.config.TriggerSpec;
 import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.FakeProvider;
@@ -60,7 +61,7 @@ class MetricRefresherTest {
         var context = new MetricRefresher.Context(MetricProviderGrpc.newBlockingStub(channel), cache, fetches,
                 scheduler, new Semaphore(1), Clock.systemUTC(),
                 new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1), RandomGenerator.getDefault()),
-                ReplyLimits.DEFAULTS, new MetricRefresher.Listener() {
+                ReplyRules.of(ProviderConfig.of("p", "127.0.0.1:1")), new MetricRefresher.Listener() {
                     @Override
                     public void succeeded() {
                     }
