@@ -7,6 +7,7 @@ import io.externalmetrics.adapter.http.ApiHandler;
 import io.externalmetrics.adapter.http.ProviderView;
 import io.externalmetrics.adapter.http.StatusDirectHandler;
 import io.externalmetrics.adapter.k8s.StatusJson;
+import io.externalmetrics.adapter.k8s.StatusReason;
 import io.externalmetrics.adapter.provider.ProviderManager;
 import io.externalmetrics.adapter.security.ServingCertificates;
 import io.helidon.common.tls.Tls;
@@ -102,7 +103,7 @@ public final class Adapter implements AutoCloseable {
                                 LOG.log(Level.ERROR, "request " + req.path().rawPath() + " failed", error);
                                 res.status(Status.INTERNAL_SERVER_ERROR_500);
                                 res.header(HeaderValues.CONTENT_TYPE_JSON);
-                                res.send(StatusJson.failure(500, "InternalError", "internal error: " + error));
+                                res.send(StatusJson.failure(StatusReason.INTERNAL_ERROR, "internal error: " + error));
                             }))
                     .build()
                     .start();

@@ -7,6 +7,7 @@ import io.externalmetrics.adapter.k8s.LabelRules;
 import io.externalmetrics.adapter.k8s.LabelSelector;
 import io.externalmetrics.adapter.k8s.SelectorParseException;
 import io.externalmetrics.adapter.k8s.StatusJson;
+import io.externalmetrics.adapter.k8s.StatusReason;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
@@ -68,11 +69,11 @@ public final class ApiHandler implements Handler {
         }
         if (method != Method.GET && method != Method.HEAD) {
             res.header(HeaderNames.ALLOW, "GET, HEAD");
-            error(res, 405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
+            error(res, StatusReason.METHOD_NOT_ALLOWED, "the server does not allow this method on the requested resource");
             return;
         }
         if (!Negotiation.acceptsJson(req.headers().first(HeaderNames.ACCEPT).orElse(null))) {
-            error(res, 406, "NotAcceptable", "only application/json is served; the Accept header asked for \""
+            error(res, StatusReason.NOT_ACCEPTABLE, "only application/json is served; the Accept header asked for \""
                     + Queries.abbreviate(req.headers().first(HeaderNames.ACCEPT).orElse("")) + "\"");
             return;
         }
@@ -106,20 +107,20 @@ public final class ApiHandler implements Handler {
             namespace = Queries.decodePathSegment(parts[0]);
             metric = Queries.decodePathSegment(parts[1]);
         } catch (IllegalArgumentException e) {
-            error(res, 400, "BadRequest", e.getMessage());
+            error(res, StatusReason.BAD_REQUEST, e.getMessage());
             return;
         }
         String subject = "metric \"" + Queries.abbreviate(metric) + "\" in namespace \"" + Queries.abbreviate(namespace)
                 + "\"";
         if (!LabelRules.isDnsLabel(namespace)) {
-            error(res, 400, "BadRequest", subject + ": the namespace is not a valid namespace name");
+            error(res, StatusReason.BAD_REQUEST, subject + ": the namespace is not a valid namespace name");
             return;
         }
         Optional<String> selectorText;
         try {
             selectorText = Queries.first(req.query().rawValue(), "labelSelector");
         } catch (IllegalArgumentException e) {
-            error(res, 400, "BadRequest", subject + ": invalid query: " + e.getMessage());
+            error(res, StatusReason.BAD_REQUEST, subject + ": invalid query: " + e.getMessage());
             return;
         }
         Optional<LabelSelector> selector = Optional.empty();
@@ -128,7 +129,7 @@ public final class ApiHandler implements Handler {
             try {
                 selector = Optional.of(LabelSelector.parse(selectorText.get()));
             } catch (SelectorParseException e) {
-                error(res, 400, "BadRequest", subject + ": invalid label selector: " + e.getMessage());
+                error(res, StatusReason.BAD_REQUEST, subject + ": invalid label selector: " + e.getMessage());
                 return;
             }
         }
@@ -138,7 +139,7 @@ public final class ApiHandler implements Handler {
                 res.status(Status.NOT_FOUND_404);
                 json(res, StatusJson.metricNotFound(metric, subject + ": " + notFound.why() + unreachedProviders()));
             }
-            case ReadResult.Unavailable unavailable -> error(res, 503, "ServiceUnavailable",
+            case ReadResult.Unavailable unavailable -> error(res, StatusReason.SERVICE_UNAVAILABLE,
                     subject + ": " + unavailable.why());
         }
     }
@@ -232,11 +233,11 @@ public final class ApiHandler implements Handler {
     }
 
     private static void notFound(ServerResponse res, String message) {
-        error(res, 404, "NotFound", message);
+        error(res, StatusReason.NOT_FOUND, message);
     }
 
-    private static void error(ServerResponse res, int code, String reason, String message) {
-        res.status(Status.create(code));
-        json(res, StatusJson.failure(code, reason, message));
+    private static void error(ServerResponse res, StatusReason reason, String message) {
+        res.status(Status.create(reason.code()));
+        json(res, StatusJson.failure(reason, message));
     }
 }
