@@ -4,15 +4,13 @@ import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.config.AdapterConfig;
 import io.externalmetrics.adapter.config.ServerConfig;
 import io.externalmetrics.adapter.http.ApiHandler;
+import io.externalmetrics.adapter.http.ApiRouting;
 import io.externalmetrics.adapter.http.ProviderView;
 import io.externalmetrics.adapter.http.StatusDirectHandler;
-import io.externalmetrics.adapter.k8s.StatusJson;
 import io.externalmetrics.adapter.provider.ProviderManager;
 import io.externalmetrics.adapter.security.ServingCertificates;
 import io.helidon.common.tls.Tls;
 import io.helidon.http.DirectHandler;
-import io.helidon.http.HeaderValues;
-import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http2.Http2Config;
@@ -96,14 +94,7 @@ public final class Adapter implements AutoCloseable {
                             direct.addHandler(type, statusHandler);
                         }
                     })
-                    .routing(routing -> routing
-                            .any(handler)
-                            .error(Throwable.class, (req, res, error) -> {
-                                LOG.log(Level.ERROR, "request " + req.path().rawPath() + " failed", error);
-                                res.status(Status.INTERNAL_SERVER_ERROR_500);
-                                res.header(HeaderValues.CONTENT_TYPE_JSON);
-                                res.send(StatusJson.failure(500, "InternalError", "internal error: " + error));
-                            }))
+                    .routing(new ApiRouting(handler)::register)
                     .build()
                     .start();
             return new Adapter(config, cache, providers, server, selfSignedPem);

@@ -1,6 +1,7 @@
 package io.externalmetrics.adapter.http;
 
 import io.externalmetrics.adapter.k8s.StatusJson;
+import io.externalmetrics.adapter.k8s.StatusReason;
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.ServerResponseHeaders;
@@ -15,28 +16,14 @@ public final class StatusDirectHandler implements DirectHandler {
     @Override
     public TransportResponse handle(TransportRequest request, EventType eventType, Status status,
                                     ServerResponseHeaders headers, String message) {
-        int code = status.code();
         String text = message == null || message.isBlank() ? status.reasonPhrase() : message;
         return TransportResponse.builder()
                 .status(status)
                 .headers(headers)
                 .header(HeaderValues.CONTENT_TYPE_JSON)
-                .entity(StatusJson.failure(code, reason(code), "the request was rejected before routing "
-                        + "(malformed URL escape, request line or headers?): " + Queries.abbreviate(text)))
+                .entity(StatusJson.failure(status.code(), StatusReason.forCode(status.code()),
+                        "the request was rejected before routing (malformed URL escape, request line or headers?): "
+                                + Queries.abbreviate(text)))
                 .build();
-    }
-
-    static String reason(int code) {
-        return switch (code) {
-            case 400 -> "BadRequest";
-            case 401 -> "Unauthorized";
-            case 403 -> "Forbidden";
-            case 404 -> "NotFound";
-            case 405 -> "MethodNotAllowed";
-            case 406 -> "NotAcceptable";
-            case 413 -> "RequestEntityTooLarge";
-            case 503 -> "ServiceUnavailable";
-            default -> code >= 500 ? "InternalError" : "BadRequest";
-        };
     }
 }

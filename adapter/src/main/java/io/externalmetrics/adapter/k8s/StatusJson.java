@@ -15,22 +15,29 @@ public final class StatusJson {
     }
 
     /**
-     * A failure {@code Status}.
+     * A failure {@code Status} with the reason's own code.
      *
-     * @param code    the HTTP status code
-     * @param reason  the Kubernetes reason, e.g. {@code NotFound}
+     * @param reason  the Kubernetes reason and its HTTP code
      * @param message what went wrong, for a person (the HPA shows it)
      */
-    public static byte[] failure(int code, String reason, String message) {
+    public static byte[] failure(StatusReason reason, String message) {
+        return write(reason.code(), reason, message, null);
+    }
+
+    /**
+     * A failure {@code Status} for an HTTP code the table has no reason of its own for (see
+     * {@link StatusReason#forCode}): the body carries {@code code}, as the response does.
+     */
+    public static byte[] failure(int code, StatusReason reason, String message) {
         return write(code, reason, message, null);
     }
 
     /** A 404 {@code Status} with the {@code details} Kubernetes gives for a missing metric. */
     public static byte[] metricNotFound(String metricName, String message) {
-        return write(404, "NotFound", message, metricName);
+        return write(StatusReason.NOT_FOUND.code(), StatusReason.NOT_FOUND, message, metricName);
     }
 
-    private static byte[] write(int code, String reason, String message, String notFoundName) {
+    private static byte[] write(int code, StatusReason reason, String message, String notFoundName) {
         var out = new ByteArrayOutputStream(160 + message.length());
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
@@ -40,7 +47,7 @@ public final class StatusJson {
             json.writeEndObject();
             json.writeStringField("status", "Failure");
             json.writeStringField("message", message);
-            json.writeStringField("reason", reason);
+            json.writeStringField("reason", reason.reason());
             if (notFoundName != null) {
                 json.writeObjectFieldStart("details");
                 json.writeStringField("name", notFoundName);

@@ -53,7 +53,7 @@ class WireJsonTest {
 
     @Test
     void status_unavailable_matchesTheContractShape() {
-        assertThat(text(StatusJson.failure(503, "ServiceUnavailable", "provider down")))
+        assertThat(text(StatusJson.failure(StatusReason.SERVICE_UNAVAILABLE, "provider down")))
                 .isEqualTo("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
                         + "\"message\":\"provider down\",\"reason\":\"ServiceUnavailable\",\"code\":503}");
     }
