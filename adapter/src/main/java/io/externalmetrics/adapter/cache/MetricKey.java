@@ -1,6 +1,9 @@
 package io.externalmetrics.adapter.cache;
 
+import io.externalmetrics.adapter.k8s.LabelRules;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A metric's identity: the namespace it is registered in ({@code *} for all) and its name.
@@ -16,6 +19,21 @@ public record MetricKey(String namespace, String name) {
     public MetricKey {
         Objects.requireNonNull(namespace, "namespace");
         Objects.requireNonNull(name, "name");
+    }
+
+    /**
+     * The key under which metrics that differ only in the case of their names are one metric: reads
+     * find a metric ignoring case, so two such metrics would be ambiguous.
+     */
+    public MetricKey folded() {
+        return new MetricKey(namespace, name.toLowerCase(Locale.ROOT));
+    }
+
+    /** What is wrong with a metric's namespace, or nothing: it must be {@code *} or a namespace name. */
+    public static Optional<String> namespaceProblem(String namespace) {
+        return namespace.equals(ALL_NAMESPACES) || LabelRules.isDnsLabel(namespace)
+                ? Optional.empty()
+                : Optional.of("\"" + namespace + "\" is neither \"*\" nor a Kubernetes namespace name (a DNS-1123 label)");
     }
 
     @Override

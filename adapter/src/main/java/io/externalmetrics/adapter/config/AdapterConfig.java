@@ -1,5 +1,6 @@
 package io.externalmetrics.adapter.config;
 
+import io.externalmetrics.adapter.cache.MetricKey;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -17,15 +18,14 @@ public record AdapterConfig(ServerConfig server, List<ProviderConfig> providers)
         Objects.requireNonNull(server, "server");
         providers = List.copyOf(providers);
         var names = new HashSet<String>();
-        var metrics = new HashMap<String, String>();
+        var metrics = new HashMap<MetricKey, String>();
         for (ProviderConfig provider : providers) {
             if (!names.add(provider.name())) {
                 throw new ConfigException("providers: the name \"" + provider.name() + "\" is used twice");
             }
             for (MetricConfig metric : provider.metrics()) {
                 // one APIService per cluster: two providers must not claim one metric (names match ignoring case)
-                String key = metric.namespace() + "/" + MetricNames.folded(metric.name());
-                String other = metrics.putIfAbsent(key, provider.name());
+                String other = metrics.putIfAbsent(metric.key().folded(), provider.name());
                 if (other != null && !other.equals(provider.name())) {
                     throw new ConfigException("providers \"" + other + "\" and \"" + provider.name()
                             + "\" both configure metric \"" + metric.name() + "\" in namespace \""

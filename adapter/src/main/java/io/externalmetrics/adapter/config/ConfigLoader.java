@@ -1,6 +1,6 @@
 package io.externalmetrics.adapter.config;
 
-import io.externalmetrics.adapter.k8s.LabelRules;
+import io.externalmetrics.adapter.cache.MetricKey;
 import io.externalmetrics.adapter.k8s.Quantity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -111,28 +110,20 @@ public final class ConfigLoader {
                     + "\" must be 1-63 characters of letters, digits, '.', '_' or '-', starting and ending with a letter or digit");
         }
         String target = node.string(map, "target");
-        Targets.problem(target).ifPresent(problem -> {
-            throw new ConfigException(node.path("target") + ": " + problem);
-        });
+        node.check("target", Targets.problem(target));
         Duration deadline = node.optionalDuration(map, "deadline", MAX_DEADLINE)
                 .orElse(ProviderConfig.DEFAULT_DEADLINE);
         List<MetricConfig> metrics = new ArrayList<>();
         if (map.get("metrics") != null) {
             Node metricsNode = node.child("metrics", map.get("metrics"));
             List<Object> list = metricsNode.list();
-            Map<String, Integer> seen = new HashMap<>();
             for (int i = 0; i < list.size(); i++) {
-                Node item = metricsNode.item(i, list.get(i));
-                MetricConfig metric = metric(item);
-                // at run time the second would clash with the first and not be served
-                Integer first = seen.putIfAbsent(metric.namespace() + "/" + MetricNames.folded(metric.name()), i);
-                if (first != null) {
-                    throw new ConfigException(item.path("name") + ": metric \"" + metric.name() + "\" in namespace \""
-                            + metric.namespace() + "\" is listed twice (as \"" + metrics.get(first).name()
-                            + "\" in metrics[" + first + "]; metric names match ignoring case)");
-                }
-                metrics.add(metric);
+                metrics.add(metric(metricsNode.item(i, list.get(i))));
             }
+            ProviderConfig.duplicate(metrics).ifPresent(duplicate -> {
+                throw new ConfigException(metricsNode.item(duplicate.index(), null).path("name") + ": "
+                        + duplicate.problem());
+            });
         }
         RetryConfig retry = RetryConfig.DEFAULTS;
         if (map.get("retry") != null) {
@@ -152,30 +143,17 @@ public final class ConfigLoader {
         int maxLabels = positive(node, map, "maxLabelsPerSeries", ProviderConfig.DEFAULT_MAX_LABELS_PER_SERIES);
         int maxReplyBytes = positive(node, map, "maxReplyBytes", ProviderConfig.DEFAULT_MAX_REPLY_BYTES);
         Duration keepAlive = node.optionalDuration(map, "keepAlive").orElse(ProviderConfig.DEFAULT_KEEP_ALIVE);
-        if (keepAlive.compareTo(ProviderConfig.MIN_KEEP_ALIVE) < 0) {
-            throw new ConfigException(node.path("keepAlive") + ": " + Durations.format(keepAlive)
-                    + " is shorter than the minimum of " + Durations.format(ProviderConfig.MIN_KEEP_ALIVE));
-        }
+        node.check("keepAlive", ProviderConfig.keepAliveProblem(keepAlive));
         Duration maxClockSkew = node.optionalDuration(map, "maxClockSkew")
                 .orElse(ProviderConfig.DEFAULT_MAX_CLOCK_SKEW);
-        if (maxClockSkew.compareTo(ProviderConfig.MAX_CLOCK_SKEW_LIMIT) > 0) {
-            throw new ConfigException(node.path("maxClockSkew") + ": " + Durations.format(maxClockSkew)
-                    + " is longer than the limit of " + Durations.format(ProviderConfig.MAX_CLOCK_SKEW_LIMIT)
-                    + "; a provider's clock that far off needs fixing");
-        }
-        try {
-            return new ProviderConfig(name, target, deadline, metrics, retry, maxSeries, maxLabels, maxReplyBytes,
-                    keepAlive, maxClockSkew);
-        } catch (ConfigException e) {
-            throw new ConfigException(node.path("metrics") + ": " + e.getMessage(), e);
-        }
+        node.check("maxClockSkew", ProviderConfig.maxClockSkewProblem(maxClockSkew));
+        return new ProviderConfig(name, target, deadline, metrics, retry, maxSeries, maxLabels, maxReplyBytes,
+                keepAlive, maxClockSkew);
     }
 
     private static int positive(Node node, Map<String, Object> map, String key, int fallback) {
         int value = node.optionalInt(map, key).orElse(fallback);
-        if (value < 1) {
-            throw new ConfigException(node.path(key) + ": must be at least 1, got " + value);
-        }
+        node.check(key, ProviderConfig.limitProblem(value));
         return value;
     }
 
@@ -183,14 +161,9 @@ public final class ConfigLoader {
         Map<String, Object> map = node.map(Set.of("namespace", "name", "interval", "push", "maxAge", "onError",
                 "lastKnownGoodFor", "staticValue"));
         String namespace = node.optionalString(map, "namespace").orElse("*");
-        if (!namespace.equals("*") && !LabelRules.isDnsLabel(namespace)) {
-            throw new ConfigException(node.path("namespace") + ": \"" + namespace
-                    + "\" is neither \"*\" nor a Kubernetes namespace name (a DNS-1123 label)");
-        }
+        node.check("namespace", MetricKey.namespaceProblem(namespace));
         String name = node.string(map, "name");
-        MetricNames.problem(name).ifPresent(problem -> {
-            throw new ConfigException(node.path("name") + ": " + problem);
-        });
+        node.check("name", MetricNames.problem(name));
         boolean push = node.optionalBoolean(map, "push").orElse(false);
         Optional<Duration> interval = node.optionalDuration(map, "interval", TriggerSpec.MAX_PERIOD);
         if (push && interval.isPresent()) {
@@ -280,6 +253,13 @@ public final class ConfigLoader {
                 return path.isEmpty() ? "(top level)" : path;
             }
             return path.isEmpty() ? key : path + "." + key;
+        }
+
+        /** Fails naming {@code key}'s path when {@code problem} holds one. */
+        void check(String key, Optional<String> problem) {
+            if (problem.isPresent()) {
+                throw new ConfigException(path(key) + ": " + problem.get());
+            }
         }
 
         Node child(String key, Object child) {

@@ -1,5 +1,6 @@
 package io.externalmetrics.adapter.config;
 
+import io.externalmetrics.adapter.cache.MetricKey;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,5 +23,14 @@ public record MetricConfig(String namespace, String name, TriggerSpec trigger, O
         Objects.requireNonNull(trigger, "trigger");
         Objects.requireNonNull(maxAge, "maxAge");
         Objects.requireNonNull(onError, "onError");
+        Optional<String> problem = MetricKey.namespaceProblem(namespace).or(() -> MetricNames.problem(name));
+        if (problem.isPresent()) {
+            throw new ConfigException(problem.get());
+        }
+    }
+
+    /** Its namespace and name. */
+    public MetricKey key() {
+        return new MetricKey(namespace, name);
     }
 }

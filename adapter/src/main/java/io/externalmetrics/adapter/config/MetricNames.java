@@ -1,6 +1,5 @@
 package io.externalmetrics.adapter.config;
 
-import java.util.Locale;
 import java.util.Optional;
 
 /** The rule for metric names: what fits in one URL path segment of the external metrics API. */
@@ -10,14 +9,6 @@ public final class MetricNames {
     public static final int MAX_LENGTH = 253;
 
     private MetricNames() {
-    }
-
-    /**
-     * The form in which metric names are compared: names that differ only in case are one metric,
-     * since requests find a metric ignoring case.
-     */
-    public static String folded(String name) {
-        return name.toLowerCase(Locale.ROOT);
     }
 
     /** Returns what is wrong with a metric name, or nothing when it is acceptable. */

@@ -1,9 +1,12 @@
 package io.externalmetrics.adapter.config;
 
+import io.externalmetrics.adapter.cache.MetricKey;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One metric provider: a gRPC server serving {@code externalmetrics.v1.MetricProvider}.
@@ -65,25 +68,69 @@ public record ProviderConfig(String name, String target, Duration deadline, List
         Objects.requireNonNull(keepAlive, "keepAlive");
         Objects.requireNonNull(maxClockSkew, "maxClockSkew");
         metrics = List.copyOf(metrics);
-        if (maxSeries < 1 || maxLabelsPerSeries < 1 || maxReplyBytes < 1) {
-            throw new ConfigException("provider \"" + name
-                    + "\": maxSeries, maxLabelsPerSeries and maxReplyBytes must be positive");
+        check(name, "maxSeries", limitProblem(maxSeries));
+        check(name, "maxLabelsPerSeries", limitProblem(maxLabelsPerSeries));
+        check(name, "maxReplyBytes", limitProblem(maxReplyBytes));
+        check(name, "keepAlive", keepAliveProblem(keepAlive));
+        check(name, "maxClockSkew", maxClockSkewProblem(maxClockSkew));
+        duplicate(metrics).ifPresent(d -> check(name, "metrics[" + d.index() + "]", Optional.of(d.problem())));
+    }
+
+    private static void check(String provider, String field, Optional<String> problem) {
+        if (problem.isPresent()) {
+            throw new ConfigException("provider \"" + provider + "\": " + field + ": " + problem.get());
         }
-        if (keepAlive.compareTo(MIN_KEEP_ALIVE) < 0) {
-            throw new ConfigException("provider \"" + name + "\": keepAlive must be at least "
-                    + Durations.format(MIN_KEEP_ALIVE));
+    }
+
+    /** What is wrong with a bound on replies ({@code maxSeries}, ...), or nothing: it must be at least 1. */
+    static Optional<String> limitProblem(int value) {
+        return value < 1 ? Optional.of("must be at least 1, got " + value) : Optional.empty();
+    }
+
+    /** What is wrong with a keepalive, or nothing: it must be at least {@link #MIN_KEEP_ALIVE}. */
+    static Optional<String> keepAliveProblem(Duration keepAlive) {
+        return keepAlive.compareTo(MIN_KEEP_ALIVE) < 0
+                ? Optional.of(Durations.format(keepAlive) + " is shorter than the minimum of "
+                        + Durations.format(MIN_KEEP_ALIVE))
+                : Optional.empty();
+    }
+
+    /** What is wrong with a clock-skew allowance, or nothing: from 0s to {@link #MAX_CLOCK_SKEW_LIMIT}. */
+    static Optional<String> maxClockSkewProblem(Duration maxClockSkew) {
+        if (maxClockSkew.isNegative()) {
+            return Optional.of("must not be negative, got " + Durations.format(maxClockSkew));
         }
-        if (maxClockSkew.isNegative() || maxClockSkew.compareTo(MAX_CLOCK_SKEW_LIMIT) > 0) {
-            throw new ConfigException("provider \"" + name + "\": maxClockSkew must be between 0s and "
-                    + Durations.format(MAX_CLOCK_SKEW_LIMIT) + ", got " + Durations.format(maxClockSkew));
-        }
-        var keys = new HashSet<String>();
-        for (MetricConfig metric : metrics) {
-            if (!keys.add(metric.namespace() + "/" + MetricNames.folded(metric.name()))) {
-                throw new ConfigException("provider \"" + name + "\": metric \"" + metric.name()
-                        + "\" in namespace \"" + metric.namespace() + "\" is listed twice (names match ignoring case)");
+        return maxClockSkew.compareTo(MAX_CLOCK_SKEW_LIMIT) > 0
+                ? Optional.of(Durations.format(maxClockSkew) + " is longer than the limit of "
+                        + Durations.format(MAX_CLOCK_SKEW_LIMIT) + "; a provider's clock that far off needs fixing")
+                : Optional.empty();
+    }
+
+    /**
+     * A metric listed twice in one provider's list.
+     *
+     * @param index   the later entry
+     * @param problem what is wrong with it, naming the earlier entry
+     */
+    record Duplicate(int index, String problem) {
+    }
+
+    /**
+     * The first metric that {@code metrics} lists twice, if any: same namespace, names equal ignoring
+     * case (reads find a metric ignoring case, so at run time the second would clash with the first).
+     */
+    static Optional<Duplicate> duplicate(List<MetricConfig> metrics) {
+        Map<MetricKey, Integer> seen = new HashMap<>();
+        for (int i = 0; i < metrics.size(); i++) {
+            MetricConfig metric = metrics.get(i);
+            Integer first = seen.putIfAbsent(metric.key().folded(), i);
+            if (first != null) {
+                return Optional.of(new Duplicate(i, "metric \"" + metric.name() + "\" in namespace \""
+                        + metric.namespace() + "\" is listed twice (as \"" + metrics.get(first).name()
+                        + "\" in metrics[" + first + "]; metric names match ignoring case)"));
             }
         }
+        return Optional.empty();
     }
 
     /** A provider with every optional setting at its default. */
