@@ -1,6 +1,7 @@
 package io.externalmetrics.adapter.http;
 
 import io.externalmetrics.adapter.cache.MetricCache;
+import io.externalmetrics.adapter.cache.MetricKey;
 import io.externalmetrics.adapter.cache.ReadResult;
 import io.externalmetrics.adapter.k8s.Discovery;
 import io.externalmetrics.adapter.k8s.LabelRules;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -37,7 +39,7 @@ public final class ApiHandler implements Handler {
 
     private final MetricCache cache;
     private final BooleanSupplier ready;
-    private final Supplier<List<ProviderView>> providers;
+    private final Supplier<Map<MetricKey, Long>> fetches;
     private final Clock clock;
     private final byte[] groupList = Discovery.groupList();
     private final byte[] group = Discovery.group();
@@ -47,13 +49,13 @@ public final class ApiHandler implements Handler {
     /**
      * @param cache     the metric cache to read
      * @param ready     whether providers have been reached (for {@code /readyz})
-     * @param providers provider states for the inventory
+     * @param fetches   fetches started per metric, for the inventory
      * @param clock     the adapter's clock
      */
-    public ApiHandler(MetricCache cache, BooleanSupplier ready, Supplier<List<ProviderView>> providers, Clock clock) {
+    public ApiHandler(MetricCache cache, BooleanSupplier ready, Supplier<Map<MetricKey, Long>> fetches, Clock clock) {
         this.cache = cache;
         this.ready = ready;
-        this.providers = providers;
+        this.fetches = fetches;
         this.clock = clock;
     }
 
@@ -88,7 +90,8 @@ public final class ApiHandler implements Handler {
             case "/openapi/v2" -> document(req, res, openApi.v2(), openApi.v2Etag());
             case "/openapi/v3" -> json(res, openApi.v3Index());
             case OpenApiDocuments.V3_GROUP_VERSION_PATH -> document(req, res, openApi.v3(), openApi.v3Etag());
-            case "/debug/inventory" -> json(res, InventoryJson.write(providers.get(), cache.inventory(), clock.instant()));
+            case "/debug/inventory" -> json(res, InventoryJson.write(cache.providers(), fetches.get(), cache.inventory(),
+                    clock.instant()));
             default -> notFound(res, "the server could not find the requested resource");
         }
     }
@@ -143,9 +146,12 @@ public final class ApiHandler implements Handler {
         }
     }
 
-    /** A hint for a 404: the metric may belong to a provider that has not listed its metrics yet. */
+    /**
+     * A hint for a 404: the metric may belong to a provider that has not listed its metrics yet. From
+     * the cache's published provider states: a 404 waits on no provider.
+     */
     private String unreachedProviders() {
-        List<String> unreached = providers.get().stream()
+        List<String> unreached = cache.providers().stream()
                 .filter(p -> !p.reached())
                 .map(p -> "\"" + p.name() + "\" (" + p.describe() + ")")
                 .toList();
