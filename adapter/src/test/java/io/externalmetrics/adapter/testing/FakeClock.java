@@ -32,6 +32,9 @@ import java.util.function.LongSupplier;
  */
 public final class FakeClock {
 
+    /** More tasks than this at one virtual instant is a loop that never lets time move: fail instead of hanging. */
+    private static final int MAX_TASKS_AT_ONE_INSTANT = 100_000;
+
     private final Instant start;
     private final ReentrantLock lock = new ReentrantLock();
     // guarded by lock
@@ -109,6 +112,7 @@ public final class FakeClock {
             lock.unlock();
         }
         int ran = 0;
+        int atThisInstant = 0;
         while (true) {
             Task task;
             lock.lock();
@@ -119,9 +123,14 @@ public final class FakeClock {
                     return ran;
                 }
                 queue.poll();
+                atThisInstant = task.due > nanos ? 0 : atThisInstant + 1;
                 nanos = Math.max(nanos, task.due);
             } finally {
                 lock.unlock();
+            }
+            if (atThisInstant > MAX_TASKS_AT_ONE_INSTANT) {
+                throw new IllegalStateException(MAX_TASKS_AT_ONE_INSTANT + " tasks ran at one instant: a task keeps "
+                        + "scheduling itself without delay, e.g. " + task.command);
             }
             task.run();
             ran++;
