@@ -90,8 +90,8 @@ public final class ApiHandler implements Handler {
             case "/openapi/v2" -> document(req, res, openApi.v2(), openApi.v2Etag());
             case "/openapi/v3" -> json(res, openApi.v3Index());
             case OpenApiDocuments.V3_GROUP_VERSION_PATH -> document(req, res, openApi.v3(), openApi.v3Etag());
-            case "/debug/inventory" -> json(res, InventoryJson.write(cache.providers(), fetches.get(), cache.inventory(),
-                    clock.instant()));
+            case "/debug/inventory" -> json(res, InventoryJson.write(cache.providers(), fetches.get(),
+                    cache.inventory(), clock.instant()));
             default -> notFound(res, "the server could not find the requested resource");
         }
     }

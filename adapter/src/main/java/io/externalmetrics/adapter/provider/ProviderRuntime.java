@@ -7,28 +7,24 @@ import io.externalmetrics.adapter.cache.ProviderState;
 import io.externalmetrics.adapter.config.Durations;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.config.TriggerSpec;
-import io.externalmetrics.proto.v1.DescribeRequest;
 import io.externalmetrics.proto.v1.DescribeResponse;
 import io.externalmetrics.proto.v1.MetricProviderGrpc;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.SynchronizationContext;
-import io.grpc.stub.StreamObserver;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One provider at run time: learns its metrics (Describe, else configuration), serves them through
- * a {@link Reconciler}, keeps a {@link WatchSession} open for push metrics, and starts over when the
- * channel comes back after a loss.
+ * One provider at run time: learns its metrics ({@link DescribeCalls}, mapped by
+ * {@link DescribeResponses}, else configuration), serves them through a {@link Reconciler}, keeps a
+ * {@link WatchSession} open for push metrics, and starts over when the channel comes back after a loss.
  *
  * <p>Every state change runs as a task in one {@link SynchronizationContext}: Describe replies,
  * retries, connectivity changes, clash reclaims and close are events on that queue, run one at a
@@ -57,13 +53,12 @@ final class ProviderRuntime implements AutoCloseable {
     private final SynchronizationContext sync;
     private final Reconciler reconciler;
     private final WatchSession watch;
+    private final DescribeCalls describe;
     // one reset of gRPC's connect backoff per run of UNAVAILABLE fetches, not one per failing metric
     private final AtomicBoolean unavailable = new AtomicBoolean();
 
     // confined to sync
     private List<MetricInfo> applied = List.of(); // the set last given to apply()
-    private Optional<DescribeCall> describing = Optional.empty(); // a reply to any other call is stale
-    private Optional<SynchronizationContext.ScheduledHandle> describeRetry = Optional.empty();
     private String describeStatus = "not called yet";
     private List<String> clashes = List.of(); // metrics not served: another provider holds them
     private boolean wasReady;
@@ -87,6 +82,24 @@ final class ProviderRuntime implements AutoCloseable {
         this.sync = new SynchronizationContext((thread, error) -> LOG.log(Level.ERROR,
                 "provider \"" + config.name() + "\": internal error", error));
         this.state = new ProviderState(config.name(), config.target(), false, describeStatus);
+        this.describe = new DescribeCalls(config.name(), config.target(), stub, config.deadline(), sync,
+                env.scheduler(), backoff, new DescribeCalls.Listener() {
+                    @Override
+                    public void described(DescribeResponse reply) {
+                        ProviderRuntime.this.described(reply);
+                    }
+
+                    @Override
+                    public void unimplemented() {
+                        describeUnimplemented();
+                    }
+
+                    @Override
+                    public void failing(String why) {
+                        describeStatus = "failing: " + why;
+                        publish();
+                    }
+                });
         var refresherContext = new MetricRefresher.Context(MetricProviderGrpc.newBlockingStub(channel), cache,
                 env.fetchExecutor(), env.scheduler(), new Semaphore(MAX_CONCURRENT_FETCHES), env.clock(), backoff,
                 new ReplyLimits(config.maxSeries(), config.maxLabelsPerSeries()), new MetricRefresher.Listener() {
@@ -148,7 +161,7 @@ final class ProviderRuntime implements AutoCloseable {
                 // serve the configured metrics (and their errors) until Describe says otherwise
                 apply(DescribeResponses.configured(config).metrics());
             }
-            describe(0);
+            describe.start();
             watchConnectivity(channel.getState(false));
         });
     }
@@ -187,8 +200,7 @@ final class ProviderRuntime implements AutoCloseable {
             return;
         }
         closed = true;
-        describing = Optional.empty();
-        describeRetry.ifPresent(SynchronizationContext.ScheduledHandle::cancel);
+        describe.stop();
         reconciler.stopAll();
         watch.stop("provider removed");
         cache.removeProvider(config.name());
@@ -216,105 +228,33 @@ final class ProviderRuntime implements AutoCloseable {
             if (watch.unimplemented()) {
                 watch.watch(reconciler.pushKeys()); // it may have restarted as a newer version with Watch
             }
-            describe(0);
+            describe.start();
         }
         wasReady |= ready;
         channel.notifyWhenStateChanged(now, () -> sync.execute(() -> watchConnectivity(now)));
     }
 
-    /** Calls Describe; a newer call (after a reconnect) supersedes this one and any retry it scheduled. */
-    private void describe(int attempt) {
-        if (closed) {
-            return;
-        }
-        describeRetry.ifPresent(SynchronizationContext.ScheduledHandle::cancel);
-        describeRetry = Optional.empty();
-        var call = new DescribeCall(attempt);
-        describing = Optional.of(call);
-        stub.withDeadlineAfter(config.deadline().toNanos(), TimeUnit.NANOSECONDS)
-                .describe(DescribeRequest.getDefaultInstance(), call);
-    }
-
-    /** One Describe call's answer, posted to the context. */
-    private final class DescribeCall implements StreamObserver<DescribeResponse> {
-        private final int attempt;
-        private DescribeResponse reply = DescribeResponse.getDefaultInstance(); // written on gRPC's thread
-
-        DescribeCall(int attempt) {
-            this.attempt = attempt;
-        }
-
-        @Override
-        public void onNext(DescribeResponse value) {
-            reply = value;
-        }
-
-        @Override
-        public void onError(Throwable error) {
-            sync.execute(() -> {
-                if (describing.orElse(null) == this && !closed) {
-                    describeFailed(attempt, Status.fromThrowable(error).asRuntimeException());
-                }
-            });
-        }
-
-        @Override
-        public void onCompleted() {
-            DescribeResponse answer = reply;
-            sync.execute(() -> {
-                if (describing.orElse(null) == this && !closed) {
-                    described(attempt, answer);
-                }
-            });
-        }
-    }
-
-    private void described(int attempt, DescribeResponse reply) {
-        describing = Optional.empty();
+    /** What Describe said: serve the metrics it lists, and tell the operator about those it could not. */
+    private void described(DescribeResponse reply) {
         reached();
-        try {
-            DescribeResponses.MetricSet described = DescribeResponses.toMetricSet(reply, config);
-            described.skipped().forEach(skipped -> LOG.log(Level.WARNING, "provider \"{0}\": Describe lists {1}, "
-                    + "which cannot be served: {2}; skipping it", config.name(), skipped.which(), skipped.problem()));
-            described.duplicates().forEach(key -> LOG.log(Level.WARNING,
-                    "provider \"{0}\": Describe lists {1} twice; the first is used", config.name(), key));
-            apply(described.metrics());
-            describeStatus = described.status();
-            publish();
-        } catch (RuntimeException e) {
-            // a reply we did not foresee, or a bug: retried like a failed call, the stack trace logged once
-            if (attempt == 0) {
-                LOG.log(Level.ERROR, "provider \"" + config.name() + "\": applying its Describe reply failed; "
-                        + "retrying with backoff", e);
-            }
-            retryDescribe(attempt, e);
-        }
-    }
-
-    private void describeFailed(int attempt, RuntimeException failure) {
-        describing = Optional.empty();
-        if (Status.fromThrowable(failure).getCode() == Status.Code.UNIMPLEMENTED) {
-            describeStatus = "not implemented: using the " + config.metrics().size() + " configured metrics";
-            if (config.metrics().isEmpty()) {
-                LOG.log(Level.WARNING, "provider \"{0}\" does not implement Describe and no metrics are "
-                        + "configured for it: it serves nothing", config.name());
-            }
-            reached();
-            apply(DescribeResponses.configured(config).metrics());
-            return;
-        }
-        if (attempt == 0) {
-            LOG.log(Level.WARNING, "provider \"{0}\" at {1}: Describe failed ({2}); retrying",
-                    config.name(), config.target(), Failures.describe(failure));
-        }
-        retryDescribe(attempt, failure);
-    }
-
-    private void retryDescribe(int attempt, RuntimeException failure) {
-        describeStatus = "failing: " + Failures.describe(failure);
+        DescribeResponses.MetricSet described = DescribeResponses.toMetricSet(reply, config);
+        described.skipped().forEach(skipped -> LOG.log(Level.WARNING, "provider \"{0}\": Describe lists {1}, "
+                + "which cannot be served: {2}; skipping it", config.name(), skipped.which(), skipped.problem()));
+        described.duplicates().forEach(key -> LOG.log(Level.WARNING,
+                "provider \"{0}\": Describe lists {1} twice; the first is used", config.name(), key));
+        apply(described.metrics());
+        describeStatus = described.status();
         publish();
-        describeRetry = Optional.of(sync.schedule(() -> describe(attempt + 1), backoff.delay(attempt),
-                env.scheduler()));
+    }
+
+    private void describeUnimplemented() {
+        describeStatus = "not implemented: using the " + config.metrics().size() + " configured metrics";
+        if (config.metrics().isEmpty()) {
+            LOG.log(Level.WARNING, "provider \"{0}\" does not implement Describe and no metrics are "
+                    + "configured for it: it serves nothing", config.name());
+        }
+        reached();
+        apply(DescribeResponses.configured(config).metrics());
     }
 
     /**
@@ -364,8 +304,8 @@ final class ProviderRuntime implements AutoCloseable {
         if (closed) {
             return;
         }
-        String describe = clashes.isEmpty() ? describeStatus : describeStatus + "; " + String.join("; ", clashes);
-        state = new ProviderState(config.name(), config.target(), reached, describe);
+        String describeText = clashes.isEmpty() ? describeStatus : describeStatus + "; " + String.join("; ", clashes);
+        state = new ProviderState(config.name(), config.target(), reached, describeText);
         cache.updateProvider(state);
     }
 
