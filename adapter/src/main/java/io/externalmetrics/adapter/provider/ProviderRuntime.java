@@ -45,10 +45,7 @@ final class ProviderRuntime implements AutoCloseable {
 
     private final ProviderConfig config;
     private final ManagedChannel channel;
-    private final MetricProviderGrpc.MetricProviderStub stub;
     private final MetricCache cache;
-    private final ProviderManager.Environment env;
-    private final Backoff backoff;
     private final Runnable released;
     private final SynchronizationContext sync;
     private final Reconciler reconciler;
@@ -64,6 +61,7 @@ final class ProviderRuntime implements AutoCloseable {
     private boolean wasReady;
     private boolean closed;
 
+    // written in sync, read anywhere (also published in the cache)
     private volatile ProviderState state;
 
     /**
@@ -74,11 +72,10 @@ final class ProviderRuntime implements AutoCloseable {
                     Runnable released) {
         this.config = config;
         this.channel = channel;
-        this.stub = MetricProviderGrpc.newStub(channel);
+        var stub = MetricProviderGrpc.newStub(channel);
         this.cache = cache;
-        this.env = env;
         this.released = released;
-        this.backoff = Backoff.of(config.retry());
+        var backoff = Backoff.of(config.retry());
         this.sync = new SynchronizationContext((thread, error) -> LOG.log(Level.ERROR,
                 "provider \"" + config.name() + "\": internal error", error));
         this.state = new ProviderState(config.name(), config.target(), false, describeStatus);
@@ -137,10 +134,6 @@ final class ProviderRuntime implements AutoCloseable {
                         reconciler.refresher(key).ifPresent(MetricRefresher::trigger);
                     }
                 });
-    }
-
-    ProviderConfig config() {
-        return config;
     }
 
     /** Name, target, whether reached and how Describe went; from any thread. */
