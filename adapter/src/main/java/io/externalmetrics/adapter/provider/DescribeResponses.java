@@ -130,7 +130,8 @@ final class DescribeResponses {
         String name = descriptor.getMetric().getName();
         if (!namespace.isEmpty() && !namespace.equals(MetricKey.ALL_NAMESPACES)
                 && !LabelRules.isDnsLabel(namespace)) {
-            return Optional.of("namespace \"" + Failures.abbreviate(namespace) + "\" is neither \"*\" nor a namespace name");
+            return Optional.of("namespace \"" + Failures.abbreviate(namespace)
+                    + "\" is neither \"*\" nor a namespace name");
         }
         Optional<String> nameProblem = MetricNames.problem(name);
         if (nameProblem.isPresent()) {

@@ -102,7 +102,10 @@ public final class ProviderManager implements AutoCloseable {
                 .keepAliveWithoutCalls(false);
     }
 
-    /** As {@link #start(List, MetricCache, Clock)}, with channels from {@code channels} (tests pass in-process ones). */
+    /**
+     * As {@link #start(List, MetricCache, Clock)}, with channels from {@code channels} (tests pass
+     * their own), on real time and threads made here and shut down by {@link #close}.
+     */
     static ProviderManager start(List<ProviderConfig> providers, MetricCache cache, Clock clock,
                                  Function<ProviderConfig, ManagedChannel> channels) {
         // the one place the provider runtime's real time and threads are made

@@ -28,7 +28,7 @@ import java.util.function.LongSupplier;
  * task, so a task runs at (and reads) the virtual instant it was due, as it would on a real scheduler.
  *
  * <p>Tasks never run inside {@code schedule()} or {@code execute()}, only in {@link #forward} and
- * {@link #runDueTasks}, on the calling thread. Any thread may schedule.
+ * {@link #runDueTasks}, on the calling thread. Any thread may schedule; one thread (the test's) moves time.
  */
 public final class FakeClock {
 
@@ -135,11 +135,6 @@ public final class FakeClock {
             task.run();
             ran++;
         }
-    }
-
-    /** Like {@link #forward(Duration)}, in milliseconds. */
-    public int forwardMillis(long millis) {
-        return forward(Duration.ofMillis(millis));
     }
 
     /** Runs the tasks already due, without moving time. */
