@@ -5,7 +5,6 @@ import io.externalmetrics.adapter.config.AdapterConfig;
 import io.externalmetrics.adapter.config.ServerConfig;
 import io.externalmetrics.adapter.http.ApiHandler;
 import io.externalmetrics.adapter.http.ApiRouting;
-import io.externalmetrics.adapter.http.ProviderView;
 import io.externalmetrics.adapter.http.StatusDirectHandler;
 import io.externalmetrics.adapter.provider.ProviderManager;
 import io.externalmetrics.adapter.security.ServingCertificates;
@@ -68,9 +67,7 @@ public final class Adapter implements AutoCloseable {
         var cache = new MetricCache(clock);
         ProviderManager providers = ProviderManager.start(config.providers(), cache, clock);
         try {
-            var handler = new ApiHandler(cache, providers::ready, () -> providers.status().stream()
-                    .map(s -> new ProviderView(s.name(), s.target(), s.reached(), s.describe(), s.fetches()))
-                    .toList(), clock);
+            var handler = new ApiHandler(cache, providers::ready, providers::fetchCounts, clock);
             WebServer server = WebServer.builder()
                     .host(serverConfig.address())
                     .port(serverConfig.port())

@@ -17,12 +17,9 @@ import io.externalmetrics.proto.v1.MetricDescriptor;
 import io.externalmetrics.proto.v1.MetricProviderGrpc;
 import io.externalmetrics.proto.v1.MetricRef;
 import io.externalmetrics.proto.v1.Push;
-import io.externalmetrics.proto.v1.WatchEvent;
-import io.externalmetrics.proto.v1.WatchRequest;
 import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
-import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
@@ -35,7 +32,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.stream.Stream;
@@ -45,7 +41,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Providers that describe unusable metrics or whose Watch streams misbehave, against the real
@@ -128,38 +123,6 @@ class MisbehavingProvidersTest {
         Await.until("a value fetched in time", WAIT, () -> served("m").equals("5"));
     }
 
-    @ParameterizedTest(name = "Watch stream that {0} after its opening event")
-    @ValueSource(strings = {"fails", "completes"})
-    void watchStreamThatEndsAtOnce_isReopenedWithGrowingBackoff_andLoggedOnce(String ending) {
-        var provider = new PushProvider() {
-            @Override
-            public void watch(WatchRequest request, StreamObserver<WatchEvent> events) {
-                watchCalls.incrementAndGet();
-                events.onNext(WatchEvent.newBuilder().setMetric(ref("pushed")).build()); // as the contract asks
-                if (ending.equals("fails")) {
-                    events.onError(Status.UNAVAILABLE.withDescription("stream broken by the test")
-                            .asRuntimeException());
-                } else {
-                    events.onCompleted();
-                }
-            }
-        };
-        startAdapter(providerYaml("p", serve(0, provider).getPort()));
-        Await.until("the first Watch call", WAIT, () -> provider.watchCalls.get() >= 1);
-
-        long start = System.nanoTime();
-        Await.until("a 2s observation window", WAIT, () -> System.nanoTime() - start >= 2_000_000_000L);
-
-        // waits of up to 10ms, 20ms, 40ms, ... 1s: about 10 calls in 2s; without backoff, hundreds
-        assertThat(provider.watchCalls.get()).isBetween(2, 19);
-        assertThat(served("pushed")).isEqualTo("1");
-        assertThat(log.atLeast(Level.INFO).stream().filter(line -> line.contains("Watch stream")))
-                .singleElement().asString()
-                .contains(ending.equals("fails") ? "Watch stream broke (UNAVAILABLE: stream broken by the test)"
-                        : "ended its Watch stream")
-                .contains("reconnecting with backoff");
-    }
-
     @Test
     void providerWithoutWatch_restartedWithWatch_eventsReachTheAdapter() throws InterruptedException {
         Server withoutWatch = serve(0, new PushProvider());
@@ -191,8 +154,6 @@ class MisbehavingProvidersTest {
      * both with value 1; its Watch is UNIMPLEMENTED unless overridden.
      */
     private static class PushProvider extends MetricProviderGrpc.MetricProviderImplBase {
-
-        final AtomicInteger watchCalls = new AtomicInteger();
 
         @Override
         public void describe(DescribeRequest request, StreamObserver<DescribeResponse> responses) {

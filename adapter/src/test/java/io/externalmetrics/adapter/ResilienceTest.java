@@ -337,25 +337,6 @@ class ResilienceTest {
     }
 
     @Test
-    void failingProvider_isRetriedWithBackoffNotOnEveryTick() {
-        FakeProvider provider = provider(0).failing("m", Status.INTERNAL.withDescription("boom"));
-        startAdapter(Clock.systemUTC(), """
-                  - name: p
-                    target: 127.0.0.1:%d
-                    retry: {initial: 400ms, max: 400ms}
-                    metrics: [{name: m, interval: 10ms}]
-                """.formatted(provider.port()));
-        Await.until("the first failure", WAIT, () -> provider.fetches("m") >= 1);
-        long start = System.nanoTime();
-        Await.until("three more attempts", WAIT, () -> provider.fetches("m") >= 4);
-        // 100 ticks a second, yet attempts come no faster than the backoff allows
-        double seconds = (System.nanoTime() - start) / 1e9;
-        assertThat(provider.fetches("m") / seconds).isLessThan(50);
-        // (with 10ms ticks the fetch deadline is 5ms: on a busy machine some attempts time out instead)
-        assertThat(served("m")).startsWith("503 metric \"m\" in namespace \"default\": provider \"p\" failing since");
-    }
-
-    @Test
     void pushBurst_isCoalesced_andTheLatestValueWins() {
         AtomicLong value = new AtomicLong();
         AtomicReference<CountDownLatch> gate = new AtomicReference<>(new CountDownLatch(0));

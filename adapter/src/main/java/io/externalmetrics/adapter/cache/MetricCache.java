@@ -32,7 +32,7 @@ public final class MetricCache {
 
     private final Clock clock;
     private final ReentrantLock registrationLock = new ReentrantLock();
-    private volatile Registry registry = new Registry(Map.of(), Map.of());
+    private volatile Registry registry = new Registry(Map.of(), Map.of(), Map.of());
 
     public MetricCache(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -101,9 +101,35 @@ public final class MetricCache {
         }
     }
 
-    /** Retires every metric of {@code provider} (see {@link #registerProvider}). */
+    /** Retires every metric of {@code provider} (see {@link #registerProvider}) and forgets its state. */
     public void removeProvider(String provider) {
-        registerProvider(provider, List.of());
+        registrationLock.lock();
+        try {
+            registerProvider(provider, List.of());
+            Map<String, ProviderState> providers = new HashMap<>(registry.providers());
+            if (providers.remove(provider) != null) {
+                registry = new Registry(registry.exact(), registry.folded(), Map.copyOf(providers));
+            }
+        } finally {
+            registrationLock.unlock();
+        }
+    }
+
+    /** Publishes a provider's state, replacing the one of the same name. */
+    public void updateProvider(ProviderState state) {
+        registrationLock.lock();
+        try {
+            Map<String, ProviderState> providers = new HashMap<>(registry.providers());
+            providers.put(state.name(), state);
+            registry = new Registry(registry.exact(), registry.folded(), Map.copyOf(providers));
+        } finally {
+            registrationLock.unlock();
+        }
+    }
+
+    /** Every provider's last published state, sorted by name; without locks. */
+    public List<ProviderState> providers() {
+        return registry.providers().values().stream().sorted(Comparator.comparing(ProviderState::name)).toList();
     }
 
     /** Forgets retired metrics past their max age; reads already treat them as gone. */
@@ -124,7 +150,7 @@ public final class MetricCache {
     private void publish(Map<MetricKey, Slot> exact) {
         Map<MetricKey, Slot> folded = new HashMap<>();
         exact.forEach((key, slot) -> folded.put(fold(key), slot));
-        registry = new Registry(Map.copyOf(exact), Map.copyOf(folded));
+        registry = new Registry(Map.copyOf(exact), Map.copyOf(folded), registry.providers());
     }
 
     /** Records a successful fetch. Ignored when the metric is no longer registered. */
@@ -229,8 +255,9 @@ public final class MetricCache {
         return new MetricKey(key.namespace(), key.name().toLowerCase(Locale.ROOT));
     }
 
-    /** Immutable lookup tables, replaced whole on registration changes. */
-    private record Registry(Map<MetricKey, Slot> exact, Map<MetricKey, Slot> folded) {
+    /** Immutable lookup tables and provider states, replaced whole on registration changes. */
+    private record Registry(Map<MetricKey, Slot> exact, Map<MetricKey, Slot> folded,
+                            Map<String, ProviderState> providers) {
 
         Slot find(String namespace, String name) {
             Slot slot = exact.get(new MetricKey(namespace, name));

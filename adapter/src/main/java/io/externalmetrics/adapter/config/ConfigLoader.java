@@ -220,7 +220,7 @@ public final class ConfigLoader {
             limit = maxAge.get();
             comparedWith = "maxAge (" + Durations.format(limit) + ")";
         } else if (writtenTrigger.isPresent()) {
-            limit = ProviderConfig.defaultMaxAge(writtenTrigger.get());
+            limit = writtenTrigger.get().defaultMaxAge();
             comparedWith = writtenTrigger.get() instanceof TriggerSpec.Interval interval
                     ? "the default max age, three intervals of " + Durations.format(interval.period()) + " ("
                             + Durations.format(limit) + ")"

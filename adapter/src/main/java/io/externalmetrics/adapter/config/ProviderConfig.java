@@ -57,8 +57,6 @@ public record ProviderConfig(String name, String target, Duration deadline, List
     public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofSeconds(30);
     /** Largest clock-skew allowance: a provider's clock further off than this needs fixing, not allowing. */
     public static final Duration MAX_CLOCK_SKEW_LIMIT = Duration.ofHours(1);
-    /** Max age of a push metric when neither configuration nor Describe sets one. */
-    public static final Duration DEFAULT_PUSH_MAX_AGE = Duration.ofMinutes(1);
 
     public ProviderConfig {
         Objects.requireNonNull(name, "name");
@@ -138,17 +136,5 @@ public record ProviderConfig(String name, String target, Duration deadline, List
         return new ProviderConfig(name, target, DEFAULT_DEADLINE, List.of(), RetryConfig.DEFAULTS,
                 DEFAULT_MAX_SERIES, DEFAULT_MAX_LABELS_PER_SERIES, DEFAULT_MAX_REPLY_BYTES, DEFAULT_KEEP_ALIVE,
                 DEFAULT_MAX_CLOCK_SKEW);
-    }
-
-    /**
-     * A metric's max age when neither configuration nor Describe gives one: three intervals, so one
-     * or two failed fetches in a row are ridden out; push metrics 1m (they are re-fetched every third
-     * of it besides their events).
-     */
-    public static Duration defaultMaxAge(TriggerSpec trigger) {
-        return switch (trigger) {
-            case TriggerSpec.Interval interval -> interval.period().multipliedBy(3);
-            case TriggerSpec.Push push -> DEFAULT_PUSH_MAX_AGE;
-        };
     }
 }

@@ -16,6 +16,16 @@ public sealed interface TriggerSpec {
      */
     Duration MAX_PERIOD = Duration.ofDays(365);
 
+    /** Max age of a push metric when neither configuration nor Describe gives one. */
+    Duration DEFAULT_PUSH_MAX_AGE = Duration.ofMinutes(1);
+
+    /**
+     * A metric's max age when neither configuration nor Describe gives one: three intervals, so one
+     * or two failed fetches in a row are ridden out; push metrics {@link #DEFAULT_PUSH_MAX_AGE} (they
+     * are re-fetched every third of it besides their events).
+     */
+    Duration defaultMaxAge();
+
     /** Fetched every {@code period}. */
     record Interval(Duration period) implements TriggerSpec {
         public Interval {
@@ -26,6 +36,11 @@ public sealed interface TriggerSpec {
         }
 
         @Override
+        public Duration defaultMaxAge() {
+            return period.multipliedBy(3);
+        }
+
+        @Override
         public String toString() {
             return "every " + Durations.format(period);
         }
@@ -33,6 +48,11 @@ public sealed interface TriggerSpec {
 
     /** Fetched on each Watch event, and once on every (re)connect. */
     record Push() implements TriggerSpec {
+        @Override
+        public Duration defaultMaxAge() {
+            return DEFAULT_PUSH_MAX_AGE;
+        }
+
         @Override
         public String toString() {
             return "push";

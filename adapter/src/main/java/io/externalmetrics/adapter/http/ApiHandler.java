@@ -1,6 +1,7 @@
 package io.externalmetrics.adapter.http;
 
 import io.externalmetrics.adapter.cache.MetricCache;
+import io.externalmetrics.adapter.cache.MetricKey;
 import io.externalmetrics.adapter.cache.ReadResult;
 import io.externalmetrics.adapter.k8s.LabelRules;
 import io.externalmetrics.adapter.k8s.LabelSelector;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -32,19 +34,19 @@ public final class ApiHandler {
 
     private final MetricCache cache;
     private final BooleanSupplier ready;
-    private final Supplier<List<ProviderView>> providers;
+    private final Supplier<Map<MetricKey, Long>> fetches;
     private final Clock clock;
 
     /**
      * @param cache     the metric cache to read
      * @param ready     whether providers have been reached (for {@code /readyz})
-     * @param providers provider states for the inventory
+     * @param fetches   fetches started per metric, for the inventory
      * @param clock     the adapter's clock
      */
-    public ApiHandler(MetricCache cache, BooleanSupplier ready, Supplier<List<ProviderView>> providers, Clock clock) {
+    public ApiHandler(MetricCache cache, BooleanSupplier ready, Supplier<Map<MetricKey, Long>> fetches, Clock clock) {
         this.cache = cache;
         this.ready = ready;
-        this.providers = providers;
+        this.fetches = fetches;
         this.clock = clock;
     }
 
@@ -107,12 +109,16 @@ public final class ApiHandler {
 
     /** {@code GET /debug/inventory}: every provider and metric, for people and scripts. */
     void inventory(ServerRequest req, ServerResponse res) {
-        Responses.json(res, InventoryJson.write(providers.get(), cache.inventory(), clock.instant()));
+        Responses.json(res, InventoryJson.write(cache.providers(), fetches.get(), cache.inventory(),
+                clock.instant()));
     }
 
-    /** A hint for a 404: the metric may belong to a provider that has not listed its metrics yet. */
+    /**
+     * A hint for a 404: the metric may belong to a provider that has not listed its metrics yet. From
+     * the cache's published provider states: a 404 waits on no provider.
+     */
     private String unreachedProviders() {
-        List<String> unreached = providers.get().stream()
+        List<String> unreached = cache.providers().stream()
                 .filter(p -> !p.reached())
                 .map(p -> "\"" + p.name() + "\" (" + p.describe() + ")")
                 .toList();

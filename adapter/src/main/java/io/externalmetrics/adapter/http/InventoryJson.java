@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.externalmetrics.adapter.cache.Failure;
 import io.externalmetrics.adapter.cache.MetricKey;
 import io.externalmetrics.adapter.cache.MetricState;
+import io.externalmetrics.adapter.cache.ProviderState;
 import io.externalmetrics.adapter.cache.Sample;
 import io.externalmetrics.adapter.config.Durations;
 import io.externalmetrics.adapter.k8s.ExternalMetricJson;
@@ -12,7 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,15 +28,14 @@ final class InventoryJson {
     private InventoryJson() {
     }
 
-    static byte[] write(List<ProviderView> providers, List<MetricState> metrics, Instant now) {
-        Map<MetricKey, Long> fetches = new HashMap<>();
-        providers.forEach(p -> fetches.putAll(p.fetches()));
+    static byte[] write(List<ProviderState> providers, Map<MetricKey, Long> fetches, List<MetricState> metrics,
+                        Instant now) {
         var out = new ByteArrayOutputStream(1024);
         try (JsonGenerator json = JSON.createGenerator(out).useDefaultPrettyPrinter()) {
             json.writeStartObject();
             json.writeStringField("time", ExternalMetricJson.timestamp(now));
             json.writeArrayFieldStart("providers");
-            for (ProviderView provider : providers) {
+            for (ProviderState provider : providers) {
                 json.writeStartObject();
                 json.writeStringField("name", provider.name());
                 json.writeStringField("target", provider.target());

@@ -2,25 +2,30 @@ package io.externalmetrics.adapter.provider;
 
 import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.cache.MetricKey;
+import io.externalmetrics.adapter.cache.ProviderState;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.lang.System.Logger.Level;
-import java.util.LinkedHashMap;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Runs every configured provider: one long-lived gRPC channel each, fetches on virtual threads,
@@ -36,11 +41,11 @@ public final class ProviderManager implements AutoCloseable {
     static final Duration KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(20);
 
     private final MetricCache cache;
-    private final ScheduledExecutorService scheduler;
-    private final ExecutorService fetchExecutor;
-    private final Clock clock;
+    private final Environment env;
+    private final Runnable shutdownExecutors;
     private final Function<ProviderConfig, ManagedChannel> channels;
-    private final Instant startedAt;
+    private final long startedAt;
+    private final ScheduledFuture<?> sweep;
     private final ReentrantLock lock = new ReentrantLock();
     // written under lock; read without it (a new immutable map each change)
     private volatile Map<String, Running> running = Map.of();
@@ -49,14 +54,31 @@ public final class ProviderManager implements AutoCloseable {
     private record Running(ProviderConfig config, ProviderRuntime runtime, ManagedChannel channel) {
     }
 
-    private ProviderManager(MetricCache cache, ScheduledExecutorService scheduler, ExecutorService fetchExecutor,
-                            Clock clock, Function<ProviderConfig, ManagedChannel> channels) {
+    /**
+     * Where the provider runtime takes its time and threads from, so tests can pass virtual ones.
+     *
+     * @param scheduler     ticks, backoff timers and timeouts; its tasks only hand work off, never block
+     * @param fetchExecutor runs fetches, which block on their call (virtual threads in production)
+     * @param clock         wall time: when a value was fetched, when failures began
+     * @param ticker        monotonic nanoseconds: how long something lasted (readiness grace, a Watch stream)
+     */
+    record Environment(ScheduledExecutorService scheduler, Executor fetchExecutor, Clock clock, LongSupplier ticker) {
+        Environment {
+            Objects.requireNonNull(scheduler, "scheduler");
+            Objects.requireNonNull(fetchExecutor, "fetchExecutor");
+            Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(ticker, "ticker");
+        }
+    }
+
+    private ProviderManager(MetricCache cache, Environment env, Runnable shutdownExecutors,
+                            Function<ProviderConfig, ManagedChannel> channels) {
         this.cache = cache;
-        this.scheduler = scheduler;
-        this.fetchExecutor = fetchExecutor;
-        this.clock = clock;
+        this.env = env;
+        this.shutdownExecutors = shutdownExecutors;
         this.channels = channels;
-        this.startedAt = clock.instant();
+        this.startedAt = env.ticker().getAsLong();
+        this.sweep = env.scheduler().scheduleWithFixedDelay(cache::sweep, 10, 10, TimeUnit.SECONDS);
     }
 
     /** Connects to every provider (plaintext gRPC) and starts refreshing into {@code cache}. */
@@ -80,21 +102,50 @@ public final class ProviderManager implements AutoCloseable {
                 .keepAliveWithoutCalls(false);
     }
 
-    /** As {@link #start(List, MetricCache, Clock)}, with channels from {@code channels} (tests pass in-process ones). */
+    /**
+     * As {@link #start(List, MetricCache, Clock)}, with channels from {@code channels} (tests pass
+     * their own), on real time and threads made here and shut down by {@link #close}.
+     */
     static ProviderManager start(List<ProviderConfig> providers, MetricCache cache, Clock clock,
                                  Function<ProviderConfig, ManagedChannel> channels) {
+        // the one place the provider runtime's real time and threads are made
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("externalmetrics-scheduler").daemon().factory());
         ExecutorService fetchExecutor = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("externalmetrics-fetch-", 0).factory());
-        var manager = new ProviderManager(cache, scheduler, fetchExecutor, clock, channels);
+        Runnable shutdown = () -> {
+            scheduler.shutdownNow();
+            fetchExecutor.shutdownNow();
+            try {
+                fetchExecutor.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        return start(providers, cache, channels, new Environment(scheduler, fetchExecutor, clock, System::nanoTime),
+                shutdown);
+    }
+
+    /**
+     * As {@link #start(List, MetricCache, Clock, Function)}, on the given time and threads, which the
+     * caller owns and shuts down (tests pass virtual ones).
+     */
+    static ProviderManager start(List<ProviderConfig> providers, MetricCache cache,
+                                 Function<ProviderConfig, ManagedChannel> channels, Environment env) {
+        return start(providers, cache, channels, env, () -> {
+        });
+    }
+
+    private static ProviderManager start(List<ProviderConfig> providers, MetricCache cache,
+                                         Function<ProviderConfig, ManagedChannel> channels, Environment env,
+                                         Runnable shutdownExecutors) {
+        var manager = new ProviderManager(cache, env, shutdownExecutors, channels);
         try {
             manager.update(providers);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         }
-        scheduler.scheduleWithFixedDelay(cache::sweep, 10, 10, TimeUnit.SECONDS);
         return manager;
     }
 
@@ -136,8 +187,7 @@ public final class ProviderManager implements AutoCloseable {
                     next.put(config.name(), running.get(config.name()));
                     continue;
                 }
-                var runtime = new ProviderRuntime(config, channel, cache, scheduler, fetchExecutor, clock,
-                        this::reclaimClashes);
+                var runtime = new ProviderRuntime(config, channel, cache, env, this::reclaimClashes);
                 next.put(config.name(), new Running(config, runtime, channel));
                 runtime.start();
             }
@@ -159,18 +209,23 @@ public final class ProviderManager implements AutoCloseable {
 
     /** Ready once every provider answered once, or the start-up grace has passed. */
     public boolean ready() {
-        return running.values().stream().allMatch(r -> r.runtime().reached())
-                || Duration.between(startedAt, clock.instant()).compareTo(STARTUP_GRACE) >= 0;
+        return running.values().stream().allMatch(r -> r.runtime().state().reached())
+                || env.ticker().getAsLong() - startedAt >= STARTUP_GRACE.toNanos();
     }
 
-    /** Each provider's name, target, whether it was reached, and how Describe went. */
-    public List<ProviderStatus> status() {
+    /** Each running provider's name, target, whether it was reached, and how Describe went; sorted by name. */
+    public List<ProviderState> status() {
         return running.values().stream()
-                .map(Running::runtime)
-                .map(r -> new ProviderStatus(r.config().name(), r.config().target(), r.reached(), r.describeStatus(),
-                        r.fetchCounts()))
-                .sorted(Comparator.comparing(ProviderStatus::name))
+                .map(r -> r.runtime().state())
+                .sorted(Comparator.comparing(ProviderState::name))
                 .toList();
+    }
+
+    /** Fetches started per served metric, over every provider; without waiting on any. */
+    public Map<MetricKey, Long> fetchCounts() {
+        Map<MetricKey, Long> counts = new HashMap<>();
+        running.values().forEach(r -> counts.putAll(r.runtime().fetchCounts()));
+        return counts;
     }
 
     /** Stops refreshing and closes every channel. */
@@ -185,28 +240,14 @@ public final class ProviderManager implements AutoCloseable {
             lock.unlock();
         }
         all.forEach(ProviderManager::stop);
-        scheduler.shutdownNow();
-        fetchExecutor.shutdownNow();
+        sweep.cancel(false);
         try {
             for (Running provider : all) {
                 provider.channel().awaitTermination(5, TimeUnit.SECONDS);
             }
-            fetchExecutor.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /**
-     * A provider's state, for the debug inventory and readiness.
-     *
-     * @param name     the provider's name
-     * @param target   its gRPC target
-     * @param reached  whether it answered at least once
-     * @param describe how Describe went
-     * @param fetches  fetches started per metric
-     */
-    public record ProviderStatus(String name, String target, boolean reached, String describe,
-                                 Map<MetricKey, Long> fetches) {
+        shutdownExecutors.run();
     }
 }

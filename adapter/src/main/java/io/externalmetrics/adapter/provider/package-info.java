@@ -2,5 +2,12 @@
  * gRPC clients of metric providers: learning their metrics (Describe), refreshing values on
  * interval ticks and Watch events (Fetch), validating replies, and writing results to the cache.
  * One long-lived channel per provider; a provider's slowness stays inside its own bulkhead.
+ *
+ * <p>One part per job: {@code ProviderManager} starts and stops providers; per provider,
+ * {@code ProviderRuntime} wires {@code DescribeCalls} (Describe and its retry),
+ * {@code DescribeResponses} (a reply as a metric set, pure), {@code Reconciler} (one
+ * {@code MetricRefresher} and tick per metric) and {@code WatchSession} (the Watch stream and its
+ * backoff), running every state change in one {@code io.grpc.SynchronizationContext}. Time and
+ * threads come from {@code ProviderManager.Environment}, so tests run all of it on virtual time.
  */
 package io.externalmetrics.adapter.provider;

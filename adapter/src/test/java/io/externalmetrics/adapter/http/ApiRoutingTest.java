@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.cache.MetricInfo;
 import io.externalmetrics.adapter.cache.MetricKey;
+import io.externalmetrics.adapter.cache.ProviderState;
 import io.externalmetrics.adapter.cache.Sample;
 import io.externalmetrics.adapter.config.OnErrorPolicy;
 import io.externalmetrics.adapter.config.TriggerSpec;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +44,7 @@ class ApiRoutingTest {
     private final TestClock clock = new TestClock(T0);
     private final MetricCache cache = new MetricCache(clock);
     private final AtomicBoolean ready = new AtomicBoolean(true);
-    private List<ProviderView> providers = List.of(new ProviderView("queues", "localhost:50051", true, "ok", Map.of()));
+    private Supplier<Map<MetricKey, Long>> fetches = Map::of;
     private DirectClient client;
 
     @AfterEach
@@ -64,7 +66,7 @@ class ApiRoutingTest {
     private Answer send(Method method, String pathAndQuery, String... headers) {
         if (client == null) {
             HttpRouting.Builder routing = HttpRouting.builder();
-            new ApiRouting(new ApiHandler(cache, ready::get, () -> providers, clock)).register(routing);
+            new ApiRouting(new ApiHandler(cache, ready::get, () -> fetches.get(), clock)).register(routing);
             client = new DirectClient(routing);
         }
         var request = client.method(method).skipUriEncoding(true).path(pathAndQuery);
@@ -298,7 +300,8 @@ class ApiRoutingTest {
 
     @Test
     void read_unknownMetric_is404WithDetailsAndUnreachedProviders() {
-        providers = List.of(new ProviderView("late", "localhost:50052", false, "connecting", Map.of()));
+        cache.updateProvider(new ProviderState("queues", "localhost:50051", true, "ok"));
+        cache.updateProvider(new ProviderState("late", "localhost:50052", false, "connecting"));
 
         Answer answer = get(VALUES + "default/nope");
 
@@ -357,6 +360,7 @@ class ApiRoutingTest {
 
     @Test
     void inventory_listsProvidersAndMetrics() {
+        cache.updateProvider(new ProviderState("queues", "localhost:50051", true, "ok"));
         serve("queue-depth");
 
         Answer answer = get("/debug/inventory/");
@@ -368,7 +372,9 @@ class ApiRoutingTest {
 
     @Test
     void failingHandler_is500InternalErrorStatus() {
-        providers = null; // the inventory then fails, as a bug in any handler would
+        fetches = () -> {
+            throw new IllegalStateException("broken"); // as a bug in any handler would
+        };
 
         Answer answer = get("/debug/inventory");
 
@@ -376,7 +382,7 @@ class ApiRoutingTest {
         assertThat(answer.header("Content-Type")).isEqualTo("application/json");
         assertThat(answer.body()).startsWith("""
                 {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",\
-                "message":"internal error: java.lang.NullPointerException""")
+                "message":"internal error: java.lang.IllegalStateException: broken""")
                 .endsWith("\"reason\":\"InternalError\",\"code\":500}");
     }
 }

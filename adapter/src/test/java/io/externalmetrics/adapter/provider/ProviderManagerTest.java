@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.externalmetrics.adapter.cache.MetricCache;
+import io.externalmetrics.adapter.cache.ProviderState;
 import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.testing.Await;
@@ -55,7 +56,7 @@ class ProviderManagerTest {
             assertThatThrownBy(() -> manager.update(List.of(changed, ProviderConfig.of("bad", "foo bar:1"))))
                     .isInstanceOf(IllegalArgumentException.class);
 
-            assertThat(manager.status()).extracting(ProviderManager.ProviderStatus::name).containsExactly("a");
+            assertThat(manager.status()).extracting(ProviderState::name).containsExactly("a");
             long fetches = a.fetches("m");
             Await.until("a still refreshing", WAIT, () -> a.fetches("m") > fetches + 2);
             assertThat(channels).as("only the original channel is open")

@@ -11,8 +11,11 @@ import io.externalmetrics.proto.v1.Push;
 import io.externalmetrics.proto.v1.WatchEvent;
 import io.externalmetrics.proto.v1.WatchRequest;
 import io.grpc.InsecureServerCredentials;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -33,7 +36,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * A provider whose behaviour tests change at run time (values, failures, hangs, malformed replies,
  * broken Watch streams), served by real gRPC on 127.0.0.1 so it can be killed and restarted on the
- * same port. For adapter tests and for integrators testing their own set-ups.
+ * same port, or in process for tests on virtual time. For adapter tests and for integrators testing
+ * their own set-ups.
  */
 public final class FakeProvider implements AutoCloseable {
 
@@ -51,12 +55,38 @@ public final class FakeProvider implements AutoCloseable {
     private final AtomicInteger watchCalls = new AtomicInteger();
     private final AtomicInteger describeCalls = new AtomicInteger();
     private volatile Server server;
+    private volatile Optional<String> inProcessName = Optional.empty();
 
     /** Starts on 127.0.0.1 at {@code port} (0: a free one). */
     public static FakeProvider start(int port) {
         var provider = new FakeProvider();
         provider.listen(port);
         return provider;
+    }
+
+    /**
+     * Starts in process, without a socket: calls run on the calling thread, so a test that moves
+     * virtual time sees each fetch happen inside its own call. Reach it with {@link #inProcessChannel}.
+     */
+    public static FakeProvider inProcess() {
+        var provider = new FakeProvider();
+        String name = InProcessServerBuilder.generateName();
+        try {
+            provider.server = InProcessServerBuilder.forName(name).directExecutor()
+                    .addService(provider.new Service())
+                    .build()
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        provider.inProcessName = Optional.of(name);
+        return provider;
+    }
+
+    /** A new channel to this in-process provider, running callbacks on the calling thread; the caller closes it. */
+    public ManagedChannel inProcessChannel() {
+        return InProcessChannelBuilder.forName(inProcessName.orElseThrow(
+                () -> new IllegalStateException("not an in-process provider"))).directExecutor().build();
     }
 
     private void listen(int port) {

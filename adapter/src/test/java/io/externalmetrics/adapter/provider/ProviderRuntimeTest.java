@@ -1,0 +1,257 @@
+package io.externalmetrics.adapter.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.externalmetrics.adapter.cache.MetricCache;
+import io.externalmetrics.adapter.cache.ProviderState;
+import io.externalmetrics.adapter.cache.ReadResult;
+import io.externalmetrics.adapter.config.ConfigLoader;
+import io.externalmetrics.adapter.config.ProviderConfig;
+import io.externalmetrics.adapter.testing.FakeClock;
+import io.externalmetrics.adapter.testing.FakeProvider;
+import io.externalmetrics.proto.v1.FetchResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The whole provider runtime (Describe, ticks, retries, Watch, readiness) on virtual time, against
+ * in-process providers: what the cache serves after exactly so much time, with no time waited.
+ */
+@Timeout(30)
+class ProviderRuntimeTest {
+
+    private final FakeClock time = new FakeClock();
+    private final MetricCache cache = new MetricCache(time.clock());
+    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (AutoCloseable closeable : toClose.reversed()) {
+            closeable.close();
+        }
+        channels.forEach(ManagedChannel::shutdownNow);
+    }
+
+    private FakeProvider provider() {
+        FakeProvider provider = FakeProvider.inProcess();
+        toClose.add(provider);
+        return provider;
+    }
+
+    /** Starts the providers of {@code yaml}, each reached through {@code channel} (their targets unused), on virtual time and direct executors. */
+    private ProviderManager start(String yaml, Function<ProviderConfig, ManagedChannel> channel) {
+        List<ProviderConfig> providers = ConfigLoader.parse("providers:\n" + yaml).providers();
+        var manager = ProviderManager.start(providers, cache, config -> {
+            ManagedChannel made = channel.apply(config);
+            channels.add(made);
+            return made;
+        }, new ProviderManager.Environment(time.scheduler(), Runnable::run, time.clock(), time.ticker()));
+        toClose.add(manager);
+        return manager;
+    }
+
+    /** What a read of {@code metric} in namespace default gets: the body, or the reason. */
+    private String read(String metric) {
+        return switch (cache.read("default", metric, Optional.empty())) {
+            case ReadResult.Found found -> new String(found.body(), StandardCharsets.UTF_8);
+            case ReadResult.NotFound notFound -> "404 " + notFound.why();
+            case ReadResult.Unavailable unavailable -> "503 " + unavailable.why();
+        };
+    }
+
+    @Test
+    void failingFetches_areRetriedWithBackoff_notOnEveryTick() {
+        FakeProvider provider = provider().failing("m", Status.INTERNAL.withDescription("boom"));
+        start("""
+                  - name: p
+                    target: 127.0.0.1:1
+                    deadline: 30s
+                    retry: {initial: 400ms, max: 400ms}
+                    metrics: [{name: m, interval: 10ms}]
+                """, config -> provider.inProcessChannel());
+
+        time.forward(Duration.ofSeconds(10));
+
+        // 1000 ticks; retries after waits of up to 400ms (about 200ms on average, with jitter)
+        assertThat(provider.fetches("m")).isBetween(25L, 200L);
+        // (with 10ms ticks the fetch deadline is 5ms of real time: on a busy machine some attempts time out instead)
+        assertThat(read("m")).startsWith("503 provider \"p\" failing since 2026-11-30T10:00:00Z (");
+    }
+
+    @Test
+    void failingFetches_recover_onTheFirstRetryAfterTheProviderDoes() {
+        AtomicLong value = new AtomicLong(-1);
+        FakeProvider provider = provider().metric("m", request -> {
+            if (value.get() < 0) {
+                throw Status.UNAVAILABLE.asRuntimeException();
+            }
+            return FetchResponse.newBuilder().setValue(value.get()).build();
+        });
+        start("""
+                  - name: p
+                    target: 127.0.0.1:1
+                    deadline: 30s
+                    retry: {initial: 1s, max: 1s}
+                    metrics: [{name: m, interval: 5s, maxAge: 1m}]
+                """, config -> provider.inProcessChannel());
+        time.forward(Duration.ofSeconds(5));
+
+        value.set(7);
+        time.forward(Duration.ofSeconds(1)); // the longest wait, shorter than a tick
+
+        assertThat(read("m")).contains("\"value\":\"7\"");
+    }
+
+    @Test
+    void lastValue_isServedUntilItsMaxAge_thenTheFailure() {
+        AtomicLong value = new AtomicLong(5);
+        FakeProvider provider = provider().metric("m", request -> {
+            if (value.get() < 0) {
+                throw Status.UNAVAILABLE.withDescription("backend down").asRuntimeException();
+            }
+            return FetchResponse.newBuilder().setValue(value.get()).build();
+        });
+        start("""
+                  - name: p
+                    target: 127.0.0.1:1
+                    deadline: 30s
+                    metrics: [{name: m, interval: 1s, maxAge: 3s}]
+                """, config -> provider.inProcessChannel());
+        time.runDueTasks();
+        assertThat(read("m")).contains("\"value\":\"5\"");
+
+        value.set(-1);
+        time.forward(Duration.ofSeconds(3));
+        assertThat(read("m")).as("3s old: still fresh").contains("\"value\":\"5\"");
+
+        time.forward(Duration.ofMillis(1));
+        assertThat(read("m")).startsWith("503 provider \"p\" failing since 2026-11-30T10:00:01Z (UNAVAILABLE: backend down")
+                .endsWith("last value fetched 3.0s ago (max age 3s)");
+    }
+
+    @Test
+    void pushMetric_brokenWatchStream_isReopenedAfterItsBackoff_andFetchedOnReopen() {
+        AtomicLong value = new AtomicLong(1);
+        FakeProvider provider = provider().describe(FakeProvider.push("pushed", Duration.ofMinutes(10)))
+                .metric("pushed", request -> FetchResponse.newBuilder().setValue(value.get()).build());
+        start("""
+                  - name: p
+                    target: 127.0.0.1:1
+                    deadline: 30s
+                    retry: {initial: 1s, max: 1s}
+                """, config -> provider.inProcessChannel());
+        time.runDueTasks();
+        assertThat(provider.openWatchStreams()).isEqualTo(1);
+        assertThat(read("pushed")).contains("\"value\":\"1\"");
+
+        value.set(2); // changed without an event: only the fetch on reopen can see it
+        provider.breakWatchStreams();
+        time.forward(Duration.ofSeconds(1)); // the longest first wait
+
+        assertThat(provider.watchCalls()).isEqualTo(2);
+        assertThat(read("pushed")).contains("\"value\":\"2\"");
+        value.set(3);
+        provider.fire("pushed");
+        assertThat(read("pushed")).contains("\"value\":\"3\"");
+    }
+
+    @Test
+    void readiness_waitsForAnUnreachedProvider_for30sExactly() {
+        start("""
+                  - name: gone
+                    target: 127.0.0.1:1
+                    deadline: 30s
+                    metrics: [{name: m, interval: 1s}]
+                """, config -> InProcessChannelBuilder.forName("nobody-listens-" + System.identityHashCode(this))
+                .directExecutor().build());
+        ProviderManager manager = (ProviderManager) toClose.getLast();
+        time.runDueTasks();
+
+        time.forward(ProviderManager.STARTUP_GRACE.minusMillis(1));
+        assertThat(manager.ready()).isFalse();
+        assertThat(cache.providers()).singleElement().satisfies(state -> {
+            assertThat(state.reached()).isFalse();
+            assertThat(state.describe()).startsWith("failing: UNAVAILABLE");
+        });
+
+        time.forward(Duration.ofMillis(1));
+        assertThat(manager.ready()).isTrue();
+    }
+
+    @Test
+    void readiness_isAtOnce_whenEveryProviderAnswered() {
+        FakeProvider provider = provider().value("m", 1);
+        ProviderManager manager = start("""
+                  - name: p
+                    target: 127.0.0.1:1
+                    deadline: 30s
+                    metrics: [{name: m, interval: 1s}]
+                """, config -> provider.inProcessChannel());
+
+        time.runDueTasks();
+
+        assertThat(manager.ready()).isTrue();
+        assertThat(cache.providers()).containsExactly(new ProviderState("p", "127.0.0.1:1", true,
+                "not implemented: using the 1 configured metrics"));
+    }
+
+    @Test
+    void close_retiresTheMetrics_andForgetsTheProvider() {
+        FakeProvider provider = provider().value("m", 1);
+        ProviderManager manager = start("""
+                  - name: p
+                    target: 127.0.0.1:1
+                    deadline: 30s
+                    metrics: [{name: m, interval: 1s, maxAge: 3s}]
+                """, config -> provider.inProcessChannel());
+        time.runDueTasks();
+
+        manager.update(List.of());
+        long fetches = provider.fetches("m");
+        time.forward(Duration.ofSeconds(3));
+
+        assertThat(provider.fetches("m")).isEqualTo(fetches);
+        assertThat(cache.providers()).isEmpty();
+        assertThat(read("m")).as("served until its max age").contains("\"value\":\"1\"");
+        time.forward(Duration.ofMillis(1));
+        assertThat(read("m")).startsWith("404");
+    }
+
+    @Test
+    void clash_theLoserTakesTheMetricOver_whenTheWinnerIsRemoved() {
+        FakeProvider one = provider().describe(FakeProvider.interval("m", Duration.ofSeconds(1))).value("m", 1);
+        FakeProvider two = provider().describe(FakeProvider.interval("m", Duration.ofSeconds(1))).value("m", 2);
+        String yaml = """
+                  - name: one
+                    target: 127.0.0.1:1
+                    deadline: 30s
+                  - name: two
+                    target: 127.0.0.1:1
+                    deadline: 30s
+                """;
+        ProviderManager manager = start(yaml, config -> (config.name().equals("one") ? one : two).inProcessChannel());
+        time.runDueTasks();
+        assertThat(read("m")).contains("\"value\":\"1\"");
+        assertThat(cache.providers()).extracting(ProviderState::describe).containsExactly("ok: 1 metrics",
+                "ok: 1 metrics; metric \"m\" in namespace \"*\" of provider \"two\" clashes with \"m\" of provider "
+                        + "\"one\"; it is not served");
+
+        manager.update(ConfigLoader.parse("providers:\n" + yaml).providers().subList(1, 2));
+        time.runDueTasks();
+
+        assertThat(read("m")).contains("\"value\":\"2\"");
+        assertThat(cache.providers()).extracting(ProviderState::describe).containsExactly("ok: 1 metrics");
+    }
+}
