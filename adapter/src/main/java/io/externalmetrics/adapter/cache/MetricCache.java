@@ -1,7 +1,6 @@
 package io.externalmetrics.adapter.cache;
 
-import io.externalmetrics.adapter.config.Durations;
-import io.externalmetrics.adapter.config.OnErrorPolicy;
+import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.k8s.ExternalMetricJson;
 import io.externalmetrics.adapter.k8s.LabelSelector;
 import java.time.Clock;

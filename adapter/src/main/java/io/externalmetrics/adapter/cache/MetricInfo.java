@@ -1,7 +1,5 @@
 package io.externalmetrics.adapter.cache;
 
-import io.externalmetrics.adapter.config.OnErrorPolicy;
-import io.externalmetrics.adapter.config.TriggerSpec;
 import java.time.Duration;
 import java.util.Objects;
 

@@ -2,5 +2,11 @@
  * The metric cache: one immutable {@link io.externalmetrics.adapter.cache.MetricState} per
  * registered metric, swapped atomically by refreshers and read without locks by the HTTP path.
  * Values are encoded to JSON once per refresh, so a read only selects and concatenates bytes.
+ *
+ * <p>It also owns the values that describe a metric ({@link io.externalmetrics.adapter.cache.MetricInfo}
+ * with its {@link io.externalmetrics.adapter.cache.TriggerSpec} and
+ * {@link io.externalmetrics.adapter.cache.OnErrorPolicy}) and each provider's published
+ * {@link io.externalmetrics.adapter.cache.ProviderState}: configuration and providers build them, the
+ * cache depends on neither.
  */
 package io.externalmetrics.adapter.cache;

@@ -1,6 +1,9 @@
 package io.externalmetrics.adapter.config;
 
 import io.externalmetrics.adapter.cache.MetricKey;
+import io.externalmetrics.adapter.cache.OnErrorPolicy;
+import io.externalmetrics.adapter.cache.TriggerSpec;
+import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.k8s.Quantity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,8 @@
 package io.externalmetrics.adapter.config;
 
 import io.externalmetrics.adapter.cache.MetricKey;
+import io.externalmetrics.adapter.cache.OnErrorPolicy;
+import io.externalmetrics.adapter.cache.TriggerSpec;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;

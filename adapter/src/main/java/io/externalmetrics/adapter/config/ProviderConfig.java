@@ -1,6 +1,7 @@
 package io.externalmetrics.adapter.config;
 
 import io.externalmetrics.adapter.cache.MetricKey;
+import io.externalmetrics.adapter.k8s.Durations;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

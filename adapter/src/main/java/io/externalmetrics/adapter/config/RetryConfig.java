@@ -1,5 +1,6 @@
 package io.externalmetrics.adapter.config;
 
+import io.externalmetrics.adapter.k8s.Durations;
 import java.time.Duration;
 import java.util.Objects;
 

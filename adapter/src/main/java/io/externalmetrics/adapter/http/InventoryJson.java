@@ -7,7 +7,7 @@ import io.externalmetrics.adapter.cache.MetricKey;
 import io.externalmetrics.adapter.cache.MetricState;
 import io.externalmetrics.adapter.cache.ProviderState;
 import io.externalmetrics.adapter.cache.Sample;
-import io.externalmetrics.adapter.config.Durations;
+import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.k8s.ExternalMetricJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

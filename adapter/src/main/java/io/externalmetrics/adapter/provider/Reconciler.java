@@ -2,7 +2,7 @@ package io.externalmetrics.adapter.provider;
 
 import io.externalmetrics.adapter.cache.MetricInfo;
 import io.externalmetrics.adapter.cache.MetricKey;
-import io.externalmetrics.adapter.config.TriggerSpec;
+import io.externalmetrics.adapter.cache.TriggerSpec;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;

@@ -1,6 +1,6 @@
 package io.externalmetrics.adapter.provider;
 
-import io.externalmetrics.adapter.config.Durations;
+import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.k8s.ExternalMetricJson;
 import java.lang.System.Logger.Level;

@@ -1,7 +1,7 @@
 package io.externalmetrics.adapter.provider;
 
 import io.externalmetrics.adapter.cache.MetricKey;
-import io.externalmetrics.adapter.config.Durations;
+import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.proto.v1.MetricProviderGrpc;
 import io.externalmetrics.proto.v1.WatchEvent;
 import io.externalmetrics.proto.v1.WatchRequest;

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.externalmetrics.adapter.config.OnErrorPolicy;
-import io.externalmetrics.adapter.config.TriggerSpec;
 import io.externalmetrics.adapter.k8s.LabelSelector;
 import io.externalmetrics.adapter.testing.TestClock;
 import java.time.Duration;

@@ -3,6 +3,8 @@ package io.externalmetrics.adapter.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.externalmetrics.adapter.cache.OnErrorPolicy;
+import io.externalmetrics.adapter.cache.TriggerSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,6 +2,8 @@ package io.externalmetrics.adapter.config;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.externalmetrics.adapter.cache.OnErrorPolicy;
+import io.externalmetrics.adapter.cache.TriggerSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

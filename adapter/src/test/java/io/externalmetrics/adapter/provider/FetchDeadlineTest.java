@@ -2,7 +2,7 @@ package io.externalmetrics.adapter.provider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.externalmetrics.adapter.config.TriggerSpec;
+import io.externalmetrics.adapter.cache.TriggerSpec;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
-package io.externalmetrics.adapter.config;
+package io.externalmetrics.adapter.cache;
 
+import io.externalmetrics.adapter.k8s.Durations;
 import java.time.Duration;
 import java.util.Objects;
 

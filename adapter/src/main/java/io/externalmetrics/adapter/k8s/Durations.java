@@ -1,4 +1,4 @@
-package io.externalmetrics.adapter.config;
+package io.externalmetrics.adapter.k8s;
 
 import java.math.BigDecimal;
 import java.time.Duration;

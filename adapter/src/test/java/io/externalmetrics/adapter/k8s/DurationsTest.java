@@ -1,4 +1,4 @@
-package io.externalmetrics.adapter.config;
+package io.externalmetrics.adapter.k8s;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
