@@ -73,6 +73,11 @@ class PolyglotProvidersTest {
     private static final Pattern LISTENING = Pattern.compile("listening on \\S*:(\\d+)");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final String SETUP = "run scripts/setup-polyglot.sh (as root it installs what is missing)";
+    /**
+     * The push metrics' max age. The adapter also re-fetches a push metric every third of its max age;
+     * 30 minutes puts that re-fetch far beyond every wait here, so only a Watch event can show a change.
+     */
+    private static final String PUSHED_MAX_AGE = "30m";
 
     private final Map<String, RunningProvider> providers = new LinkedHashMap<>();
     private Adapter adapter;
@@ -116,7 +121,11 @@ class PolyglotProvidersTest {
                     server: {address: 127.0.0.1, port: 0}
                     providers:
                     """ + providers.values().stream()
-                            .map(p -> "  - {name: %s, target: \"127.0.0.1:%d\"}\n".formatted(p.language(), p.port()))
+                            .map(p -> """
+                                      - name: %1$s
+                                        target: "127.0.0.1:%2$d"
+                                        metrics: [{name: %1$s-pushed, push: true, maxAge: %3$s}]
+                                    """.formatted(p.language(), p.port(), PUSHED_MAX_AGE))
                             .collect(Collectors.joining())),
                     Clock.systemUTC());
             client = Https.client(adapter.selfSignedCertificatePem().orElseThrow(), HttpClient.Version.HTTP_1_1);
@@ -214,6 +223,8 @@ class PolyglotProvidersTest {
     @ValueSource(strings = {"python", "node", "go"})
     void pushed_changesAfterAnEvent(String language) {
         String metric = language + "-pushed";
+        assertThat(maxAge(metric)).as("%s's max age: its periodic re-fetch must not deliver the change", metric)
+                .isEqualTo(PUSHED_MAX_AGE);
         BigDecimal before = baseValue(metric);
 
         providers.get(language).send("bump");
@@ -295,6 +306,17 @@ class PolyglotProvidersTest {
             values.put(item.at("/metricLabels/some-key").asText(), Quantity.parse(item.get("value").asText()).value());
         }
         return values;
+    }
+
+    /** The max age the adapter applies to {@code metric}, from its debug inventory. */
+    private String maxAge(String metric) {
+        JsonNode inventory = json(Https.get(client, "https://localhost:" + adapter.port() + "/debug/inventory"));
+        for (JsonNode entry : inventory.get("metrics")) {
+            if (entry.get("name").asText().equals(metric)) {
+                return entry.get("maxAge").asText();
+            }
+        }
+        throw new AssertionError(metric + " is not in the inventory: " + inventory);
     }
 
     private BigDecimal a(String language) {

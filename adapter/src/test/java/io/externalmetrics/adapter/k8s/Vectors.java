@@ -5,39 +5,40 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads the shared test vectors ({@code shared/testdata/*.json}, checked against Kubernetes' Go code).
- * Missing vectors fail the test: a skipped compatibility check would look like a passing one.
+ * Reads the test vectors in this package's {@code testdata/} test resources (Kubernetes' quantity and
+ * selector cases, checked against kubectl's Go code; the README there says how). Missing vectors fail
+ * the test: a skipped compatibility check would look like a passing one.
  */
 final class Vectors {
+
+    private static final String DIRECTORY = "testdata/";
 
     private Vectors() {
     }
 
     /** The entries of the array {@code section} in {@code testdata/<file>}. */
     static List<JsonNode> load(String file, String section) {
-        // Surefire sets the property (root pom); the fallback is relative to the adapter module.
-        String shared = System.getProperty("externalmetrics.shared", "../../shared");
-        Path path = Path.of(shared, "testdata", file).toAbsolutePath().normalize();
-        if (!Files.isRegularFile(path)) {
-            fail("test vectors not found at " + path
-                    + ": set -Dexternalmetrics.shared=<dir holding testdata/> or run from the project checkout");
-        }
-        try {
-            JsonNode entries = new ObjectMapper().readTree(path.toFile()).path(section);
+        String resource = DIRECTORY + file;
+        try (InputStream in = Vectors.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                return fail("test vectors not found on the test classpath: "
+                        + Vectors.class.getPackageName().replace('.', '/') + "/" + resource
+                        + " (adapter/src/test/resources)");
+            }
+            JsonNode entries = new ObjectMapper().readTree(in).path(section);
             if (!entries.isArray() || entries.isEmpty()) {
-                fail("no '" + section + "' vectors in " + path);
+                fail("no '" + section + "' vectors in " + resource);
             }
             List<JsonNode> list = new ArrayList<>();
             entries.forEach(list::add);
             return list;
         } catch (IOException e) {
-            return fail("cannot read test vectors " + path + ": " + e);
+            return fail("cannot read test vectors " + resource + ": " + e);
         }
     }
 

@@ -3,7 +3,11 @@ package io.externalmetrics.adapter.provider;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class BackoffTest {
@@ -39,6 +43,25 @@ class BackoffTest {
         for (int attempt = 0; attempt < 50; attempt++) {
             assertThat(backoff.delay(attempt)).isBetween(Duration.ZERO, Duration.ofSeconds(1));
         }
+    }
+
+    @Test
+    void delay_forOneAttempt_spreadsOverTheWholeRange() {
+        // seeded, so the test is repeatable; attempt 3's ceiling is 100ms * 2^3 = 800ms, below the cap
+        var backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), new SplittableRandom(7));
+        Duration ceiling = Duration.ofMillis(800);
+        Duration half = ceiling.dividedBy(2);
+
+        List<Duration> delays = IntStream.range(0, 1000).mapToObj(i -> backoff.delay(3)).toList();
+
+        assertThat(delays).allSatisfy(d -> assertThat(d).isBetween(Duration.ZERO, ceiling));
+        assertThat(Set.copyOf(delays)).as("distinct delays (full jitter, not a fixed wait)").hasSizeGreaterThan(900);
+        assertThat(delays).filteredOn(d -> d.compareTo(half) < 0).as("delays in the lower half")
+                .hasSizeBetween(400, 600);
+        assertThat(delays).filteredOn(d -> d.compareTo(ceiling.dividedBy(10)) < 0).as("delays near zero")
+                .isNotEmpty();
+        assertThat(delays).filteredOn(d -> d.compareTo(ceiling.minus(ceiling.dividedBy(10))) > 0)
+                .as("delays near the ceiling").isNotEmpty();
     }
 
     @Test
