@@ -94,6 +94,11 @@ public final class Adapter implements AutoCloseable {
                     .routing(new ApiRouting(handler)::register)
                     .build()
                     .start();
+            if (!server.isRunning()) {
+                // Helidon logs why it could not bind and returns a stopped server with port -1
+                throw new IllegalStateException("cannot listen on " + serverConfig.address() + ":" + serverConfig.port()
+                        + " (is the port in use, or the address not this machine's? the log above says why)");
+            }
             return new Adapter(config, cache, providers, server, selfSignedPem);
         } catch (RuntimeException e) {
             providers.close();

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
@@ -46,6 +49,22 @@ class MainTest {
         assertThat(run("--config", file.toString())).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8))
                 .isEqualTo("invalid configuration: " + file + ": providers[0].target: required\n");
+    }
+
+    @Test
+    @Timeout(30) // before the fix, Main printed "serving" and waited for ever
+    void portInUse_isAFailureToStart_notAnAdapterServingNothing(@TempDir Path dir) throws Exception {
+        try (var taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path file = Files.writeString(dir.resolve("adapter.yaml"), """
+                    server: {address: 127.0.0.1, port: %d}
+                    providers: [{name: example, target: '127.0.0.1:1'}]
+                    """.formatted(taken.getLocalPort()));
+
+            assertThat(run("--config", file.toString())).isEqualTo(1);
+            assertThat(err.toString(StandardCharsets.UTF_8))
+                    .startsWith("cannot start: cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (is the port in use");
+            assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("serving");
+        }
     }
 
     @Test
