@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -70,10 +69,10 @@ public final class MetricCache {
                 }
             });
             Map<MetricKey, Slot> folded = new HashMap<>();
-            next.forEach((key, slot) -> folded.put(fold(key), slot));
+            next.forEach((key, slot) -> folded.put(key.folded(), slot));
             List<String> conflicts = new ArrayList<>();
             for (MetricInfo info : metrics) {
-                Slot holder = folded.get(fold(info.key()));
+                Slot holder = folded.get(info.key().folded());
                 if (holder != null) {
                     MetricState held = holder.state();
                     boolean mine = held.info().provider().equals(provider) && held.info().key().equals(info.key());
@@ -91,7 +90,7 @@ public final class MetricCache {
                 }
                 Slot slot = new Slot(MetricState.initial(info));
                 next.put(info.key(), slot);
-                folded.put(fold(info.key()), slot);
+                folded.put(info.key().folded(), slot);
             }
             publish(next);
             return conflicts;
@@ -148,7 +147,7 @@ public final class MetricCache {
     /** Publishes a new registry for readers; called with the registration lock held. */
     private void publish(Map<MetricKey, Slot> exact) {
         Map<MetricKey, Slot> folded = new HashMap<>();
-        exact.forEach((key, slot) -> folded.put(fold(key), slot));
+        exact.forEach((key, slot) -> folded.put(key.folded(), slot));
         registry = new Registry(Map.copyOf(exact), Map.copyOf(folded), registry.providers());
     }
 
@@ -250,9 +249,6 @@ public final class MetricCache {
         return Optional.ofNullable(registry.exact().get(key));
     }
 
-    private static MetricKey fold(MetricKey key) {
-        return new MetricKey(key.namespace(), key.name().toLowerCase(Locale.ROOT));
-    }
 
     /** Immutable lookup tables and provider states, replaced whole on registration changes. */
     private record Registry(Map<MetricKey, Slot> exact, Map<MetricKey, Slot> folded,
@@ -264,10 +260,10 @@ public final class MetricCache {
                 slot = exact.get(new MetricKey(MetricKey.ALL_NAMESPACES, name));
             }
             if (slot == null) {
-                String lower = name.toLowerCase(Locale.ROOT);
-                slot = folded.get(new MetricKey(namespace, lower));
+                MetricKey lower = new MetricKey(namespace, name).folded();
+                slot = folded.get(lower);
                 if (slot == null) {
-                    slot = folded.get(new MetricKey(MetricKey.ALL_NAMESPACES, lower));
+                    slot = folded.get(new MetricKey(MetricKey.ALL_NAMESPACES, lower.name()));
                 }
             }
             return slot;

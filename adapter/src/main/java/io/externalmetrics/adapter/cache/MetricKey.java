@@ -1,6 +1,7 @@
 package io.externalmetrics.adapter.cache;
 
 import io.externalmetrics.adapter.k8s.LabelRules;
+import io.externalmetrics.adapter.k8s.StatusJson;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,7 +34,7 @@ public record MetricKey(String namespace, String name) {
     public static Optional<String> namespaceProblem(String namespace) {
         return namespace.equals(ALL_NAMESPACES) || LabelRules.isDnsLabel(namespace)
                 ? Optional.empty()
-                : Optional.of("\"" + namespace + "\" is neither \"*\" nor a Kubernetes namespace name (a DNS-1123 label)");
+                : Optional.of("\"" + StatusJson.abbreviate(namespace) + "\" is neither \"*\" nor a Kubernetes namespace name (a DNS-1123 label)");
     }
 
     @Override

@@ -71,7 +71,7 @@ public final class ApiHandler {
             Responses.failure(res, StatusReason.BAD_REQUEST, e.getMessage());
             return;
         }
-        String subject = "metric \"" + Queries.abbreviate(metric) + "\" in namespace \"" + Queries.abbreviate(namespace)
+        String subject = "metric \"" + StatusJson.abbreviate(metric) + "\" in namespace \"" + StatusJson.abbreviate(namespace)
                 + "\"";
         if (!LabelRules.isDnsLabel(namespace)) {
             Responses.failure(res, StatusReason.BAD_REQUEST, subject + ": the namespace is not a valid namespace name");
@@ -86,7 +86,7 @@ public final class ApiHandler {
         }
         Optional<LabelSelector> selector = Optional.empty();
         if (selectorText.isPresent() && !selectorText.get().isBlank()) {
-            subject += " with selector \"" + Queries.abbreviate(selectorText.get()) + "\"";
+            subject += " with selector \"" + StatusJson.abbreviate(selectorText.get()) + "\"";
             try {
                 selector = Optional.of(LabelSelector.parse(selectorText.get()));
             } catch (SelectorParseException e) {

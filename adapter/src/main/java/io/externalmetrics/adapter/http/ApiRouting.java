@@ -1,6 +1,7 @@
 package io.externalmetrics.adapter.http;
 
 import io.externalmetrics.adapter.k8s.Discovery;
+import io.externalmetrics.adapter.k8s.StatusJson;
 import io.externalmetrics.adapter.k8s.StatusReason;
 import io.helidon.common.uri.UriPath;
 import io.helidon.http.HeaderNames;
@@ -84,7 +85,7 @@ public final class ApiRouting {
                 handler.handle(req, res);
             } else {
                 Responses.failure(res, StatusReason.NOT_ACCEPTABLE, "only application/json is served; "
-                        + "the Accept header asked for \"" + Queries.abbreviate(accept.get()) + "\"");
+                        + "the Accept header asked for \"" + StatusJson.abbreviate(accept.get()) + "\"");
             }
         };
     }

@@ -1,5 +1,6 @@
 package io.externalmetrics.adapter.http;
 
+import io.externalmetrics.adapter.k8s.StatusJson;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -46,11 +47,8 @@ final class Queries {
         try {
             return URLDecoder.decode(s, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid URL escape in \"" + abbreviate(s) + "\"", e);
+            throw new IllegalArgumentException("invalid URL escape in \"" + StatusJson.abbreviate(s) + "\"", e);
         }
     }
 
-    static String abbreviate(String s) {
-        return s.length() <= 100 ? s : s.substring(0, 97) + "...";
-    }
 }

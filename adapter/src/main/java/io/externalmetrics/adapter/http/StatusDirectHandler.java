@@ -23,7 +23,7 @@ public final class StatusDirectHandler implements DirectHandler {
                 .header(HeaderValues.CONTENT_TYPE_JSON)
                 .entity(StatusJson.failure(status.code(), StatusReason.forCode(status.code()),
                         "the request was rejected before routing (malformed URL escape, request line or headers?): "
-                                + Queries.abbreviate(text)))
+                                + StatusJson.abbreviate(text)))
                 .build();
     }
 }

@@ -10,6 +10,8 @@ import java.io.UncheckedIOException;
 public final class StatusJson {
 
     private static final JsonFactory JSON = new JsonFactory();
+    /** Longest text quoted whole in a message; longer ones are cut (see {@link #abbreviate}). */
+    static final int MAX_QUOTED = 100;
 
     private StatusJson() {
     }
@@ -35,6 +37,15 @@ public final class StatusJson {
     /** A 404 {@code Status} with the {@code details} Kubernetes gives for a missing metric. */
     public static byte[] metricNotFound(String metricName, String message) {
         return write(StatusReason.NOT_FOUND.code(), StatusReason.NOT_FOUND, message, metricName);
+    }
+
+    /**
+     * Text from outside (a path, a selector, a header, a provider's words) as quoted in a Status
+     * message or a log line: whole up to {@value #MAX_QUOTED} characters, else cut with "...", so
+     * that nobody can make a message as long as their input.
+     */
+    public static String abbreviate(String s) {
+        return s.length() <= MAX_QUOTED ? s : s.substring(0, MAX_QUOTED - 3) + "...";
     }
 
     private static byte[] write(int code, StatusReason reason, String message, String notFoundName) {

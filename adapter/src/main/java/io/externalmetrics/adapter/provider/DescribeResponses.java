@@ -8,7 +8,7 @@ import io.externalmetrics.adapter.config.MetricNames;
 import io.externalmetrics.adapter.cache.OnErrorPolicy;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.cache.TriggerSpec;
-import io.externalmetrics.adapter.k8s.LabelRules;
+import io.externalmetrics.adapter.k8s.StatusJson;
 import io.externalmetrics.proto.v1.DescribeResponse;
 import io.externalmetrics.proto.v1.MetricDescriptor;
 import io.externalmetrics.proto.v1.MetricRef;
@@ -71,7 +71,7 @@ final class DescribeResponses {
     static MetricSet configured(ProviderConfig config) {
         List<MetricInfo> metrics = new ArrayList<>();
         for (MetricConfig metric : config.metrics()) {
-            metrics.add(new MetricInfo(new MetricKey(metric.namespace(), metric.name()), config.name(),
+            metrics.add(new MetricInfo(metric.key(), config.name(),
                     metric.trigger(), metric.maxAge().orElseGet(metric.trigger()::defaultMaxAge),
                     metric.onError()));
         }
@@ -82,7 +82,7 @@ final class DescribeResponses {
     static MetricSet toMetricSet(DescribeResponse reply, ProviderConfig config) {
         Map<MetricKey, MetricConfig> configured = new HashMap<>();
         for (MetricConfig metric : config.metrics()) {
-            configured.put(new MetricKey(metric.namespace(), metric.name()), metric);
+            configured.put(metric.key(), metric);
         }
         Map<MetricKey, MetricInfo> metrics = new LinkedHashMap<>();
         List<Skipped> skipped = new ArrayList<>();
@@ -91,8 +91,8 @@ final class DescribeResponses {
             Optional<String> problem = problem(descriptor);
             if (problem.isPresent()) {
                 MetricRef ref = descriptor.getMetric();
-                skipped.add(new Skipped("metric \"" + Failures.abbreviate(ref.getName()) + "\" in namespace \""
-                        + Failures.abbreviate(ref.getNamespace()) + "\"", problem.get()));
+                skipped.add(new Skipped("metric \"" + StatusJson.abbreviate(ref.getName()) + "\" in namespace \""
+                        + StatusJson.abbreviate(ref.getNamespace()) + "\"", problem.get()));
                 continue;
             }
             MetricKey key = Protos.key(descriptor.getMetric());
@@ -115,14 +115,12 @@ final class DescribeResponses {
     }
 
     private static Optional<String> problem(MetricDescriptor descriptor) {
-        String namespace = descriptor.getMetric().getNamespace();
-        String name = descriptor.getMetric().getName();
-        if (!namespace.isEmpty() && !namespace.equals(MetricKey.ALL_NAMESPACES)
-                && !LabelRules.isDnsLabel(namespace)) {
-            return Optional.of("namespace \"" + Failures.abbreviate(namespace)
-                    + "\" is neither \"*\" nor a namespace name");
+        MetricKey key = Protos.key(descriptor.getMetric());
+        Optional<String> namespaceProblem = MetricKey.namespaceProblem(key.namespace());
+        if (namespaceProblem.isPresent()) {
+            return Optional.of("namespace " + namespaceProblem.get());
         }
-        Optional<String> nameProblem = MetricNames.problem(name);
+        Optional<String> nameProblem = MetricNames.problem(key.name());
         if (nameProblem.isPresent()) {
             return nameProblem;
         }

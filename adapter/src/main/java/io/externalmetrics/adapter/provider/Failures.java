@@ -1,5 +1,6 @@
 package io.externalmetrics.adapter.provider;
 
+import io.externalmetrics.adapter.k8s.StatusJson;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
@@ -15,12 +16,12 @@ final class Failures {
             String text = status.getCode().name();
             String description = status.getDescription();
             if (description != null && !description.isBlank()) {
-                text += ": " + abbreviate(description.strip());
+                text += ": " + StatusJson.abbreviate(description.strip());
             }
             Throwable cause = rootCause(status.getCause());
             if (cause != null && cause.getMessage() != null
                     && (description == null || !description.contains(cause.getMessage()))) {
-                text += " (" + abbreviate(cause.getMessage()) + ")";
+                text += " (" + StatusJson.abbreviate(cause.getMessage()) + ")";
             }
             return text;
         }
@@ -30,9 +31,6 @@ final class Failures {
         return error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
     }
 
-    static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
-    }
 
     private static Throwable rootCause(Throwable t) {
         Throwable cause = t;

@@ -2,6 +2,7 @@ package io.externalmetrics.adapter.provider;
 
 import io.externalmetrics.adapter.cache.Sample;
 import io.externalmetrics.adapter.k8s.LabelRules;
+import io.externalmetrics.adapter.k8s.StatusJson;
 import io.externalmetrics.proto.v1.FetchResponse;
 import io.externalmetrics.proto.v1.Series;
 import java.time.Duration;
@@ -55,12 +56,12 @@ final class FetchResponses {
                 List<String> keyErrors = LabelRules.keyErrors(label.getKey());
                 if (!keyErrors.isEmpty()) {
                     throw new InvalidReplyException("series " + i + ": label key \""
-                            + Failures.abbreviate(label.getKey()) + "\": " + String.join("; ", keyErrors));
+                            + StatusJson.abbreviate(label.getKey()) + "\": " + String.join("; ", keyErrors));
                 }
                 List<String> valueErrors = LabelRules.valueErrors(label.getValue());
                 if (!valueErrors.isEmpty()) {
                     throw new InvalidReplyException("series " + i + ": label \"" + label.getKey() + "\" value \""
-                            + Failures.abbreviate(label.getValue()) + "\": " + String.join("; ", valueErrors));
+                            + StatusJson.abbreviate(label.getValue()) + "\": " + String.join("; ", valueErrors));
                 }
             }
             if (!seen.add(labels)) {

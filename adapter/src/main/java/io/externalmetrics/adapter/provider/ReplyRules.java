@@ -3,6 +3,7 @@ package io.externalmetrics.adapter.provider;
 import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.k8s.ExternalMetricJson;
+import io.externalmetrics.adapter.k8s.StatusJson;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -58,7 +59,7 @@ final class ReplyRules {
                             + "adapter''s clock, beyond the provider''s maxClockSkew of {4}: such values are "
                             + "timestamped and aged from their fetch instead. Check the clocks, or raise "
                             + "maxClockSkew (logged once per provider)",
-                    provider, Failures.abbreviate(metricName), ExternalMetricJson.timestamp(observedAt),
+                    provider, StatusJson.abbreviate(metricName), ExternalMetricJson.timestamp(observedAt),
                     Durations.format(ahead.truncatedTo(ChronoUnit.MILLIS)), Durations.format(maxClockSkew));
         }
     }

@@ -33,4 +33,12 @@ class StatusReasonTest {
                 + "\"metadata\":{},\"status\":\"Failure\",\"message\":\"headers too large\",\"reason\":\"BadRequest\","
                 + "\"code\":431}");
     }
+
+    @Test
+    void abbreviate_keepsTextUpTo100Characters_andCutsLongerWithAnEllipsis() {
+        String hundred = "x".repeat(100);
+
+        assertThat(StatusJson.abbreviate(hundred)).isEqualTo(hundred);
+        assertThat(StatusJson.abbreviate(hundred + "y")).hasSize(100).isEqualTo("x".repeat(97) + "...");
+    }
 }

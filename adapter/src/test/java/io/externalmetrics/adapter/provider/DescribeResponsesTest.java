@@ -102,7 +102,7 @@ class DescribeResponsesTest {
         assertThat(set.metrics()).extracting(info -> info.key().name()).containsExactly("good");
         assertThat(set.skipped()).extracting(DescribeResponses.Skipped::toString).containsExactly(
                 "metric \"m\" in namespace \"Not_A_Namespace\": namespace \"Not_A_Namespace\" is neither \"*\" "
-                        + "nor a namespace name",
+                        + "nor a Kubernetes namespace name (a DNS-1123 label)",
                 "metric \"a/b\" in namespace \"*\": metric name \"a/b\" contains '/', which cannot appear in a URL "
                         + "path segment",
                 "metric \"tiny\" in namespace \"*\": interval must be at least 10ms, got 1ns",
