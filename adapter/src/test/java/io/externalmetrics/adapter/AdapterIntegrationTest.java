@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.Https;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +19,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -304,5 +310,83 @@ class AdapterIntegrationTest {
         assertThat(incrementable.at("/value/series").valueStream().map(s -> s.at("/labels/some-key").asText()))
                 .containsExactlyInAnyOrder("A", "B", "C");
         assertThat(incrementable.get("fetches").asLong()).isPositive();
+    }
+
+    /** A response's status line and headers, read up to the blank line that ends them. */
+    private static String readHead(InputStream in) throws IOException {
+        var head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new AssertionError("connection closed after: " + head.toString(StandardCharsets.ISO_8859_1));
+            }
+            head.write(b);
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** The value of header {@code name} in a response head, or null. */
+    private static String header(String head, String name) {
+        return head.lines()
+                .filter(line -> line.toLowerCase(Locale.ROOT).startsWith(name.toLowerCase(Locale.ROOT) + ":"))
+                .map(line -> line.substring(name.length() + 1).trim())
+                .findFirst().orElse(null);
+    }
+
+    @Test
+    void head_thenGet_onOneHttp11Connection_areWellFramedResponses() throws IOException {
+        List<String> paths = List.of("/apis", VALUES + "default/incrementable", VALUES + "default/nope", "/nope",
+                "/openapi/v2", "/livez", "/livez/providers");
+        try (var socket = (SSLSocket) Https.trusting(running.adapter.selfSignedCertificatePem().orElseThrow())
+                .getSocketFactory().createSocket("localhost", running.adapter.port())) {
+            socket.setSoTimeout(10_000);
+            var params = socket.getSSLParameters();
+            params.setApplicationProtocols(new String[] {"http/1.1"});
+            socket.setSSLParameters(params);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            String host = "Host: localhost:" + running.adapter.port() + "\r\n";
+
+            for (String path : paths) {
+                HttpResponse<String> get = get(HttpClient.Version.HTTP_1_1, path);
+                out.write(("HEAD " + path + " HTTP/1.1\r\n" + host + "Accept: application/json\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                // a body after an earlier HEAD answer would be read here as the start of this one
+                String head = readHead(in);
+                assertThat(head).as(path).startsWith("HTTP/1.1 " + get.statusCode() + " ");
+                assertThat(header(head, "Content-Type")).as(path).isEqualTo(get.headers().firstValue("content-type")
+                        .orElseThrow());
+                assertThat(header(head, "Content-Length")).as(path)
+                        .isEqualTo(String.valueOf(get.body().getBytes(StandardCharsets.UTF_8).length));
+            }
+            out.write(("GET /livez HTTP/1.1\r\n" + host + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String livez = readHead(in);
+            assertThat(livez).startsWith("HTTP/1.1 200 ");
+            assertThat(header(livez, "Content-Length")).isEqualTo("2");
+            assertThat(new String(in.readNBytes(2), StandardCharsets.US_ASCII)).isEqualTo("ok");
+        }
+    }
+
+    /** Over HTTP/1.1 Java's client reads no body after a HEAD answer; over HTTP/2 it takes what DATA frames carry. */
+    @Test
+    void head_overHttp2_hasTheHeadersOfGet_andNoBody() {
+        HttpClient client = running.client(HttpClient.Version.HTTP_2);
+        for (String path : List.of("/apis", VALUES + "default/incrementable", VALUES + "default/nope", "/livez")) {
+            HttpResponse<String> get = Https.get(client, running.url(path));
+            HttpResponse<String> head = Https.send(client, HttpRequest.newBuilder(URI.create(running.url(path)))
+                    .header("Accept", "application/json")
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                    .build());
+
+            assertThat(head.version()).as(path).isEqualTo(HttpClient.Version.HTTP_2);
+            assertThat(head.statusCode()).as(path).isEqualTo(get.statusCode());
+            assertThat(head.headers().firstValue("content-type")).as(path)
+                    .isEqualTo(get.headers().firstValue("content-type"));
+            assertThat(head.headers().firstValue("content-length")).as(path)
+                    .contains(String.valueOf(get.body().getBytes(StandardCharsets.UTF_8).length));
+            assertThat(head.body()).as(path).isEmpty();
+        }
     }
 }

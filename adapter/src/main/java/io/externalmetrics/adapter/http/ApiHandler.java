@@ -58,7 +58,7 @@ public final class ApiHandler {
     void values(ServerRequest req, ServerResponse res) {
         String[] parts = req.path().rawPath().substring(VALUES_PREFIX.length()).split("/", -1);
         if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
-            Responses.failure(res, StatusReason.NOT_FOUND, "the server could not find the requested resource; "
+            Responses.failure(req, res, StatusReason.NOT_FOUND, "the server could not find the requested resource; "
                     + "metric values are at " + VALUES_PREFIX + "{namespace}/{metricName}");
             return;
         }
@@ -68,20 +68,21 @@ public final class ApiHandler {
             namespace = Queries.decodePathSegment(parts[0]);
             metric = Queries.decodePathSegment(parts[1]);
         } catch (IllegalArgumentException e) {
-            Responses.failure(res, StatusReason.BAD_REQUEST, e.getMessage());
+            Responses.failure(req, res, StatusReason.BAD_REQUEST, e.getMessage());
             return;
         }
         String subject = "metric \"" + StatusJson.abbreviate(metric) + "\" in namespace \"" + StatusJson.abbreviate(namespace)
                 + "\"";
         if (!LabelRules.isDnsLabel(namespace)) {
-            Responses.failure(res, StatusReason.BAD_REQUEST, subject + ": the namespace is not a valid namespace name");
+            Responses.failure(req, res, StatusReason.BAD_REQUEST,
+                    subject + ": the namespace is not a valid namespace name");
             return;
         }
         Optional<String> selectorText;
         try {
             selectorText = Queries.first(req.query().rawValue(), "labelSelector");
         } catch (IllegalArgumentException e) {
-            Responses.failure(res, StatusReason.BAD_REQUEST, subject + ": invalid query: " + e.getMessage());
+            Responses.failure(req, res, StatusReason.BAD_REQUEST, subject + ": invalid query: " + e.getMessage());
             return;
         }
         Optional<LabelSelector> selector = Optional.empty();
@@ -90,26 +91,26 @@ public final class ApiHandler {
             try {
                 selector = Optional.of(LabelSelector.parse(selectorText.get()));
             } catch (SelectorParseException e) {
-                Responses.failure(res, StatusReason.BAD_REQUEST,
+                Responses.failure(req, res, StatusReason.BAD_REQUEST,
                         subject + ": invalid label selector: " + e.getMessage());
                 return;
             }
         }
         switch (cache.read(namespace, metric, selector)) {
-            case ReadResult.Found found -> Responses.json(res, found.body());
+            case ReadResult.Found found -> Responses.json(req, res, found.body());
             case ReadResult.NotFound notFound -> {
                 res.status(Status.NOT_FOUND_404);
-                Responses.json(res, StatusJson.metricNotFound(metric, subject + ": " + notFound.why()
+                Responses.json(req, res, StatusJson.metricNotFound(metric, subject + ": " + notFound.why()
                         + unreachedProviders()));
             }
             case ReadResult.Unavailable unavailable ->
-                    Responses.failure(res, StatusReason.SERVICE_UNAVAILABLE, subject + ": " + unavailable.why());
+                    Responses.failure(req, res, StatusReason.SERVICE_UNAVAILABLE, subject + ": " + unavailable.why());
         }
     }
 
     /** {@code GET /debug/inventory}: every provider and metric, for people and scripts. */
     void inventory(ServerRequest req, ServerResponse res) {
-        Responses.json(res, InventoryJson.write(cache.providers(), fetches.get(), cache.inventory(),
+        Responses.json(req, res, InventoryJson.write(cache.providers(), fetches.get(), cache.inventory(),
                 clock.instant()));
     }
 
@@ -150,21 +151,22 @@ public final class ApiHandler {
             Optional<Check> check = checks.stream().filter(c -> sub.equals("/" + c.name())).findFirst();
             if (check.isEmpty()) {
                 res.status(Status.NOT_FOUND_404);
-                res.send(("no such check: " + endpoint + sub + "\n").getBytes(StandardCharsets.UTF_8));
+                Responses.send(req, res, ("no such check: " + endpoint + sub + "\n").getBytes(StandardCharsets.UTF_8));
                 return;
             }
             check.get().failure().ifPresentOrElse(
                     why -> {
                         res.status(Status.INTERNAL_SERVER_ERROR_500);
-                        res.send(("internal server error: " + why + "\n").getBytes(StandardCharsets.UTF_8));
+                        Responses.send(req, res,
+                                ("internal server error: " + why + "\n").getBytes(StandardCharsets.UTF_8));
                     },
-                    () -> res.send("ok".getBytes(StandardCharsets.UTF_8)));
+                    () -> Responses.send(req, res, "ok".getBytes(StandardCharsets.UTF_8)));
             return;
         }
         boolean ok = checks.stream().allMatch(c -> c.failure().isEmpty());
         String name = endpoint.substring(1);
         if (ok && !req.query().contains("verbose")) {
-            res.send("ok".getBytes(StandardCharsets.UTF_8));
+            Responses.send(req, res, "ok".getBytes(StandardCharsets.UTF_8));
             return;
         }
         var body = new StringBuilder();
@@ -176,7 +178,7 @@ public final class ApiHandler {
         if (!ok) {
             res.status(Status.INTERNAL_SERVER_ERROR_500);
         }
-        res.send(body.toString().getBytes(StandardCharsets.UTF_8));
+        Responses.send(req, res, body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static String trimSlash(String path) {

@@ -64,11 +64,11 @@ public final class ApiRouting {
                 .route(GET_OR_HEAD, orSlash(OpenApiDocuments.V3_GROUP_VERSION_PATH),
                         jsonOnly(document(openApi.v3(), openApi.v3Etag())))
                 .route(GET_OR_HEAD, orSlash("/debug/inventory"), jsonOnly(api::inventory))
-                .any(jsonOnly((req, res) -> Responses.failure(res, StatusReason.NOT_FOUND,
+                .any(jsonOnly((req, res) -> Responses.failure(req, res, StatusReason.NOT_FOUND,
                         "the server could not find the requested resource")))
                 .error(Throwable.class, (req, res, error) -> {
                     LOG.log(Level.ERROR, "request " + req.path().rawPath() + " failed", error);
-                    Responses.failure(res, StatusReason.INTERNAL_ERROR, "internal error: " + error);
+                    Responses.failure(req, res, StatusReason.INTERNAL_ERROR, "internal error: " + error);
                 });
     }
 
@@ -84,7 +84,7 @@ public final class ApiRouting {
             if (Negotiation.acceptsJson(accept.orElse(null))) {
                 handler.handle(req, res);
             } else {
-                Responses.failure(res, StatusReason.NOT_ACCEPTABLE, "only application/json is served; "
+                Responses.failure(req, res, StatusReason.NOT_ACCEPTABLE, "only application/json is served; "
                         + "the Accept header asked for \"" + StatusJson.abbreviate(accept.get()) + "\"");
             }
         };
@@ -92,12 +92,12 @@ public final class ApiRouting {
 
     private static void methodNotAllowed(ServerRequest req, ServerResponse res) {
         res.header(HeaderNames.ALLOW, "GET, HEAD");
-        Responses.failure(res, StatusReason.METHOD_NOT_ALLOWED,
+        Responses.failure(req, res, StatusReason.METHOD_NOT_ALLOWED,
                 "the server does not allow this method on the requested resource");
     }
 
     private static Handler json(byte[] body) {
-        return (req, res) -> Responses.json(res, body);
+        return (req, res) -> Responses.json(req, res, body);
     }
 
     /** A document clients cache: answered 304 when they already hold this version. */
@@ -109,7 +109,7 @@ public final class ApiRouting {
                 res.send();
                 return;
             }
-            Responses.json(res, body);
+            Responses.json(req, res, body);
         };
     }
 

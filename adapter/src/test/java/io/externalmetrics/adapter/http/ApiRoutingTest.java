@@ -76,6 +76,8 @@ class ApiRoutingTest {
         try (HttpClientResponse response = request.request()) {
             Map<String, String> received = new HashMap<>();
             response.headers().forEach(h -> received.put(h.name().toLowerCase(Locale.ROOT), h.get()));
+            // Helidon's client reads a HEAD answer's Content-Length bytes as if they were a body: the
+            // bytes after it are only seen over a socket (AdapterIntegrationTest)
             String body = method == Method.HEAD || !response.entity().hasEntity()
                     ? ""
                     : new String(response.entity().as(byte[].class), StandardCharsets.UTF_8);
@@ -215,12 +217,32 @@ class ApiRoutingTest {
     }
 
     @Test
-    void head_isAnsweredLikeGet() {
-        for (String path : List.of("/apis", "/openapi/v2")) {
-            Answer answer = send(Method.HEAD, path);
+    void head_hasTheStatusAndHeadersOfGet() {
+        serve("queue-depth");
+        String etag = get("/openapi/v2").header("ETag");
+        List<List<String>> requests = List.of(
+                List.of("/apis"),
+                List.of("/openapi/v2"),
+                List.of("/openapi/v2", "If-None-Match", etag),
+                List.of("/debug/inventory"),
+                List.of(VALUES + "default/queue-depth"),
+                List.of(VALUES + "default/nope"),
+                List.of(VALUES + "Not_A_Namespace/queue-depth"),
+                List.of("/apis", "Accept", PROTOBUF_ONLY),
+                List.of("/nope"),
+                List.of("/livez"),
+                List.of("/livez/providers"),
+                List.of("/readyz?verbose"));
+        for (List<String> request : requests) {
+            String path = request.getFirst();
+            String[] headers = request.subList(1, request.size()).toArray(String[]::new);
+            Answer get = get(path, headers);
+            Answer head = send(Method.HEAD, path, headers);
 
-            assertThat(answer.status()).as(path).isEqualTo(200);
-            assertThat(answer.header("Content-Type")).as(path).isEqualTo("application/json");
+            assertThat(head.status()).as(request.toString()).isEqualTo(get.status());
+            for (String name : List.of("Content-Type", "Content-Length", "ETag", "Cache-Control")) {
+                assertThat(head.header(name)).as(request + " " + name).isEqualTo(get.header(name));
+            }
         }
     }
 
