@@ -3,6 +3,7 @@ package io.externalmetrics.adapter;
 import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.config.AdapterConfig;
 import io.externalmetrics.adapter.config.ServerConfig;
+import io.externalmetrics.adapter.config.TlsFiles;
 import io.externalmetrics.adapter.http.ApiHandler;
 import io.externalmetrics.adapter.http.ApiRouting;
 import io.externalmetrics.adapter.http.StatusDirectHandler;
@@ -14,14 +15,14 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http2.Http2Config;
 import java.lang.System.Logger.Level;
-import java.time.Clock;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.Optional;
 
 /**
  * A running adapter: the metric cache, the provider clients and the HTTPS server. Start it with
@@ -58,7 +59,8 @@ public final class Adapter implements AutoCloseable {
         Tls tls;
         Optional<String> selfSignedPem = Optional.empty();
         if (serverConfig.tls().isPresent()) {
-            tls = ServingCertificates.fromFiles(serverConfig.tls().get().certFile(), serverConfig.tls().get().keyFile());
+            TlsFiles files = serverConfig.tls().get();
+            tls = ServingCertificates.fromFiles(files.certFile(), files.keyFile());
         } else {
             var selfSigned = ServingCertificates.selfSigned(serverConfig.dnsNames(), clock);
             tls = selfSigned.tls();
@@ -134,7 +136,8 @@ public final class Adapter implements AutoCloseable {
             }
             configPoller = Executors.newSingleThreadScheduledExecutor(
                     Thread.ofPlatform().name("externalmetrics-config").daemon().factory());
-            configPoller.scheduleWithFixedDelay(watcher::check, period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
+            configPoller.scheduleWithFixedDelay(watcher::check, period.toNanos(), period.toNanos(),
+                    TimeUnit.NANOSECONDS);
         } finally {
             configLock.unlock();
         }

@@ -309,7 +309,8 @@ class MetricProviderServiceTest {
         var onlyB = watch(channel, WatchRequest.newBuilder().addMetrics(ref(Namespace.ALL, "b"))
                 .addMetrics(ref(Namespace.ALL, "not-registered")).build());
         await("both streams are registered", () -> provider.watchers() == 2);
-        assertThat(List.of(all.events.poll(WAIT_SECONDS, TimeUnit.SECONDS), all.events.poll(WAIT_SECONDS, TimeUnit.SECONDS),
+        assertThat(List.of(all.events.poll(WAIT_SECONDS, TimeUnit.SECONDS),
+                all.events.poll(WAIT_SECONDS, TimeUnit.SECONDS),
                 onlyB.events.poll(WAIT_SECONDS, TimeUnit.SECONDS))).as("the opening events")
                 .containsExactly(event(Namespace.ALL, "a"), event(Namespace.ALL, "b"), event(Namespace.ALL, "b"));
 

@@ -58,7 +58,8 @@ public final class MetricCache {
             Map<MetricKey, MetricInfo> wanted = new HashMap<>();
             metrics.forEach(info -> {
                 if (!info.provider().equals(provider)) {
-                    throw new IllegalArgumentException(info.key() + " belongs to " + info.provider() + ", not " + provider);
+                    throw new IllegalArgumentException(
+                            info.key() + " belongs to " + info.provider() + ", not " + provider);
                 }
                 wanted.put(info.key(), info);
             });
@@ -86,7 +87,8 @@ public final class MetricCache {
                                 + "\" of provider \"" + held.info().provider() + "\"; it is not served");
                         continue;
                     }
-                    next.remove(held.info().key()); // a retired metric gives way (renamed, or moved to another provider)
+                    // a retired metric gives way (renamed, or moved to another provider)
+                    next.remove(held.info().key());
                 }
                 Slot slot = new Slot(MetricState.initial(info));
                 next.put(info.key(), slot);

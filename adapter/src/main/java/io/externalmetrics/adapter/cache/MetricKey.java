@@ -34,7 +34,8 @@ public record MetricKey(String namespace, String name) {
     public static Optional<String> namespaceProblem(String namespace) {
         return namespace.equals(ALL_NAMESPACES) || LabelRules.isDnsLabel(namespace)
                 ? Optional.empty()
-                : Optional.of("\"" + StatusJson.abbreviate(namespace) + "\" is neither \"*\" nor a Kubernetes namespace name (a DNS-1123 label)");
+                : Optional.of("\"" + StatusJson.abbreviate(namespace)
+                        + "\" is neither \"*\" nor a Kubernetes namespace name (a DNS-1123 label)");
     }
 
     @Override

@@ -110,7 +110,8 @@ public final class ConfigLoader {
         String name = node.string(map, "name");
         if (!PROVIDER_NAME.matcher(name).matches()) {
             throw new ConfigException(node.path("name") + ": \"" + name
-                    + "\" must be 1-63 characters of letters, digits, '.', '_' or '-', starting and ending with a letter or digit");
+                    + "\" must be 1-63 characters of letters, digits, '.', '_' or '-', starting and ending with a "
+                    + "letter or digit");
         }
         String target = node.string(map, "target");
         node.check("target", Targets.problem(target));

@@ -71,8 +71,8 @@ public final class ApiHandler {
             Responses.failure(req, res, StatusReason.BAD_REQUEST, e.getMessage());
             return;
         }
-        String subject = "metric \"" + StatusJson.abbreviate(metric) + "\" in namespace \"" + StatusJson.abbreviate(namespace)
-                + "\"";
+        String subject = "metric \"" + StatusJson.abbreviate(metric) + "\" in namespace \""
+                + StatusJson.abbreviate(namespace) + "\"";
         if (!LabelRules.isDnsLabel(namespace)) {
             Responses.failure(req, res, StatusReason.BAD_REQUEST,
                     subject + ": the namespace is not a valid namespace name");

@@ -73,7 +73,8 @@ public final class Durations {
                 out.append(seconds).append('s');
             }
         } else if (seconds > 0 || hours > 0 || minutes > 0) {
-            out.append(BigDecimal.valueOf(seconds).add(BigDecimal.valueOf(nanos, 9)).stripTrailingZeros().toPlainString())
+            out.append(BigDecimal.valueOf(seconds).add(BigDecimal.valueOf(nanos, 9))
+                            .stripTrailingZeros().toPlainString())
                     .append('s');
         } else if (nanos % 1_000_000 == 0) {
             out.append(nanos / 1_000_000).append("ms");

@@ -44,7 +44,10 @@ public final class LabelSelector {
         return new LabelSelector(requirements);
     }
 
-    /** Whether {@code labels} satisfy every requirement; a missing key satisfies only {@code !=}, {@code notin}, {@code !k}. */
+    /**
+     * Whether {@code labels} satisfy every requirement; a missing key satisfies only {@code !=},
+     * {@code notin} and {@code !k}.
+     */
     public boolean matches(Map<String, String> labels) {
         Objects.requireNonNull(labels, "labels");
         for (Requirement requirement : requirements) {

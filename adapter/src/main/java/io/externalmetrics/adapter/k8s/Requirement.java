@@ -39,7 +39,9 @@ record Requirement(String key, Operator operator, List<String> values) {
                 OptionalLong actual = value == null ? OptionalLong.empty() : GoText.parseInt64(value);
                 long bound = GoText.parseInt64(values.getFirst()).orElseThrow();
                 yield actual.isPresent()
-                        && (operator == Operator.GREATER_THAN ? actual.getAsLong() > bound : actual.getAsLong() < bound);
+                        && (operator == Operator.GREATER_THAN
+                                ? actual.getAsLong() > bound
+                                : actual.getAsLong() < bound);
             }
         };
     }

@@ -2,12 +2,12 @@ package io.externalmetrics.adapter.provider;
 
 import io.externalmetrics.adapter.cache.MetricInfo;
 import io.externalmetrics.adapter.cache.MetricKey;
-import io.externalmetrics.adapter.k8s.Durations;
+import io.externalmetrics.adapter.cache.OnErrorPolicy;
+import io.externalmetrics.adapter.cache.TriggerSpec;
 import io.externalmetrics.adapter.config.MetricConfig;
 import io.externalmetrics.adapter.config.MetricNames;
-import io.externalmetrics.adapter.cache.OnErrorPolicy;
 import io.externalmetrics.adapter.config.ProviderConfig;
-import io.externalmetrics.adapter.cache.TriggerSpec;
+import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.k8s.StatusJson;
 import io.externalmetrics.proto.v1.DescribeResponse;
 import io.externalmetrics.proto.v1.MetricDescriptor;

@@ -1,7 +1,7 @@
 package io.externalmetrics.adapter.provider;
 
-import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.config.ProviderConfig;
+import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.k8s.ExternalMetricJson;
 import io.externalmetrics.adapter.k8s.StatusJson;
 import java.lang.System.Logger.Level;

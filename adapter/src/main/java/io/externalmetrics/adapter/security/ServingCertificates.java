@@ -1,5 +1,7 @@
 package io.externalmetrics.adapter.security;
 
+import io.helidon.common.tls.Tls;
+import io.helidon.common.tls.TlsClientAuth;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,10 +31,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
-
-import io.helidon.common.tls.Tls;
-import io.helidon.common.tls.TlsClientAuth;
-
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;

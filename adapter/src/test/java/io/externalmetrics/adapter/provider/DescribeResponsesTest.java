@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.externalmetrics.adapter.cache.MetricInfo;
 import io.externalmetrics.adapter.cache.MetricKey;
-import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.cache.OnErrorPolicy;
-import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.cache.TriggerSpec;
+import io.externalmetrics.adapter.config.ConfigLoader;
+import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.proto.v1.DescribeResponse;
 import io.externalmetrics.proto.v1.MetricDescriptor;
 import io.externalmetrics.proto.v1.MetricRef;

@@ -3,6 +3,9 @@ package io.externalmetrics.adapter.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.externalmetrics.adapter.security.TestPki.Issued;
+import io.externalmetrics.adapter.security.TestPki.KeyFormat;
+import io.helidon.common.tls.Tls;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,13 +20,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Random;
-
-import io.externalmetrics.adapter.security.TestPki.Issued;
-import io.externalmetrics.adapter.security.TestPki.KeyFormat;
-import io.helidon.common.tls.Tls;
-
 import javax.net.ssl.SSLParameters;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
