@@ -7,9 +7,11 @@ import io.externalmetrics.adapter.cache.ProviderState;
 import io.externalmetrics.adapter.cache.ReadResult;
 import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.config.ProviderConfig;
+import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.FakeClock;
 import io.externalmetrics.adapter.testing.FakeProvider;
 import io.externalmetrics.proto.v1.FetchResponse;
+import io.externalmetrics.proto.v1.MetricDescriptor;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -18,6 +20,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -30,6 +37,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(30)
 class ProviderRuntimeTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
 
     private final FakeClock time = new FakeClock();
     private final MetricCache cache = new MetricCache(time.clock());
@@ -52,12 +61,17 @@ class ProviderRuntimeTest {
 
     /** Starts the providers of {@code yaml}, each reached through {@code channel} (their targets unused), on virtual time and direct executors. */
     private ProviderManager start(String yaml, Function<ProviderConfig, ManagedChannel> channel) {
+        return start(yaml, channel, Runnable::run);
+    }
+
+    /** As {@link #start(String, Function)}, with fetches run by {@code fetches}. */
+    private ProviderManager start(String yaml, Function<ProviderConfig, ManagedChannel> channel, Executor fetches) {
         List<ProviderConfig> providers = ConfigLoader.parse("providers:\n" + yaml).providers();
         var manager = ProviderManager.start(providers, cache, config -> {
             ManagedChannel made = channel.apply(config);
             channels.add(made);
             return made;
-        }, new ProviderManager.Environment(time.scheduler(), Runnable::run, time.clock(), time.ticker()));
+        }, new ProviderManager.Environment(time.scheduler(), fetches, time.clock(), time.ticker()));
         toClose.add(manager);
         return manager;
     }
@@ -253,5 +267,56 @@ class ProviderRuntimeTest {
 
         assertThat(read("m")).contains("\"value\":\"2\"");
         assertThat(cache.providers()).extracting(ProviderState::describe).containsExactly("ok: 1 metrics");
+    }
+
+    /**
+     * A provider whose fetches all hang holds its own bound of concurrent fetches, and no more: another
+     * provider's metric is fetched on every one of its ticks meanwhile. Were the bound shared by
+     * providers, the quick metric's fetches would wait for a permit the hanging ones never give back.
+     */
+    @Test
+    void hangingProvider_holdsOnlyItsOwnFetchBound_anotherProvidersMetricIsFetchedOnEveryTick() {
+        var release = new CountDownLatch(1);
+        var hanging = new AtomicInteger();
+        FakeProvider slow = provider();
+        var descriptors = new ArrayList<MetricDescriptor>();
+        for (int i = 0; i < ProviderRuntime.MAX_CONCURRENT_FETCHES + 8; i++) {
+            // a long interval: the fetch deadline (half of it, at most the provider's 30s) outlasts the test
+            descriptors.add(FakeProvider.interval("slow-" + i, Duration.ofMinutes(10)));
+            slow.metric("slow-" + i, request -> {
+                hanging.incrementAndGet();
+                release.await();
+                return FetchResponse.newBuilder().setValue(1).build();
+            });
+        }
+        slow.describe(descriptors.toArray(MetricDescriptor[]::new));
+        FakeProvider quick = provider().describe(FakeProvider.interval("quick", Duration.ofMillis(100)))
+                .value("quick", 1);
+        ExecutorService fetchThreads = Executors.newVirtualThreadPerTaskExecutor(); // fetches block, as real ones do
+        toClose.add(fetchThreads::shutdownNow);
+        toClose.add(release::countDown); // closed first: the hanging fetches end before their threads stop
+        start("""
+                  - name: slow
+                    target: 127.0.0.1:1
+                    deadline: 30s
+                  - name: quick
+                    target: 127.0.0.1:1
+                    deadline: 30s
+                """, config -> (config.name().equals("slow") ? slow : quick).inProcessChannel(), fetchThreads);
+        time.runDueTasks();
+        Await.until("every fetch permit of the slow provider held by a hanging fetch", WAIT,
+                () -> hanging.get() == ProviderRuntime.MAX_CONCURRENT_FETCHES);
+        Await.until("the quick metric's first fetch", WAIT, () -> read("quick").contains("\"value\":\"1\""));
+        long before = quick.fetches("quick");
+
+        for (int tick = 1; tick <= 20; tick++) {
+            time.forward(Duration.ofMillis(100));
+            long expected = before + tick;
+            Await.until("the quick metric's fetch on tick " + tick, WAIT, () -> quick.fetches("quick") == expected);
+        }
+
+        assertThat(hanging.get()).as("the slow provider's other fetches wait for its own permits")
+                .isEqualTo(ProviderRuntime.MAX_CONCURRENT_FETCHES);
+        assertThat(read("quick")).contains("\"value\":\"1\"");
     }
 }
