@@ -62,7 +62,8 @@ class MainTest {
 
             assertThat(run("--config", file.toString())).isEqualTo(1);
             assertThat(err.toString(StandardCharsets.UTF_8))
-                    .startsWith("cannot start: cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (is the port in use");
+                    .startsWith("cannot start: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                            + " (is the port in use");
             assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("serving");
         }
     }

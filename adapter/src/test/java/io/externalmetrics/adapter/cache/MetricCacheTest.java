@@ -236,7 +236,8 @@ class MetricCacheTest {
 
     @Test
     void read_lastKnownGood_servesOldValueUntilItsBound() throws Exception {
-        cache.registerProvider("p", List.of(info("*", "m", "p", new OnErrorPolicy.LastKnownGood(Duration.ofSeconds(10)))));
+        cache.registerProvider("p",
+                List.of(info("*", "m", "p", new OnErrorPolicy.LastKnownGood(Duration.ofSeconds(10)))));
         cache.recordSuccess(new MetricKey("*", "m"), sample("m"));
 
         clock.advance(Duration.ofSeconds(9));

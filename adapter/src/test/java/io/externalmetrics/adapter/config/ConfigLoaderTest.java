@@ -129,23 +129,31 @@ class ConfigLoaderTest {
                 .hasMessageContaining("server.port: 70000 is not a port number");
         assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', deadline: soon}]"))
                 .hasMessageContaining("providers[0].deadline: \"soon\" is not a duration");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', metrics: [{name: m, onError: panic}]}]"))
-                .hasMessageContaining("providers[0].metrics[0].onError: \"panic\" is not one of error, lastKnownGood, static");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', metrics: [{name: m, onError: static}]}]"))
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "providers: [{name: a, target: 'x:1', metrics: [{name: m, onError: panic}]}]"))
+                .hasMessageContaining(
+                        "providers[0].metrics[0].onError: \"panic\" is not one of error, lastKnownGood, static");
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "providers: [{name: a, target: 'x:1', metrics: [{name: m, onError: static}]}]"))
                 .hasMessageContaining("providers[0].metrics[0].staticValue: required with onError: static");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', metrics: [{name: m, onError: static, staticValue: lots}]}]"))
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "providers: [{name: a, target: 'x:1', metrics: [{name: m, onError: static, staticValue: lots}]}]"))
                 .hasMessageContaining("\"lots\" is not a Kubernetes quantity");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', metrics: [{name: m, interval: 1s, push: true}]}]"))
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "providers: [{name: a, target: 'x:1', metrics: [{name: m, interval: 1s, push: true}]}]"))
                 .hasMessageContaining("either interval or push");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', metrics: [{namespace: Default, name: m}]}]"))
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "providers: [{name: a, target: 'x:1', metrics: [{namespace: Default, name: m}]}]"))
                 .hasMessageContaining("providers[0].metrics[0].namespace: \"Default\" is neither");
         assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', metrics: [{name: a/b}]}]"))
                 .hasMessageContaining("providers[0].metrics[0].name: metric name \"a/b\" contains '/'");
         assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1'}, {name: a, target: 'y:1'}]"))
                 .hasMessageContaining("the name \"a\" is used twice");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', metrics: [{name: m}, {name: m}]}]"))
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "providers: [{name: a, target: 'x:1', metrics: [{name: m}, {name: m}]}]"))
                 .hasMessageContaining("metric \"m\" in namespace \"*\" is listed twice");
-        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', retry: {initial: 2s, max: 1s}}]"))
+        assertThatThrownBy(() -> ConfigLoader.parse(
+                "providers: [{name: a, target: 'x:1', retry: {initial: 2s, max: 1s}}]"))
                 .hasMessageContaining("providers[0].retry: retry.max (1s) must not be below retry.initial (2s)");
         assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', maxSeries: 0}]"))
                 .hasMessageContaining("providers[0].maxSeries: must be at least 1");
@@ -158,7 +166,8 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', keepAlive: 5s}]"))
                 .hasMessageContaining("providers[0].keepAlive: 5s is shorter than the minimum of 10s");
         assertThatThrownBy(() -> ConfigLoader.parse(
-                "providers: [{name: a, target: 'x:1', metrics: [{name: m}]}, {name: b, target: 'y:1', metrics: [{name: M}]}]"))
+                "providers: [{name: a, target: 'x:1', metrics: [{name: m}]}, "
+                        + "{name: b, target: 'y:1', metrics: [{name: M}]}]"))
                 .hasMessageContaining("providers \"a\" and \"b\" both configure metric \"M\"");
         assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: 'a b', target: 'x:1'}]"))
                 .hasMessageContaining("providers[0].name: \"a b\" must be");

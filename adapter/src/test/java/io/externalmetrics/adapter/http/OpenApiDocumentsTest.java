@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class OpenApiDocumentsTest {
 
-    private static final String VALUE_PATH = "/apis/external.metrics.k8s.io/v1beta1/namespaces/{namespace}/{metricName}";
+    private static final String VALUE_PATH =
+            "/apis/external.metrics.k8s.io/v1beta1/namespaces/{namespace}/{metricName}";
     private static final String DISCOVERY_PATH = "/apis/external.metrics.k8s.io/v1beta1/";
     private static final String LIST = "io.k8s.metrics.pkg.apis.external_metrics.v1beta1.ExternalMetricValueList";
     private static final String VALUE = "io.k8s.metrics.pkg.apis.external_metrics.v1beta1.ExternalMetricValue";

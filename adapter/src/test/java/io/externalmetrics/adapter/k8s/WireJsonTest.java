@@ -23,8 +23,8 @@ class WireJsonTest {
                 Instant.parse("2026-11-24T22:09:18.999Z"), Optional.empty(), "1500m");
 
         assertThat(text(ExternalMetricJson.list(List.of(item)))).isEqualTo(
-                "{\"kind\":\"ExternalMetricValueList\",\"apiVersion\":\"external.metrics.k8s.io/v1beta1\",\"metadata\":{},"
-                + "\"items\":[{\"metricName\":\"queue-depth\",\"metricLabels\":{\"queue\":\"orders\"},"
+                "{\"kind\":\"ExternalMetricValueList\",\"apiVersion\":\"external.metrics.k8s.io/v1beta1\","
+                + "\"metadata\":{},\"items\":[{\"metricName\":\"queue-depth\",\"metricLabels\":{\"queue\":\"orders\"},"
                 + "\"timestamp\":\"2026-11-24T22:09:18Z\",\"value\":\"1500m\"}]}");
     }
 
@@ -33,7 +33,8 @@ class WireJsonTest {
         byte[] item = ExternalMetricJson.item("m", Map.of("b", "2", "a", "1", "c\"", "x"),
                 Instant.parse("2026-01-02T03:04:05Z"), Optional.of(Duration.ofMillis(60_500)), "-3");
 
-        assertThat(text(item)).isEqualTo("{\"metricName\":\"m\",\"metricLabels\":{\"a\":\"1\",\"b\":\"2\",\"c\\\"\":\"x\"},"
+        assertThat(text(item)).isEqualTo(
+                "{\"metricName\":\"m\",\"metricLabels\":{\"a\":\"1\",\"b\":\"2\",\"c\\\"\":\"x\"},"
                 + "\"timestamp\":\"2026-01-02T03:04:05Z\",\"window\":60,\"value\":\"-3\"}");
     }
 
@@ -44,10 +45,13 @@ class WireJsonTest {
 
     @Test
     void status_notFound_hasDetails() {
-        assertThat(text(StatusJson.metricNotFound("queue-depth", "metric \"queue-depth\" in namespace \"default\": gone")))
+        assertThat(text(StatusJson.metricNotFound("queue-depth",
+                "metric \"queue-depth\" in namespace \"default\": gone")))
                 .isEqualTo("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
-                        + "\"message\":\"metric \\\"queue-depth\\\" in namespace \\\"default\\\": gone\",\"reason\":\"NotFound\","
-                        + "\"details\":{\"name\":\"queue-depth\",\"group\":\"external.metrics.k8s.io\",\"kind\":\"queue-depth\"},"
+                        + "\"message\":\"metric \\\"queue-depth\\\" in namespace \\\"default\\\": gone\","
+                        + "\"reason\":\"NotFound\","
+                        + "\"details\":{\"name\":\"queue-depth\",\"group\":\"external.metrics.k8s.io\","
+                        + "\"kind\":\"queue-depth\"},"
                         + "\"code\":404}");
     }
 
@@ -60,13 +64,18 @@ class WireJsonTest {
 
     @Test
     void discovery_documents_matchTheContract() {
-        assertThat(text(Discovery.groupList())).isEqualTo("{\"kind\":\"APIGroupList\",\"apiVersion\":\"v1\",\"groups\":[{"
-                + "\"name\":\"external.metrics.k8s.io\",\"versions\":[{\"groupVersion\":\"external.metrics.k8s.io/v1beta1\","
-                + "\"version\":\"v1beta1\"}],\"preferredVersion\":{\"groupVersion\":\"external.metrics.k8s.io/v1beta1\","
+        assertThat(text(Discovery.groupList())).isEqualTo(
+                "{\"kind\":\"APIGroupList\",\"apiVersion\":\"v1\",\"groups\":[{"
+                + "\"name\":\"external.metrics.k8s.io\","
+                + "\"versions\":[{\"groupVersion\":\"external.metrics.k8s.io/v1beta1\",\"version\":\"v1beta1\"}],"
+                + "\"preferredVersion\":{\"groupVersion\":\"external.metrics.k8s.io/v1beta1\","
                 + "\"version\":\"v1beta1\"}}]}");
-        assertThat(text(Discovery.group())).startsWith("{\"kind\":\"APIGroup\",\"apiVersion\":\"v1\",\"name\":\"external.metrics.k8s.io\"");
-        assertThat(text(Discovery.resourceList())).isEqualTo("{\"kind\":\"APIResourceList\",\"apiVersion\":\"v1\","
+        assertThat(text(Discovery.group())).startsWith(
+                "{\"kind\":\"APIGroup\",\"apiVersion\":\"v1\",\"name\":\"external.metrics.k8s.io\"");
+        assertThat(text(Discovery.resourceList())).isEqualTo(
+                "{\"kind\":\"APIResourceList\",\"apiVersion\":\"v1\","
                 + "\"groupVersion\":\"external.metrics.k8s.io/v1beta1\",\"resources\":[{\"name\":\"externalmetrics\","
-                + "\"singularName\":\"\",\"namespaced\":true,\"kind\":\"ExternalMetricValueList\",\"verbs\":[\"get\"]}]}");
+                + "\"singularName\":\"\",\"namespaced\":true,\"kind\":\"ExternalMetricValueList\","
+                + "\"verbs\":[\"get\"]}]}");
     }
 }

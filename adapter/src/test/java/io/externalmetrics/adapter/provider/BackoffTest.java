@@ -38,7 +38,8 @@ class BackoffTest {
 
     @Test
     void delay_isJitteredBetweenZeroAndTheCeiling() {
-        var backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), RandomGenerator.of("L64X128MixRandom"));
+        var backoff = new Backoff(
+                Duration.ofMillis(100), Duration.ofSeconds(1), RandomGenerator.of("L64X128MixRandom"));
 
         for (int attempt = 0; attempt < 50; attempt++) {
             assertThat(backoff.delay(attempt)).isBetween(Duration.ZERO, Duration.ofSeconds(1));

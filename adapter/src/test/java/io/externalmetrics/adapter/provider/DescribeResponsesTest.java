@@ -118,7 +118,8 @@ class DescribeResponsesTest {
                 descriptor("*", "m").setPush(Push.getDefaultInstance())), BARE);
 
         assertThat(set.metrics()).singleElement()
-                .satisfies(info -> assertThat(info.trigger()).isEqualTo(new TriggerSpec.Interval(Duration.ofSeconds(1))));
+                .satisfies(info -> assertThat(info.trigger())
+                        .isEqualTo(new TriggerSpec.Interval(Duration.ofSeconds(1))));
         assertThat(set.duplicates()).containsExactly(new MetricKey("*", "m"));
     }
 

@@ -59,7 +59,10 @@ class ProviderRuntimeTest {
         return provider;
     }
 
-    /** Starts the providers of {@code yaml}, each reached through {@code channel} (their targets unused), on virtual time and direct executors. */
+    /**
+     * Starts the providers of {@code yaml}, each reached through {@code channel} (their targets unused), on virtual
+     * time and direct executors.
+     */
     private ProviderManager start(String yaml, Function<ProviderConfig, ManagedChannel> channel) {
         return start(yaml, channel, Runnable::run);
     }
@@ -151,7 +154,8 @@ class ProviderRuntimeTest {
         assertThat(read("m")).as("3s old: still fresh").contains("\"value\":\"5\"");
 
         time.forward(Duration.ofMillis(1));
-        assertThat(read("m")).startsWith("503 provider \"p\" failing since 2026-11-30T10:00:01Z (UNAVAILABLE: backend down")
+        assertThat(read("m"))
+                .startsWith("503 provider \"p\" failing since 2026-11-30T10:00:01Z (UNAVAILABLE: backend down")
                 .endsWith("last value fetched 3.0s ago (max age 3s)");
     }
 

@@ -60,7 +60,8 @@ class ReconcilerTest {
 
     @Test
     void reconcile_newMetrics_areFetchedAtOnce_thenOnEveryTick() {
-        var change = reconciler.reconcile(List.of(every("a", Duration.ofSeconds(1)), every("b", Duration.ofMillis(250))));
+        var change = reconciler.reconcile(
+                List.of(every("a", Duration.ofSeconds(1)), every("b", Duration.ofMillis(250))));
         time.runDueTasks();
 
         assertThat(List.of(provider.fetches("a"), provider.fetches("b"))).containsExactly(1L, 1L);

@@ -77,7 +77,8 @@ class WatchSessionTest {
             call.setOnCancelHandler(cancelled::incrementAndGet);
             events.onNext(WatchEvent.newBuilder().setMetric(request.getMetrics(0)).build()); // as the contract asks
             switch (plan.isEmpty() ? "hold" : plan.remove()) {
-                case "fail" -> events.onError(Status.UNAVAILABLE.withDescription("broken by the test").asRuntimeException());
+                case "fail" -> events.onError(
+                        Status.UNAVAILABLE.withDescription("broken by the test").asRuntimeException());
                 case "complete" -> events.onCompleted();
                 case "unimplemented" -> events.onError(Status.UNIMPLEMENTED.asRuntimeException());
                 default -> held.add(call);
