@@ -1,9 +1,11 @@
 package io.externalmetrics.adapter;
 
+import static io.externalmetrics.adapter.testing.TestAdapter.VALUES;
+import static io.externalmetrics.adapter.testing.TestAdapter.json;
+import static io.externalmetrics.adapter.testing.TestAdapter.values;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.Https;
 import java.io.ByteArrayOutputStream;
@@ -32,9 +34,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AdapterIntegrationTest {
 
-    private static final String VALUES = "/apis/external.metrics.k8s.io/v1beta1/namespaces/";
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private RunningAdapter running;
 
     @BeforeAll
@@ -50,20 +49,7 @@ class AdapterIntegrationTest {
     }
 
     private HttpResponse<String> get(HttpClient.Version version, String pathAndQuery) {
-        return Https.get(running.client(version), running.url(pathAndQuery));
-    }
-
-    private static JsonNode json(HttpResponse<String> response) {
-        assertThat(response.headers().firstValue("content-type")).contains("application/json");
-        try {
-            return JSON.readTree(response.body());
-        } catch (Exception e) {
-            throw new AssertionError("not JSON: " + response.body(), e);
-        }
-    }
-
-    private static List<String> values(JsonNode list) {
-        return list.get("items").valueStream().map(item -> item.get("value").asText()).toList();
+        return running.adapter.get(version, pathAndQuery);
     }
 
     @ParameterizedTest

@@ -6,11 +6,9 @@ import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.k8s.Quantity;
 import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.FakeProvider;
-import io.externalmetrics.adapter.testing.Https;
-import java.net.http.HttpClient;
+import io.externalmetrics.adapter.testing.TestAdapter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -23,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The configuration file changes under a running adapter while an HPA keeps reading. */
 class ConfigReloadTest {
 
-    private static final String VALUES = "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/";
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     private static String provider(String name, int port) {
@@ -42,11 +39,8 @@ class ConfigReloadTest {
              FakeProvider b = FakeProvider.start(0).value("b-metric", 2)) {
             String header = "server: {address: 127.0.0.1, port: 0}\nproviders:\n";
             Path file = Files.writeString(dir.resolve("adapter.yaml"), header + provider("a", a.port()));
-            try (Adapter adapter = Adapter.start(ConfigLoader.load(file), Clock.systemUTC())) {
-                HttpClient client = Https.client(adapter.selfSignedCertificatePem().orElseThrow(),
-                        HttpClient.Version.HTTP_2);
-                String base = "https://localhost:" + adapter.port() + VALUES;
-                Await.until("a's value", WAIT, () -> Https.get(client, base + "a-metric").statusCode() == 200);
+            try (TestAdapter adapter = TestAdapter.start(ConfigLoader.load(file))) {
+                Await.until("a's value", WAIT, () -> adapter.read("a-metric").statusCode() == 200);
                 adapter.watchConfig(file, Duration.ofMillis(20));
 
                 // one reader keeps reading the metric that must stay, as an HPA would
@@ -57,7 +51,7 @@ class ConfigReloadTest {
                 Thread reader = Thread.ofVirtual().start(() -> {
                     while (reading.get()) {
                         String metric = watched.get();
-                        var response = Https.get(client, base + metric);
+                        var response = adapter.read(metric);
                         reads.incrementAndGet();
                         if (response.statusCode() != 200) {
                             failures.add(metric + ": " + response.statusCode() + " " + response.body());
@@ -66,17 +60,17 @@ class ConfigReloadTest {
                 });
 
                 Files.writeString(file, header + provider("a", a.port()) + provider("b", b.port()));
-                Await.until("b added", WAIT, () -> Https.get(client, base + "b-metric").statusCode() == 200);
+                Await.until("b added", WAIT, () -> adapter.read("b-metric").statusCode() == 200);
 
                 watched.set("b-metric");
                 Files.writeString(file, header + provider("b", b.port()));
                 Await.until("a removed (404 after its max age)", WAIT,
-                        () -> Https.get(client, base + "a-metric").statusCode() == 404);
+                        () -> adapter.read("a-metric").statusCode() == 404);
 
                 Files.writeString(file, header + "  - {name: broken}\n");
                 long readsBefore = reads.get();
                 Await.until("more reads after the invalid change", WAIT, () -> reads.get() > readsBefore + 50);
-                assertThat(Https.get(client, base + "b-metric").statusCode()).isEqualTo(200);
+                assertThat(adapter.read("b-metric").statusCode()).isEqualTo(200);
 
                 reading.set(false);
                 reader.join();
@@ -94,11 +88,8 @@ class ConfigReloadTest {
              FakeProvider b = FakeProvider.start(0).value("b-metric", 2)) {
             String header = "server: {address: 127.0.0.1, port: 0}\nproviders:\n";
             Path file = Files.writeString(dir.resolve("adapter.yaml"), header + provider("a", a.port()));
-            try (Adapter adapter = Adapter.start(ConfigLoader.load(file), Clock.systemUTC())) {
-                HttpClient client = Https.client(adapter.selfSignedCertificatePem().orElseThrow(),
-                        HttpClient.Version.HTTP_2);
-                String base = "https://localhost:" + adapter.port() + VALUES;
-                Await.until("a's value", WAIT, () -> Https.get(client, base + "a-metric").statusCode() == 200);
+            try (TestAdapter adapter = TestAdapter.start(ConfigLoader.load(file))) {
+                Await.until("a's value", WAIT, () -> adapter.read("a-metric").statusCode() == 200);
                 var watcher = new ConfigWatcher(file, adapter::reload);
 
                 // a changed, and a new provider with a target gRPC cannot parse
@@ -112,7 +103,7 @@ class ConfigReloadTest {
 
                 Files.writeString(file, header + provider("a", a.port()) + provider("b", b.port()));
                 assertThat(watcher.check()).as("a later change is applied").isTrue();
-                Await.until("b added", WAIT, () -> Https.get(client, base + "b-metric").statusCode() == 200);
+                Await.until("b added", WAIT, () -> adapter.read("b-metric").statusCode() == 200);
                 assertThat(adapter.providers().status()).extracting(s -> s.name()).containsExactly("a", "b");
             }
         }
@@ -122,7 +113,7 @@ class ConfigReloadTest {
     void reload_unchangedProvider_keepsItsValuesAndChannel(@TempDir Path dir) throws Exception {
         try (FakeProvider a = FakeProvider.start(0).value("a-metric", 1)) {
             String yaml = "server: {address: 127.0.0.1, port: 0}\nproviders:\n" + provider("a", a.port());
-            try (Adapter adapter = Adapter.start(ConfigLoader.parse(yaml), Clock.systemUTC())) {
+            try (TestAdapter adapter = TestAdapter.start(ConfigLoader.parse(yaml))) {
                 Await.until("a's value", WAIT, () -> adapter.cache().inventory().getFirst().sample().isPresent());
                 var before = adapter.cache().inventory().getFirst();
 
@@ -143,7 +134,7 @@ class ConfigReloadTest {
              FakeProvider two = FakeProvider.start(0).value("m", 2).describe(FakeProvider.interval("m", Duration.ofMillis(200)))) {
             String header = "server: {address: 127.0.0.1, port: 0}\nproviders:\n";
             String both = header + clashing("one", one.port()) + clashing("two", two.port());
-            try (Adapter adapter = Adapter.start(ConfigLoader.parse(both), Clock.systemUTC())) {
+            try (TestAdapter adapter = TestAdapter.start(ConfigLoader.parse(both))) {
                 Await.until("both providers registered", WAIT, () -> adapter.providers().status().stream()
                         .allMatch(s -> s.describe().startsWith("ok")));
                 Await.until("a value", WAIT, () -> adapter.cache().inventory().getFirst().sample().isPresent());

@@ -1,9 +1,10 @@
 package io.externalmetrics.adapter;
 
+import static io.externalmetrics.adapter.testing.TestAdapter.VALUES;
+import static io.externalmetrics.adapter.testing.TestAdapter.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,9 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KubectlEndToEndTest {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String VALUES = "/apis/external.metrics.k8s.io/v1beta1/namespaces/";
 
     private Path dir;
     private RunningAdapter running;
@@ -84,7 +82,7 @@ class KubectlEndToEndTest {
     private JsonNode getRaw(String path) throws Exception {
         Result result = kubectl("get", "--raw", path);
         assertThat(result.exitCode()).as("kubectl get --raw %s: %s", path, result.stderr()).isZero();
-        return JSON.readTree(result.stdout());
+        return json(result.stdout());
     }
 
     @Test

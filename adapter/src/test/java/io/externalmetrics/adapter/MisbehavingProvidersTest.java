@@ -1,14 +1,14 @@
 package io.externalmetrics.adapter;
 
+import static io.externalmetrics.adapter.testing.TestAdapter.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.testing.Await;
+import io.externalmetrics.adapter.testing.Closer;
 import io.externalmetrics.adapter.testing.FakeProvider;
-import io.externalmetrics.adapter.testing.Https;
 import io.externalmetrics.adapter.testing.LogRecords;
+import io.externalmetrics.adapter.testing.TestAdapter;
 import io.externalmetrics.proto.v1.DescribeRequest;
 import io.externalmetrics.proto.v1.DescribeResponse;
 import io.externalmetrics.proto.v1.FetchRequest;
@@ -25,19 +25,14 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -48,31 +43,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class MisbehavingProvidersTest {
 
-    private static final String VALUES = "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/";
     // generous: the reasons asserted below must show up even on a slow CI machine
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long TEN_THOUSAND_YEARS = 10_000L * 365 * 24 * 3600;
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    @RegisterExtension
+    final Closer closer = new Closer();
     private LogRecords log;
-    private Adapter adapter;
-    private HttpClient client;
+    private TestAdapter adapter;
 
     @BeforeEach
     void captureLog() {
-        log = LogRecords.of("io.externalmetrics.adapter.provider.ProviderRuntime");
-    }
-
-    @AfterEach
-    void closeAll() throws Exception {
-        if (adapter != null) {
-            adapter.close();
-        }
-        for (AutoCloseable closeable : toClose.reversed()) {
-            closeable.close();
-        }
-        log.close();
+        log = closer.register(LogRecords.of("io.externalmetrics.adapter.provider.ProviderRuntime"));
     }
 
     static Stream<Arguments> unusableDescriptors() {
@@ -183,7 +165,7 @@ class MisbehavingProvidersTest {
                     .addService(service)
                     .build()
                     .start();
-            toClose.add(() -> {
+            closer.register(() -> {
                 server.shutdownNow();
                 server.awaitTermination(5, TimeUnit.SECONDS);
             });
@@ -202,9 +184,7 @@ class MisbehavingProvidersTest {
     }
 
     private FakeProvider provider(int port) {
-        FakeProvider provider = FakeProvider.start(port);
-        toClose.add(provider);
-        return provider;
+        return closer.register(FakeProvider.start(port));
     }
 
     private static String providerYaml(String name, int port) {
@@ -217,34 +197,14 @@ class MisbehavingProvidersTest {
     }
 
     private void startAdapter(String providersYaml) {
-        adapter = Adapter.start(ConfigLoader.parse("server: {address: 127.0.0.1, port: 0}\nproviders:\n" + providersYaml),
-                Clock.systemUTC());
-        client = Https.client(adapter.selfSignedCertificatePem().orElseThrow(), HttpClient.Version.HTTP_2);
+        adapter = closer.register(TestAdapter.withProviders(providersYaml));
     }
 
-    private HttpResponse<String> get(String path) {
-        return Https.get(client, "https://localhost:" + adapter.port() + path);
-    }
-
-    /** The served values, or the Status code and message. */
     private String served(String metric) {
-        HttpResponse<String> response = get(VALUES + metric);
-        JsonNode body = json(response);
-        if (response.statusCode() != 200) {
-            return response.statusCode() + " " + body.get("message").asText();
-        }
-        return String.join(",", body.get("items").valueStream().map(i -> i.get("value").asText()).toList());
+        return adapter.served(metric);
     }
 
     private JsonNode inventory() {
-        return json(get("/debug/inventory"));
-    }
-
-    private static JsonNode json(HttpResponse<String> response) {
-        try {
-            return JSON.readTree(response.body());
-        } catch (Exception e) {
-            throw new AssertionError("not JSON: " + response.body(), e);
-        }
+        return json(adapter.get("/debug/inventory"));
     }
 }

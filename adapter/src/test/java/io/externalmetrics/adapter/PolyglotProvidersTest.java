@@ -1,15 +1,18 @@
 package io.externalmetrics.adapter;
 
+import static io.externalmetrics.adapter.testing.TestAdapter.VALUES;
+import static io.externalmetrics.adapter.testing.TestAdapter.items;
+import static io.externalmetrics.adapter.testing.TestAdapter.json;
+import static io.externalmetrics.adapter.testing.TestAdapter.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.k8s.Quantity;
 import io.externalmetrics.adapter.testing.Await;
-import io.externalmetrics.adapter.testing.Https;
+import io.externalmetrics.adapter.testing.TestAdapter;
 import io.externalmetrics.proto.v1.DescribeRequest;
 import io.externalmetrics.proto.v1.FetchRequest;
 import io.externalmetrics.proto.v1.MetricDescriptor;
@@ -34,7 +37,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -68,8 +70,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PolyglotProvidersTest {
 
-    private static final String VALUES = "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern LISTENING = Pattern.compile("listening on \\S*:(\\d+)");
     private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
     private static final String SETUP = "run scripts/setup-polyglot.sh (as root it installs what is missing)";
@@ -80,8 +80,7 @@ class PolyglotProvidersTest {
     private static final String PUSHED_MAX_AGE = "30m";
 
     private final Map<String, RunningProvider> providers = new LinkedHashMap<>();
-    private Adapter adapter;
-    private HttpClient client;
+    private TestAdapter adapter;
 
     /** One provider process: its stdin (for events), its port, and its output for failure messages. */
     private record RunningProvider(String language, Process process, int port, Path stderrFile) {
@@ -117,7 +116,7 @@ class PolyglotProvidersTest {
             startProvider("node", dir, root, List.of(executableOnPath("node").orElseThrow().toString(),
                     node.resolve("provider.js").toString(), "--port", "0"));
             startProvider("go", dir, root, List.of(go.resolve("bin/go-provider").toString(), "--port", "0"));
-            adapter = Adapter.start(ConfigLoader.parse("""
+            adapter = TestAdapter.start(ConfigLoader.parse("""
                     server: {address: 127.0.0.1, port: 0}
                     providers:
                     """ + providers.values().stream()
@@ -126,9 +125,7 @@ class PolyglotProvidersTest {
                                         target: "127.0.0.1:%2$d"
                                         metrics: [{name: %1$s-pushed, push: true, maxAge: %3$s}]
                                     """.formatted(p.language(), p.port(), PUSHED_MAX_AGE))
-                            .collect(Collectors.joining())),
-                    Clock.systemUTC());
-            client = Https.client(adapter.selfSignedCertificatePem().orElseThrow(), HttpClient.Version.HTTP_1_1);
+                            .collect(Collectors.joining())));
             for (String language : providers.keySet()) {
                 Await.until("the " + language + " provider's metrics to have values", START_TIMEOUT, () ->
                         get(language + "-incrementable").statusCode() == 200
@@ -171,7 +168,7 @@ class PolyglotProvidersTest {
         String metric = language + "-incrementable";
         BigDecimal aBefore = values(metric, "?labelSelector=some-key%3DA").get("A");
 
-        JsonNode items = json(get(metric)).get("items");
+        JsonNode items = items(get(metric));
 
         BigDecimal aAfter = values(metric, "?labelSelector=some-key%3DA").get("A");
         assertThat(items).hasSize(1);
@@ -287,22 +284,13 @@ class PolyglotProvidersTest {
     }
 
     private HttpResponse<String> get(String metricAndQuery) {
-        return Https.get(client, "https://localhost:" + adapter.port() + VALUES + metricAndQuery);
-    }
-
-    private static JsonNode json(HttpResponse<String> response) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        try {
-            return JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new AssertionError("not JSON: " + response.body(), e);
-        }
+        return adapter.get(HttpClient.Version.HTTP_1_1, VALUES + "default/" + metricAndQuery);
     }
 
     /** The items of one read, by their {@code some-key} label. */
     private Map<String, BigDecimal> values(String metric, String query) {
         Map<String, BigDecimal> values = new LinkedHashMap<>();
-        for (JsonNode item : json(get(metric + query)).get("items")) {
+        for (JsonNode item : items(get(metric + query))) {
             values.put(item.at("/metricLabels/some-key").asText(), Quantity.parse(item.get("value").asText()).value());
         }
         return values;
@@ -310,7 +298,7 @@ class PolyglotProvidersTest {
 
     /** The max age the adapter applies to {@code metric}, from its debug inventory. */
     private String maxAge(String metric) {
-        JsonNode inventory = json(Https.get(client, "https://localhost:" + adapter.port() + "/debug/inventory"));
+        JsonNode inventory = json(ok(adapter.get(HttpClient.Version.HTTP_1_1, "/debug/inventory")));
         for (JsonNode entry : inventory.get("metrics")) {
             if (entry.get("name").asText().equals(metric)) {
                 return entry.get("maxAge").asText();
@@ -324,7 +312,7 @@ class PolyglotProvidersTest {
     }
 
     private BigDecimal baseValue(String metric) {
-        JsonNode items = json(get(metric)).get("items");
+        JsonNode items = items(get(metric));
         assertThat(items).hasSize(1);
         return Quantity.parse(items.at("/0/value").asText()).value();
     }

@@ -1,23 +1,21 @@
 package io.externalmetrics.adapter;
 
+import static io.externalmetrics.adapter.testing.TestAdapter.items;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.Timestamp;
-import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.testing.Await;
+import io.externalmetrics.adapter.testing.Closer;
 import io.externalmetrics.adapter.testing.FakeProvider;
-import io.externalmetrics.adapter.testing.Https;
 import io.externalmetrics.adapter.testing.LogRecords;
+import io.externalmetrics.adapter.testing.TestAdapter;
 import io.externalmetrics.adapter.testing.TestClock;
 import io.externalmetrics.proto.v1.FetchResponse;
 import io.externalmetrics.proto.v1.MetricDescriptor;
 import io.externalmetrics.proto.v1.Series;
 import io.grpc.Context;
 import io.grpc.Status;
-import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,8 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Providers that fail, stall, restart and push, against the real adapter over HTTPS: what an HPA
@@ -40,56 +38,26 @@ import org.junit.jupiter.api.Test;
  */
 class ResilienceTest {
 
-    private static final String VALUES = "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/";
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final List<AutoCloseable> toClose = new ArrayList<>();
-    private Adapter adapter;
-    private HttpClient client;
-
-    @AfterEach
-    void closeAll() throws Exception {
-        if (adapter != null) {
-            adapter.close();
-        }
-        for (AutoCloseable closeable : toClose.reversed()) {
-            closeable.close();
-        }
-    }
+    @RegisterExtension
+    final Closer closer = new Closer();
+    private TestAdapter adapter;
 
     private FakeProvider provider(int port) {
-        FakeProvider provider = FakeProvider.start(port);
-        toClose.add(provider);
-        return provider;
+        return closer.register(FakeProvider.start(port));
     }
 
     private void startAdapter(Clock clock, String providersYaml) {
-        adapter = Adapter.start(ConfigLoader.parse("server: {address: 127.0.0.1, port: 0}\nproviders:\n" + providersYaml),
-                clock);
-        client = Https.client(adapter.selfSignedCertificatePem().orElseThrow(), HttpClient.Version.HTTP_2);
+        adapter = closer.register(TestAdapter.withProviders(clock, providersYaml));
     }
 
     private HttpResponse<String> read(String metricAndQuery) {
-        return Https.get(client, "https://localhost:" + adapter.port() + VALUES + metricAndQuery);
+        return adapter.read(metricAndQuery);
     }
 
-    private static JsonNode json(HttpResponse<String> response) {
-        try {
-            return JSON.readTree(response.body());
-        } catch (Exception e) {
-            throw new AssertionError("not JSON: " + response.body(), e);
-        }
-    }
-
-    /** The served values, or the Status code and message. */
     private String served(String metric) {
-        HttpResponse<String> response = read(metric);
-        JsonNode body = json(response);
-        if (response.statusCode() != 200) {
-            return response.statusCode() + " " + body.get("message").asText();
-        }
-        return String.join(",", body.get("items").valueStream().map(i -> i.get("value").asText()).toList());
+        return adapter.served(metric);
     }
 
     private static String fast(String name, int port) {
@@ -331,9 +299,7 @@ class ResilienceTest {
 
     /** The served items' timestamps. */
     private List<String> timestamps(String metric) {
-        HttpResponse<String> response = read(metric);
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        return json(response).get("items").valueStream().map(i -> i.get("timestamp").asText()).toList();
+        return items(read(metric)).valueStream().map(i -> i.get("timestamp").asText()).toList();
     }
 
     @Test
@@ -345,7 +311,7 @@ class ResilienceTest {
                     gate.get().await(); // held shut during the burst: every event arrives during one fetch
                     return FetchResponse.newBuilder().setValue(value.get()).build();
                 });
-        toClose.add(() -> gate.get().countDown());
+        closer.register(() -> gate.get().countDown());
         startAdapter(Clock.systemUTC(), fast("p", provider.port()));
         Await.until("the Watch stream", WAIT, () -> provider.openWatchStreams() == 1 && served("pushed").equals("0"));
         long before = provider.fetches("pushed");
@@ -398,7 +364,7 @@ class ResilienceTest {
 
         var seen = new HashSet<String>();
         for (int read = 0; read < 300; read++) {
-            List<String> values = json(read("m?labelSelector=i")).get("items").valueStream()
+            List<String> values = items(read("m?labelSelector=i")).valueStream()
                     .map(item -> item.get("value").asText()).toList();
             assertThat(values).hasSize(50).containsOnly(values.getFirst());
             seen.add(values.getFirst());
@@ -506,21 +472,20 @@ class ResilienceTest {
         probe.close(); // a free port with nobody listening
         startAdapter(Clock.systemUTC(), fast("p", port) + "    metrics: [{name: m, interval: 50ms}]\n");
 
-        var notReady = Https.get(client, "https://localhost:" + adapter.port() + "/readyz");
+        var notReady = adapter.get("/readyz");
         assertThat(notReady.statusCode()).isEqualTo(500);
         assertThat(notReady.body()).isEqualTo(
                 "[+]ping ok\n[-]providers failed: not every provider has been reached yet\nreadyz check failed\n");
-        var providersCheck = Https.get(client, "https://localhost:" + adapter.port() + "/readyz/providers");
+        var providersCheck = adapter.get("/readyz/providers");
         assertThat(providersCheck.statusCode()).isEqualTo(500);
         assertThat(providersCheck.body()).isEqualTo("internal server error: not every provider has been reached yet\n");
-        assertThat(Https.get(client, "https://localhost:" + adapter.port() + "/livez").statusCode()).isEqualTo(200);
+        assertThat(adapter.get("/livez").statusCode()).isEqualTo(200);
         assertThat(served("m")).startsWith("503").contains("provider \"p\"");
         assertThat(served("unknown")).startsWith("404").contains("not yet reached: provider \"p\" (");
 
         provider(port).value("m", 5);
 
-        Await.until("ready", WAIT, () ->
-                Https.get(client, "https://localhost:" + adapter.port() + "/readyz").statusCode() == 200);
+        Await.until("ready", WAIT, () -> adapter.get("/readyz").statusCode() == 200);
         Await.until("the value", WAIT, () -> served("m").equals("5"));
     }
 }

@@ -1,18 +1,16 @@
 package io.externalmetrics.adapter;
 
-import io.externalmetrics.adapter.config.AdapterConfig;
-import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.testing.Await;
-import io.externalmetrics.adapter.testing.Https;
+import io.externalmetrics.adapter.testing.TestAdapter;
 import io.externalmetrics.provider.EventTrigger;
 import io.externalmetrics.provider.MetricProviderServer;
 import io.externalmetrics.provider.Namespace;
 import io.externalmetrics.provider.Trigger;
 import io.externalmetrics.provider.Value;
 import java.net.http.HttpClient;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 /**
  * A real adapter on a random HTTPS port of 127.0.0.1, fed by a real SDK provider over gRPC on
@@ -24,7 +22,7 @@ final class RunningAdapter implements AutoCloseable {
     final AtomicLong pushed = new AtomicLong(1);
     final EventTrigger pushEvents = Trigger.onEvent();
     final MetricProviderServer provider;
-    final Adapter adapter;
+    final TestAdapter adapter;
 
     RunningAdapter() {
         provider = MetricProviderServer.builder()
@@ -39,31 +37,20 @@ final class RunningAdapter implements AutoCloseable {
                 .addMetric(Namespace.ALL, "pushed", pushEvents, request -> Value.of(pushed.get()))
                 .build()
                 .start();
-        AdapterConfig config = ConfigLoader.parse("""
-                server:
-                  address: 127.0.0.1
-                  port: 0
-                providers:
+        adapter = TestAdapter.withProviders("""
                   - name: example
                     target: 127.0.0.1:%d
                 """.formatted(provider.port()));
-        adapter = Adapter.start(config, Clock.systemUTC());
-        HttpClient client = client(HttpClient.Version.HTTP_1_1);
-        Await.until("every metric to have a value", Duration.ofSeconds(30), () ->
-                Https.get(client, url("/apis/external.metrics.k8s.io/v1beta1/namespaces/default/incrementable"))
-                        .statusCode() == 200
-                && Https.get(client, url("/apis/external.metrics.k8s.io/v1beta1/namespaces/default/only-default"))
-                        .statusCode() == 200
-                && Https.get(client, url("/apis/external.metrics.k8s.io/v1beta1/namespaces/default/pushed"))
-                        .statusCode() == 200);
+        Await.until("every metric to have a value", Duration.ofSeconds(30), () -> Stream.of("incrementable",
+                "only-default", "pushed").allMatch(metric -> adapter.read(metric).statusCode() == 200));
     }
 
     String url(String pathAndQuery) {
-        return "https://localhost:" + adapter.port() + pathAndQuery;
+        return adapter.url(pathAndQuery);
     }
 
     HttpClient client(HttpClient.Version version) {
-        return Https.client(adapter.selfSignedCertificatePem().orElseThrow(), version);
+        return adapter.client(version);
     }
 
     @Override

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.externalmetrics.adapter.Adapter;
 import io.externalmetrics.adapter.config.ConfigLoader;
-import io.externalmetrics.adapter.testing.Https;
+import io.externalmetrics.adapter.testing.TestAdapter;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -31,11 +31,11 @@ class AdapterTlsFilesTest {
         Path cert = TestPki.write(dir, "tls.crt", TestPki.pem(issued.certificate()));
         Path key = TestPki.write(dir, "tls.key", TestPki.keyPem(issued.keyPair().getPrivate(), TestPki.KeyFormat.TRADITIONAL));
 
-        try (Adapter adapter = Adapter.start(ConfigLoader.parse(config(cert, key)), Clock.systemUTC())) {
+        try (TestAdapter adapter = TestAdapter.start(ConfigLoader.parse(config(cert, key)),
+                TestPki.pem(issued.certificate()))) {
             assertThat(adapter.selfSignedCertificatePem()).isEmpty();
-            HttpClient client = Https.client(TestPki.pem(issued.certificate()), HttpClient.Version.HTTP_2);
 
-            var response = Https.get(client, "https://localhost:" + adapter.port() + "/apis");
+            var response = adapter.get(HttpClient.Version.HTTP_2, "/apis");
 
             assertThat(response.statusCode()).isEqualTo(200);
             assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);

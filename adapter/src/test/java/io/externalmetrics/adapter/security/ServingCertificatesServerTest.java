@@ -8,7 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,10 +16,10 @@ import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManagerFactory;
 
 import io.externalmetrics.adapter.security.TestPki.Issued;
 import io.externalmetrics.adapter.security.TestPki.KeyFormat;
+import io.externalmetrics.adapter.testing.Https;
 import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
 
@@ -134,15 +133,8 @@ class ServingCertificatesServerTest {
                 .start();
     }
 
-    private static SSLContext trusting(X509Certificate certificate) throws Exception {
-        KeyStore trustStore = KeyStore.getInstance("PKCS12");
-        trustStore.load(null, null);
-        trustStore.setCertificateEntry("server", certificate);
-        TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
-        factory.init(trustStore);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, factory.getTrustManagers(), null);
-        return context;
+    private static SSLContext trusting(X509Certificate certificate) {
+        return Https.trusting(TestPki.pem(certificate));
     }
 
     private static HttpClient client(SSLContext sslContext, HttpClient.Version version, SSLParameters parameters) {
