@@ -106,7 +106,8 @@ class AdapterIntegrationTest {
 
     @Test
     void read_selectorMatchingNothing_isAnEmptyListNotTheBaseValue() {
-        JsonNode list = json(get(HttpClient.Version.HTTP_2, VALUES + "default/incrementable?labelSelector=some-key%3DZ"));
+        JsonNode list = json(get(HttpClient.Version.HTTP_2,
+                VALUES + "default/incrementable?labelSelector=some-key%3DZ"));
 
         assertThat(list.get("items")).isEmpty();
     }
@@ -134,7 +135,8 @@ class AdapterIntegrationTest {
         JsonNode status = json(response);
         assertThat(status.get("reason").asText()).isEqualTo("BadRequest");
         assertThat(status.get("message").asText())
-                .startsWith("metric \"nope\" in namespace \"default\" with selector \"some-key===x\": invalid label selector");
+                .startsWith("metric \"nope\" in namespace \"default\" with selector \"some-key===x\": "
+                        + "invalid label selector");
     }
 
     /** {@code some-key in (B,x0,x1,...)}, exactly {@code length} characters long. */
@@ -169,7 +171,8 @@ class AdapterIntegrationTest {
         HttpResponse<String> tooLong = get(version, VALUES + "default/incrementable?labelSelector="
                 + percentEncodeAll(longSelector(10_001)));
         assertThat(tooLong.statusCode()).isEqualTo(400);
-        assertThat(json(tooLong).get("message").asText()).contains("10001 characters long, more than the 10000 allowed");
+        assertThat(json(tooLong).get("message").asText())
+                .contains("10001 characters long, more than the 10000 allowed");
     }
 
     @Test
@@ -178,13 +181,16 @@ class AdapterIntegrationTest {
                 running.adapter.port(), VALUES + "default/incrementable?labelSelector=%zz");
 
         assertThat(response.status()).isEqualTo(400);
-        assertThat(response.body()).contains("\"kind\":\"Status\"", "\"reason\":\"BadRequest\"", "malformed URL escape");
+        assertThat(response.body())
+                .contains("\"kind\":\"Status\"", "\"reason\":\"BadRequest\"", "malformed URL escape");
     }
 
     @Test
     void read_metricForAllNamespaces_isVisibleFromEveryNamespace() {
-        assertThat(values(json(get(HttpClient.Version.HTTP_2, VALUES + "default/incrementable")))).containsExactly("1500m");
-        assertThat(values(json(get(HttpClient.Version.HTTP_2, VALUES + "other/incrementable")))).containsExactly("1500m");
+        assertThat(values(json(get(HttpClient.Version.HTTP_2, VALUES + "default/incrementable"))))
+                .containsExactly("1500m");
+        assertThat(values(json(get(HttpClient.Version.HTTP_2, VALUES + "other/incrementable"))))
+                .containsExactly("1500m");
     }
 
     @Test
@@ -199,7 +205,8 @@ class AdapterIntegrationTest {
 
     @Test
     void read_differentCase_findsTheMetric() {
-        assertThat(values(json(get(HttpClient.Version.HTTP_2, VALUES + "default/Incrementable")))).containsExactly("1500m");
+        assertThat(values(json(get(HttpClient.Version.HTTP_2, VALUES + "default/Incrementable"))))
+                .containsExactly("1500m");
     }
 
     @Test
@@ -232,7 +239,8 @@ class AdapterIntegrationTest {
 
     @Test
     void health_singleChecks_areServedAsKubernetesDoes() {
-        for (String path : List.of("/healthz/ping", "/livez/ping", "/readyz/ping", "/readyz/providers", "/readyz/ping/")) {
+        for (String path : List.of("/healthz/ping", "/livez/ping", "/readyz/ping", "/readyz/providers",
+                "/readyz/ping/")) {
             HttpResponse<String> response = get(HttpClient.Version.HTTP_2, path);
             assertThat(response.statusCode()).as(path).isEqualTo(200);
             assertThat(response.body()).as(path).isEqualTo("ok");
@@ -274,7 +282,8 @@ class AdapterIntegrationTest {
 
     @Test
     void unknownPath_is404Status() {
-        HttpResponse<String> response = get(HttpClient.Version.HTTP_2, "/apis/external.metrics.k8s.io/v1beta1/namespaces/default");
+        HttpResponse<String> response = get(HttpClient.Version.HTTP_2,
+                "/apis/external.metrics.k8s.io/v1beta1/namespaces/default");
 
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(json(response).get("kind").asText()).isEqualTo("Status");
@@ -286,7 +295,8 @@ class AdapterIntegrationTest {
 
         assertThat(inventory.at("/providers/0/name").asText()).isEqualTo("example");
         assertThat(inventory.at("/providers/0/reached").asBoolean()).isTrue();
-        assertThat(inventory.get("metrics").valueStream().map(m -> m.get("namespace").asText() + "/" + m.get("name").asText()))
+        assertThat(inventory.get("metrics").valueStream()
+                .map(m -> m.get("namespace").asText() + "/" + m.get("name").asText()))
                 .containsExactly("*/incrementable", "*/pushed", "default/only-default");
         JsonNode incrementable = inventory.at("/metrics/0");
         assertThat(incrementable.get("provider").asText()).isEqualTo("example");

@@ -130,8 +130,10 @@ class ConfigReloadTest {
     @Test
     void reload_removingTheProviderThatWonAClash_theOtherTakesTheMetricOver() throws Exception {
         // a clash can only come from Describe: the configuration refuses one
-        try (FakeProvider one = FakeProvider.start(0).value("m", 1).describe(FakeProvider.interval("m", Duration.ofMillis(200)));
-             FakeProvider two = FakeProvider.start(0).value("m", 2).describe(FakeProvider.interval("m", Duration.ofMillis(200)))) {
+        try (FakeProvider one = FakeProvider.start(0).value("m", 1)
+                        .describe(FakeProvider.interval("m", Duration.ofMillis(200)));
+             FakeProvider two = FakeProvider.start(0).value("m", 2)
+                        .describe(FakeProvider.interval("m", Duration.ofMillis(200)))) {
             String header = "server: {address: 127.0.0.1, port: 0}\nproviders:\n";
             String both = header + clashing("one", one.port()) + clashing("two", two.port());
             try (TestAdapter adapter = TestAdapter.start(ConfigLoader.parse(both))) {

@@ -36,7 +36,8 @@ class KubectlEndToEndTest {
         kubectl = System.getenv().getOrDefault("KUBECTL", "/usr/bin/kubectl");
         if (!Files.isExecutable(Path.of(kubectl))) {
             throw new AssertionError("kubectl is missing at " + kubectl + ": install it (e.g. apt-get install kubectl, "
-                    + "or Debian's kubernetes-client) or set KUBECTL to its path; this test needs a real Kubernetes client");
+                    + "or Debian's kubernetes-client) or set KUBECTL to its path; this test needs a real Kubernetes "
+                    + "client");
         }
         running = new RunningAdapter();
         // kubectl asks for a user name without credentials; the adapter does not authenticate yet
@@ -102,7 +103,8 @@ class KubectlEndToEndTest {
         assertThat(base.at("/items/0/value").asText()).isEqualTo("1500m");
         assertThat(b.at("/items/0/metricLabels/some-key").asText()).isEqualTo("B");
         assertThat(b.at("/items/0/value").asText()).isEqualTo("2k");
-        assertThat(ac.get("items").valueStream().map(i -> i.get("value").asText())).containsExactlyInAnyOrder("1500m", "-3");
+        assertThat(ac.get("items").valueStream().map(i -> i.get("value").asText()))
+                .containsExactlyInAnyOrder("1500m", "-3");
     }
 
     @Test

@@ -112,7 +112,8 @@ class PolyglotProvidersTest {
         Path go = root.resolve("examples/go-provider");
         checkToolchains(python, node, go);
         try {
-            startProvider("python", dir, root, List.of("/usr/bin/python3", python.resolve("provider.py").toString(), "--port", "0"));
+            startProvider("python", dir, root,
+                    List.of("/usr/bin/python3", python.resolve("provider.py").toString(), "--port", "0"));
             startProvider("node", dir, root, List.of(executableOnPath("node").orElseThrow().toString(),
                     node.resolve("provider.js").toString(), "--port", "0"));
             startProvider("go", dir, root, List.of(go.resolve("bin/go-provider").toString(), "--port", "0"));

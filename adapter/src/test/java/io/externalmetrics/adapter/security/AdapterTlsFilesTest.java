@@ -29,7 +29,8 @@ class AdapterTlsFilesTest {
     void start_withCertificateFiles_servesThatCertificate(@TempDir Path dir) {
         TestPki.Issued issued = TestPki.selfSignedServer(TestPki.ec());
         Path cert = TestPki.write(dir, "tls.crt", TestPki.pem(issued.certificate()));
-        Path key = TestPki.write(dir, "tls.key", TestPki.keyPem(issued.keyPair().getPrivate(), TestPki.KeyFormat.TRADITIONAL));
+        Path key = TestPki.write(dir, "tls.key",
+                TestPki.keyPem(issued.keyPair().getPrivate(), TestPki.KeyFormat.TRADITIONAL));
 
         try (TestAdapter adapter = TestAdapter.start(ConfigLoader.parse(config(cert, key)),
                 TestPki.pem(issued.certificate()))) {

@@ -3,6 +3,11 @@ package io.externalmetrics.adapter.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.externalmetrics.adapter.security.TestPki.Issued;
+import io.externalmetrics.adapter.security.TestPki.KeyFormat;
+import io.externalmetrics.adapter.testing.Https;
+import io.helidon.common.tls.Tls;
+import io.helidon.webserver.WebServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,17 +17,9 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
-
-import io.externalmetrics.adapter.security.TestPki.Issued;
-import io.externalmetrics.adapter.security.TestPki.KeyFormat;
-import io.externalmetrics.adapter.testing.Https;
-import io.helidon.common.tls.Tls;
-import io.helidon.webserver.WebServer;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
