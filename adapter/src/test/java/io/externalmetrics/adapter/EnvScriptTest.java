@@ -38,6 +38,12 @@ class EnvScriptTest {
     }
 
     @Test
+    void envSh_theUnsafeOption_fromJdk23On_whereItExists() throws Exception {
+        assertThat(mavenOptsAfterEnvSh(fakeJdk("22"), Optional.empty())).isEmpty();
+        assertThat(mavenOptsAfterEnvSh(fakeJdk("23"), Optional.empty())).contains(UNSAFE);
+    }
+
+    @Test
     void envSh_jdk25_setsTheUnsafeOption() throws Exception {
         assertThat(mavenOptsAfterEnvSh(fakeJdk("25"), Optional.empty())).contains(UNSAFE);
     }

@@ -219,7 +219,7 @@ public final class MetricCache {
         String provider = "provider \"" + state.info().provider() + "\"";
         Optional<Failure> failure = state.failure();
         // which clock made it stale: a provider relaying a source that stopped updating is fetched fine
-        String clock = state.agedByObservation(now) ? "observed" : "fetched";
+        String clock = state.agedByObservation() ? "observed" : "fetched";
         String age = state.age(now)
                 .map(a -> "; last value " + clock + " " + formatAge(a) + " ago (max age "
                         + Durations.format(state.info().maxAge()) + ")")
@@ -236,14 +236,15 @@ public final class MetricCache {
     }
 
     /**
-     * An age for a Status message: below 10 s with one decimal (truncated), so a value just past a
-     * max age of a few seconds does not read as exactly that max age; whole seconds above.
+     * An age for a Status message, rounded up so that a value past its max age never reads as exactly
+     * that max age: below 10 s to a tenth of a second ({@code 3.1s}), whole seconds above ({@code 46s}).
      */
     static String formatAge(Duration age) {
         if (age.compareTo(WHOLE_SECONDS_FROM) >= 0) {
-            return Durations.format(age.withNanos(0));
+            // seconds, not nanoseconds: an observed_at of year 1 is an age no long of nanoseconds holds
+            return Durations.format(Duration.ofSeconds(age.getSeconds() + (age.getNano() > 0 ? 1 : 0)));
         }
-        long tenths = Math.max(0, age.toMillis() / 100);
+        long tenths = Math.max(0, (age.toNanos() + 99_999_999) / 100_000_000);
         return tenths / 10 + "." + tenths % 10 + "s";
     }
 

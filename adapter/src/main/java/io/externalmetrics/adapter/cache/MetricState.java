@@ -64,28 +64,25 @@ public record MetricState(MetricInfo info, Optional<Sample> sample, Optional<Ins
      * the fetch, so the age then counts from the fetch.
      */
     public Optional<Duration> age(Instant now) {
-        return fetchAge(now).map(fetched -> observationAge(now).filter(observed -> observed.compareTo(fetched) > 0)
-                .orElse(fetched));
-    }
-
-    /** How long ago the last good value was fetched, if there is one. */
-    Optional<Duration> fetchAge(Instant now) {
-        return succeededAt.map(at -> Duration.between(at, now));
-    }
-
-    /** How long ago the provider observed the last good value, if it said (negative when in the future). */
-    Optional<Duration> observationAge(Instant now) {
-        return sample.filter(Sample::observedByProvider).map(s -> Duration.between(s.observedAt(), now));
+        return succeededAt.map(fetchedAt -> Duration.between(agedFrom(fetchedAt), now));
     }
 
     /** Whether the provider's observation time, rather than the fetch, makes the last good value as old as it is. */
-    boolean agedByObservation(Instant now) {
-        return observationAge(now).flatMap(observed -> fetchAge(now).map(fetched -> observed.compareTo(fetched) > 0))
-                .orElse(false);
+    boolean agedByObservation() {
+        return succeededAt.map(fetchedAt -> !agedFrom(fetchedAt).equals(fetchedAt)).orElse(false);
     }
 
-    /** Whether the last good value is within the max age. */
+    /**
+     * Whether the last good value is within the max age. On every read: plain comparisons, no
+     * {@code Optional} or {@code Duration} made.
+     */
     public boolean isFresh(Instant now) {
-        return age(now).map(age -> age.compareTo(info.maxAge()) <= 0).orElse(false);
+        return succeededAt.isPresent() && !now.isAfter(agedFrom(succeededAt.get()).plus(info.maxAge()));
+    }
+
+    /** Where the last good value's age counts from: its fetch, or the provider's observation when older. */
+    private Instant agedFrom(Instant fetchedAt) {
+        Sample last = sample.orElseThrow(); // present whenever succeededAt is
+        return last.observedByProvider() && last.observedAt().isBefore(fetchedAt) ? last.observedAt() : fetchedAt;
     }
 }

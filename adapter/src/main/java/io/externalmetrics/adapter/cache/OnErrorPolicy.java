@@ -28,6 +28,14 @@ public sealed interface OnErrorPolicy {
             Objects.requireNonNull(bound, "bound");
         }
 
+        /**
+         * Whether the last value is ever served under this policy for a metric with {@code maxAge}: only
+         * when the bound is longer, since a value is stale once older than its max age.
+         */
+        public boolean outlasts(Duration maxAge) {
+            return bound.compareTo(maxAge) > 0;
+        }
+
         @Override
         public String toString() {
             return "lastKnownGood (up to " + Durations.format(bound) + ")";

@@ -205,19 +205,19 @@ public final class ConfigLoader {
             throw new ConfigException(node.path("staticValue") + ": only meaningful with onError: static");
         }
         if (onError instanceof OnErrorPolicy.LastKnownGood lkg) {
-            checkLastKnownGoodFor(node, lkg.bound(), lastKnownGoodFor.isPresent(), maxAge,
+            checkLastKnownGoodFor(node, lkg, lastKnownGoodFor.isPresent(), maxAge,
                     interval.isPresent() || push ? Optional.of(trigger) : Optional.empty());
         }
         return new MetricConfig(namespace, name, trigger, maxAge, onError);
     }
 
     /**
-     * Rejects a last-known-good bound shorter than the max age: the last value would never be served
+     * Rejects a last-known-good bound not longer than the max age: the last value would never be served
      * once stale, and the policy would silently be {@code error}. Checked against a written maxAge, else
      * against the default a written trigger implies; without either, Describe decides at run time.
      */
-    private static void checkLastKnownGoodFor(Node node, Duration bound, boolean written, Optional<Duration> maxAge,
-                                              Optional<TriggerSpec> writtenTrigger) {
+    private static void checkLastKnownGoodFor(Node node, OnErrorPolicy.LastKnownGood policy, boolean written,
+                                              Optional<Duration> maxAge, Optional<TriggerSpec> writtenTrigger) {
         String comparedWith;
         Duration limit;
         if (maxAge.isPresent()) {
@@ -232,10 +232,10 @@ public final class ConfigLoader {
         } else {
             return;
         }
-        if (bound.compareTo(limit) < 0) {
-            throw new ConfigException(node.path("lastKnownGoodFor") + ": " + Durations.format(bound)
-                    + (written ? "" : " (the default)") + " is shorter than " + comparedWith
-                    + ", so the last value would never be served once stale; give at least the max age");
+        if (!policy.outlasts(limit)) {
+            throw new ConfigException(node.path("lastKnownGoodFor") + ": " + Durations.format(policy.bound())
+                    + (written ? "" : " (the default)") + " is not longer than " + comparedWith
+                    + ", so the last value would never be served once stale; give more than the max age");
         }
     }
 

@@ -49,8 +49,18 @@ final class DescribeResponses {
         /** How Describe went, for the inventory: where a skipped metric's user looks for why it is a 404. */
         String status() {
             String ok = "ok: " + metrics.size() + " metrics";
-            return skipped.isEmpty() ? ok : ok + "; skipped " + skipped.size() + ": "
+            String status = skipped.isEmpty() ? ok : ok + "; skipped " + skipped.size() + ": "
                     + String.join("; ", skipped.stream().map(Skipped::toString).toList());
+            List<String> problems = policyProblems();
+            return problems.isEmpty() ? status : status + "; " + String.join("; ", problems);
+        }
+
+        /** Served metrics whose on-error policy cannot work with their max age, each with why. */
+        List<String> policyProblems() {
+            return metrics.stream()
+                    .flatMap(info -> info.policyProblem().map(problem -> "metric " + info.key() + ": " + problem)
+                            .stream())
+                    .toList();
         }
     }
 

@@ -235,19 +235,33 @@ final class ProviderRuntime implements AutoCloseable {
                 + "which cannot be served: {2}; skipping it", config.name(), skipped.which(), skipped.problem()));
         described.duplicates().forEach(key -> LOG.log(Level.WARNING,
                 "provider \"{0}\": Describe lists {1} twice; the first is used", config.name(), key));
+        warnAboutPolicies(described);
         apply(described.metrics());
         describeStatus = described.status();
         publish();
     }
 
     private void describeUnimplemented() {
-        describeStatus = "not implemented: using the " + config.metrics().size() + " configured metrics";
+        DescribeResponses.MetricSet configured = DescribeResponses.configured(config);
+        List<String> problems = configured.policyProblems();
+        describeStatus = "not implemented: using the " + config.metrics().size() + " configured metrics"
+                + (problems.isEmpty() ? "" : "; " + String.join("; ", problems));
         if (config.metrics().isEmpty()) {
             LOG.log(Level.WARNING, "provider \"{0}\" does not implement Describe and no metrics are "
                     + "configured for it: it serves nothing", config.name());
         }
+        warnAboutPolicies(configured);
         reached();
-        apply(DescribeResponses.configured(config).metrics());
+        apply(configured.metrics());
+    }
+
+    /**
+     * Says which metrics' last-known-good bound is no longer than their max age: configuration
+     * rejects that where it knows the max age, but Describe can give a longer one at run time.
+     */
+    private void warnAboutPolicies(DescribeResponses.MetricSet metrics) {
+        metrics.policyProblems().forEach(problem -> LOG.log(Level.WARNING, "provider \"{0}\": {1}; give a "
+                + "longer lastKnownGoodFor", config.name(), problem));
     }
 
     /**

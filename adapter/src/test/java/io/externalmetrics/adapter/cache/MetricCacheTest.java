@@ -189,7 +189,7 @@ class MetricCacheTest {
                 Optional.empty()));
         clock.advance(Duration.ofMillis(3050));
         assertThat(cache.read("default", "m", Optional.empty())).isEqualTo(new ReadResult.Unavailable(
-                "provider \"p\" has not delivered a fresh value; last value fetched 3.0s ago (max age 3s)"));
+                "provider \"p\" has not delivered a fresh value; last value fetched 3.1s ago (max age 3s)"));
     }
 
     @Test
@@ -225,13 +225,20 @@ class MetricCacheTest {
     }
 
     @Test
-    void formatAge_oneDecimalBelowTenSeconds_wholeSecondsFromThere() {
+    void formatAge_roundedUp_toATenthBelowTenSeconds_toWholeSecondsFromThere() {
         assertThat(MetricCache.formatAge(Duration.ofMillis(3500))).isEqualTo("3.5s");
-        assertThat(MetricCache.formatAge(Duration.ofMillis(3099))).isEqualTo("3.0s");
-        assertThat(MetricCache.formatAge(Duration.ofMillis(40))).isEqualTo("0.0s");
-        assertThat(MetricCache.formatAge(Duration.ofMillis(9999))).isEqualTo("9.9s");
-        assertThat(MetricCache.formatAge(Duration.ofMillis(10_999))).isEqualTo("10s");
+        assertThat(MetricCache.formatAge(Duration.ofMillis(3001))).as("past a 3s max age: never \"3.0s\"")
+                .isEqualTo("3.1s");
+        assertThat(MetricCache.formatAge(Duration.ofMillis(3000))).isEqualTo("3.0s");
+        assertThat(MetricCache.formatAge(Duration.ofMillis(40))).isEqualTo("0.1s");
+        assertThat(MetricCache.formatAge(Duration.ZERO)).isEqualTo("0.0s");
+        assertThat(MetricCache.formatAge(Duration.ofMillis(9901))).isEqualTo("10.0s");
+        assertThat(MetricCache.formatAge(Duration.ofMillis(45_001))).as("past a 45s max age").isEqualTo("46s");
+        assertThat(MetricCache.formatAge(Duration.ofSeconds(10))).isEqualTo("10s");
         assertThat(MetricCache.formatAge(Duration.ofSeconds(3725))).isEqualTo("1h2m5s");
+        // an observed_at of year 1 seen today: more seconds than a long of nanoseconds holds
+        assertThat(MetricCache.formatAge(Duration.between(Instant.parse("0001-01-01T00:00:00Z"), T0)))
+                .endsWith("s");
     }
 
     @Test

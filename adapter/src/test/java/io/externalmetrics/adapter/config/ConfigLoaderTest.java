@@ -246,15 +246,21 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void parse_lastKnownGoodForShorterThanAWrittenMaxAge_isRejectedNamingTheField() {
+    void parse_lastKnownGoodForNotLongerThanAWrittenMaxAge_isRejectedNamingTheField() {
         assertThatThrownBy(() -> ConfigLoader.parse("""
                 providers: [{name: a, target: 'x:1', metrics: [
-                  {name: ok, interval: 1s, maxAge: 2m, onError: lastKnownGood, lastKnownGoodFor: 2m},
+                  {name: ok, interval: 1s, maxAge: 2m, onError: lastKnownGood, lastKnownGoodFor: 121s},
                   {name: m, interval: 1s, maxAge: 2m, onError: lastKnownGood, lastKnownGoodFor: 1m}]}]
                 """))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("providers[0].metrics[1].lastKnownGoodFor: 1m is shorter than maxAge (2m), so the last "
-                        + "value would never be served once stale; give at least the max age");
+                .hasMessage("providers[0].metrics[1].lastKnownGoodFor: 1m is not longer than maxAge (2m), so the "
+                        + "last value would never be served once stale; give more than the max age");
+        // equal is no better: a value older than its max age is also older than the bound
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                providers: [{name: a, target: 'x:1', metrics: [
+                  {name: m, interval: 1s, maxAge: 2m, onError: lastKnownGood, lastKnownGoodFor: 2m}]}]
+                """))
+                .hasMessageStartingWith("providers[0].metrics[0].lastKnownGoodFor: 2m is not longer than maxAge (2m)");
     }
 
     @Test
@@ -262,20 +268,20 @@ class ConfigLoaderTest {
         String provider = "providers: [{name: a, target: 'x:1', metrics: [";
         assertThatThrownBy(() -> ConfigLoader.parse(provider
                 + "{name: m, interval: 1m, onError: lastKnownGood, lastKnownGoodFor: 2m}]}]"))
-                .hasMessageStartingWith("providers[0].metrics[0].lastKnownGoodFor: 2m is shorter than the default "
+                .hasMessageStartingWith("providers[0].metrics[0].lastKnownGoodFor: 2m is not longer than the default "
                         + "max age, three intervals of 1m (3m), so");
         assertThatThrownBy(() -> ConfigLoader.parse(provider
                 + "{name: m, push: true, onError: lastKnownGood, lastKnownGoodFor: 30s}]}]"))
-                .hasMessageStartingWith("providers[0].metrics[0].lastKnownGoodFor: 30s is shorter than the default "
+                .hasMessageStartingWith("providers[0].metrics[0].lastKnownGoodFor: 30s is not longer than the default "
                         + "max age of a push metric (1m), so");
         // the default bound (5m) counts too: with it, this metric's policy would silently be `error`
         assertThatThrownBy(() -> ConfigLoader.parse(provider + "{name: m, interval: 5m, onError: lastKnownGood}]}]"))
-                .hasMessageStartingWith("providers[0].metrics[0].lastKnownGoodFor: 5m (the default) is shorter than "
+                .hasMessageStartingWith("providers[0].metrics[0].lastKnownGoodFor: 5m (the default) is not longer than "
                         + "the default max age, three intervals of 5m (15m), so");
         // neither maxAge nor a trigger written: the provider's Describe gives them at run time
         assertThat(ConfigLoader.parse(provider + """
                 {name: m, onError: lastKnownGood, lastKnownGoodFor: 10s},
-                {name: n, interval: 1m, onError: lastKnownGood, lastKnownGoodFor: 3m},
+                {name: n, interval: 1m, onError: lastKnownGood, lastKnownGoodFor: 4m},
                 {name: p, push: true, onError: lastKnownGood}]}]
                 """).providers().getFirst().metrics()).hasSize(3);
     }
@@ -301,9 +307,12 @@ class ConfigLoaderTest {
 
         ProviderConfig atTheLimits = ConfigLoader.parse(provider + """
                 deadline: 1h, retry: {initial: 1h, max: 1h},
-                metrics: [{name: m, interval: 8760h, maxAge: 8760h, onError: lastKnownGood, lastKnownGoodFor: 8760h}]}]
+                metrics: [{name: m, interval: 8760h, maxAge: 8760h},
+                          {name: n, push: true, onError: lastKnownGood, lastKnownGoodFor: 8760h}]}]
                 """).providers().getFirst();
         assertThat(atTheLimits.retry()).isEqualTo(new RetryConfig(Duration.ofHours(1), Duration.ofHours(1)));
+        assertThat(atTheLimits.metrics()).extracting(MetricConfig::onError)
+                .containsExactly(OnErrorPolicy.error(), new OnErrorPolicy.LastKnownGood(Duration.ofHours(8760)));
     }
 
     @Test

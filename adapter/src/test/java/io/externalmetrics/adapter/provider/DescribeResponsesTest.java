@@ -81,6 +81,24 @@ class DescribeResponsesTest {
     }
 
     @Test
+    void lastKnownGoodFor_notLongerThanAMaxAgeKnownOnlyNow_isSaidInTheStatus() {
+        // accepted by the configuration: no trigger or max age written, so Describe decides them
+        ProviderConfig config = configured("[{name: m, onError: lastKnownGood, lastKnownGoodFor: 10s}]");
+        String problem = "metric */m: lastKnownGoodFor (10s) is not longer than its max age (3m), so its last value "
+                + "is never served once stale";
+
+        var described = DescribeResponses.toMetricSet(reply(descriptor("*", "m").setInterval(seconds(60))), config);
+        assertThat(described.policyProblems()).containsExactly(problem);
+        assertThat(described.status()).isEqualTo("ok: 1 metrics; " + problem);
+
+        // without Describe, the configured metric is fetched every 15s and its max age is 45s
+        assertThat(DescribeResponses.configured(config).policyProblems()).containsExactly(
+                problem.replace("(3m)", "(45s)"));
+        assertThat(DescribeResponses.configured(configured(
+                "[{name: m, onError: lastKnownGood, lastKnownGoodFor: 46s}]")).policyProblems()).isEmpty();
+    }
+
+    @Test
     void toMetricSet_noTriggerAndNothingConfigured_isFetchedEvery15s() {
         var set = DescribeResponses.toMetricSet(reply(descriptor("*", "m")), BARE);
 
