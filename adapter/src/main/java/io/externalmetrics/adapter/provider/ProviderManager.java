@@ -11,6 +11,7 @@ import io.grpc.ManagedChannelBuilder;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -49,6 +50,7 @@ public final class ProviderManager implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     // written under lock; read without it (a new immutable map each change)
     private volatile Map<String, Running> running = Map.of();
+    private boolean closed; // guarded by lock
 
     /** A started provider and its channel. */
     private record Running(ProviderConfig config, ProviderRuntime runtime, ManagedChannel channel) {
@@ -158,6 +160,9 @@ public final class ProviderManager implements AutoCloseable {
     public void update(List<ProviderConfig> providers) {
         lock.lock();
         try {
+            if (closed) {
+                throw new IllegalStateException("the provider manager is closed");
+            }
             Map<String, ProviderConfig> wanted = new LinkedHashMap<>();
             providers.forEach(p -> wanted.put(p.name(), p));
             Map<String, ManagedChannel> fresh = new LinkedHashMap<>();
@@ -181,6 +186,7 @@ public final class ProviderManager implements AutoCloseable {
                 }
             }
             Map<String, Running> next = new LinkedHashMap<>();
+            List<ProviderRuntime> started = new ArrayList<>();
             for (ProviderConfig config : wanted.values()) {
                 ManagedChannel channel = fresh.get(config.name());
                 if (channel == null) {
@@ -189,9 +195,12 @@ public final class ProviderManager implements AutoCloseable {
                 }
                 var runtime = new ProviderRuntime(config, channel, cache, env, this::reclaimClashes);
                 next.put(config.name(), new Running(config, runtime, channel));
-                runtime.start();
+                started.add(runtime);
             }
+            // published before they start: a metric another provider gives up from now on is offered
+            // to them too (a runtime that has not registered anything yet ignores the offer)
             running = Map.copyOf(next);
+            started.forEach(ProviderRuntime::start);
         } finally {
             lock.unlock();
         }
@@ -234,6 +243,10 @@ public final class ProviderManager implements AutoCloseable {
         List<Running> all;
         lock.lock();
         try {
+            if (closed) {
+                return;
+            }
+            closed = true;
             all = List.copyOf(running.values());
             running = Map.of();
         } finally {
