@@ -17,6 +17,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Keeps one metric's cached value current.
@@ -66,6 +67,7 @@ final class MetricRefresher {
     private final AtomicLong fetches = new AtomicLong();
     private final AtomicInteger retries = new AtomicInteger();
     private volatile boolean closed;
+    private final ReentrantLock recording = new ReentrantLock(); // cache writes, against close()
     // written by the single running fetch; read by triggers
     private volatile int consecutiveFailures;
     private volatile boolean backingOff;
@@ -106,7 +108,26 @@ final class MetricRefresher {
      * shutdown must not land there.
      */
     void close() {
-        closed = true;
+        recording.lock(); // waits for a cache write under way: after this returns, none happens
+        try {
+            closed = true;
+        } finally {
+            recording.unlock();
+        }
+    }
+
+    /** Runs {@code write} on the cache unless closed; returns whether it ran. */
+    private boolean record(Runnable write) {
+        recording.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            write.run();
+            return true;
+        } finally {
+            recording.unlock();
+        }
     }
 
     private void start() {
@@ -163,7 +184,9 @@ final class MetricRefresher {
             }
             Sample sample = FetchResponses.toSample(info.key().name(), reply, context.clock().instant(),
                     context.replies());
-            context.cache().recordSuccess(info.key(), sample);
+            if (!record(() -> context.cache().recordSuccess(info.key(), sample))) {
+                return true;
+            }
             context.listener().succeeded();
             if (consecutiveFailures > 0) {
                 LOG.log(Level.INFO, "provider \"{0}\": metric {1} recovered after {2} failed fetches",
@@ -175,11 +198,10 @@ final class MetricRefresher {
             Thread.currentThread().interrupt();
             return true;
         } catch (RuntimeException e) {
-            if (closed) {
+            String why = Failures.describe(e);
+            if (!record(() -> context.cache().recordFailure(info.key(), why))) {
                 return true;
             }
-            String why = Failures.describe(e);
-            context.cache().recordFailure(info.key(), why);
             context.listener().failed(Status.fromThrowable(e).getCode());
             int failures = ++consecutiveFailures;
             if (failures == 1) {
