@@ -15,10 +15,12 @@ import io.externalmetrics.proto.v1.MetricRef;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Turns a provider's {@code DescribeResponse}, or its configuration when it has no Describe, into the
@@ -36,7 +38,7 @@ final class DescribeResponses {
      *
      * @param metrics    the usable metrics, in the reply's order
      * @param skipped    the entries that cannot be served, each with why
-     * @param duplicates metrics listed more than once (the first listing is used)
+     * @param duplicates metrics listed again, names compared ignoring case (the first listing is used)
      */
     record MetricSet(List<MetricInfo> metrics, List<Skipped> skipped, List<MetricKey> duplicates) {
 
@@ -97,6 +99,7 @@ final class DescribeResponses {
         Map<MetricKey, MetricInfo> metrics = new LinkedHashMap<>();
         List<Skipped> skipped = new ArrayList<>();
         List<MetricKey> duplicates = new ArrayList<>();
+        Set<MetricKey> listed = new HashSet<>();
         for (MetricDescriptor descriptor : reply.getMetricsList()) {
             Optional<String> problem = problem(descriptor);
             if (problem.isPresent()) {
@@ -117,9 +120,11 @@ final class DescribeResponses {
                     ? Protos.duration(descriptor.getMaxAge())
                     : local.flatMap(MetricConfig::maxAge).orElseGet(trigger::defaultMaxAge);
             OnErrorPolicy onError = local.map(MetricConfig::onError).orElse(OnErrorPolicy.error());
-            if (metrics.putIfAbsent(key, new MetricInfo(key, config.name(), trigger, maxAge, onError)) != null) {
-                duplicates.add(key);
+            if (!listed.add(key.folded())) {
+                duplicates.add(key); // the rule configuration applies: names that differ only in case are one metric
+                continue;
             }
+            metrics.put(key, new MetricInfo(key, config.name(), trigger, maxAge, onError));
         }
         return new MetricSet(List.copyOf(metrics.values()), skipped, duplicates);
     }

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.externalmetrics.adapter.testing.FakeClock;
 import io.externalmetrics.adapter.testing.FakeProvider;
 import io.externalmetrics.adapter.testing.LogRecords;
+import io.externalmetrics.proto.v1.DescribeRequest;
 import io.externalmetrics.proto.v1.DescribeResponse;
 import io.externalmetrics.proto.v1.MetricProviderGrpc;
 import io.grpc.ManagedChannel;
+import io.grpc.Server;
 import io.grpc.SynchronizationContext;
 import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -165,5 +169,44 @@ class DescribeCallsTest {
 
         assertThat(heard).hasSize(1);
         assertThat(time.pendingTasks()).isZero();
+    }
+
+    @Test
+    void start_again_whileACallIsInFlight_theNewestCallsAnswerWins() throws Exception {
+        // a provider that answers each Describe only when the test says
+        List<StreamObserver<DescribeResponse>> pending = new CopyOnWriteArrayList<>();
+        String name = "held-" + System.identityHashCode(this);
+        Server server = InProcessServerBuilder.forName(name).directExecutor()
+                .addService(new MetricProviderGrpc.MetricProviderImplBase() {
+                    @Override
+                    public void describe(DescribeRequest request, StreamObserver<DescribeResponse> answer) {
+                        pending.add(answer);
+                    }
+                })
+                .build().start();
+        try {
+            channel.shutdownNow();
+            channel = InProcessChannelBuilder.forName(name).directExecutor().build();
+            DescribeCalls calls = calls();
+            sync.execute(calls::start);
+            sync.execute(calls::start); // a reconnect while the first call is still unanswered
+            assertThat(pending).hasSize(2);
+
+            answer(pending.get(1), 2);
+            answer(pending.get(0), 1); // the older call's answer comes last: the provider as it was
+
+            assertThat(heard).containsExactly("described 2");
+        } finally {
+            server.shutdownNow();
+        }
+    }
+
+    private static void answer(StreamObserver<DescribeResponse> call, int metrics) {
+        var reply = DescribeResponse.newBuilder();
+        for (int i = 0; i < metrics; i++) {
+            reply.addMetrics(FakeProvider.interval("m" + i, Duration.ofSeconds(1)));
+        }
+        call.onNext(reply.build());
+        call.onCompleted();
     }
 }

@@ -142,6 +142,17 @@ class DescribeResponsesTest {
     }
 
     @Test
+    void toMetricSet_namesDifferingOnlyInCase_areOneMetricListedTwice() {
+        // as in configuration: reads find a metric ignoring case, so these would clash with each other
+        var set = DescribeResponses.toMetricSet(reply(
+                descriptor("*", "Req").setInterval(seconds(1)),
+                descriptor("*", "req").setInterval(seconds(2))), BARE);
+
+        assertThat(set.metrics()).extracting(MetricInfo::key).containsExactly(new MetricKey("*", "Req"));
+        assertThat(set.duplicates()).containsExactly(new MetricKey("*", "req"));
+    }
+
+    @Test
     void configured_usesTheConfiguredMetrics_withDefaultMaxAges() {
         var set = DescribeResponses.configured(configured("[{name: a, interval: 2s}, {name: b, push: true}]"));
 
