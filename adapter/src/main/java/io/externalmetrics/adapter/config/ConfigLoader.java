@@ -137,11 +137,8 @@ public final class ConfigLoader {
                     .orElse(RetryConfig.DEFAULTS.initial());
             Duration max = retryNode.optionalDuration(retryMap, "max", RetryConfig.LIMIT).orElse(
                     initial.compareTo(RetryConfig.DEFAULTS.max()) > 0 ? initial : RetryConfig.DEFAULTS.max());
-            try {
-                retry = new RetryConfig(initial, max);
-            } catch (ConfigException e) {
-                throw new ConfigException(retryNode.path("") + ": " + e.getMessage(), e);
-            }
+            retryNode.check("", RetryConfig.problem(initial, max));
+            retry = new RetryConfig(initial, max);
         }
         int maxSeries = positive(node, map, "maxSeries", ProviderConfig.DEFAULT_MAX_SERIES);
         int maxLabels = positive(node, map, "maxLabelsPerSeries", ProviderConfig.DEFAULT_MAX_LABELS_PER_SERIES);

@@ -3,6 +3,7 @@ package io.externalmetrics.adapter.config;
 import io.externalmetrics.adapter.k8s.Durations;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Retry timing for failed fetches, Describe calls and Watch streams: exponential backoff with
@@ -21,16 +22,27 @@ public record RetryConfig(Duration initial, Duration max) {
     public RetryConfig {
         Objects.requireNonNull(initial, "initial");
         Objects.requireNonNull(max, "max");
+        Optional<String> problem = problem(initial, max);
+        if (problem.isPresent()) {
+            throw new ConfigException(problem.get());
+        }
+    }
+
+    /**
+     * What is wrong with these retry settings, or nothing; it names the field ({@code retry.initial}
+     * or {@code retry.max}).
+     */
+    static Optional<String> problem(Duration initial, Duration max) {
         if (initial.isNegative() || initial.isZero()) {
-            throw new ConfigException("retry.initial must be positive, got " + Durations.format(initial));
+            return Optional.of("retry.initial must be positive, got " + Durations.format(initial));
         }
         if (max.compareTo(initial) < 0) {
-            throw new ConfigException("retry.max (" + Durations.format(max) + ") must not be below retry.initial ("
+            return Optional.of("retry.max (" + Durations.format(max) + ") must not be below retry.initial ("
                     + Durations.format(initial) + ")");
         }
         if (max.compareTo(LIMIT) > 0) {
-            throw new ConfigException("retry.max (" + Durations.format(max) + ") must be at most "
-                    + Durations.format(LIMIT));
+            return Optional.of("retry.max (" + Durations.format(max) + ") must be at most " + Durations.format(LIMIT));
         }
+        return Optional.empty();
     }
 }

@@ -99,7 +99,7 @@ public final class ApiHandler {
         switch (cache.read(namespace, metric, selector)) {
             case ReadResult.Found found -> Responses.json(req, res, found.body());
             case ReadResult.NotFound notFound -> {
-                res.status(Status.NOT_FOUND_404);
+                res.status(Status.create(StatusReason.NOT_FOUND.code()));
                 Responses.json(req, res, StatusJson.metricNotFound(metric, subject + ": " + notFound.why()
                         + unreachedProviders()));
             }

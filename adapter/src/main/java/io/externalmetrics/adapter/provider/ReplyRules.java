@@ -28,10 +28,7 @@ final class ReplyRules {
     ReplyRules(String provider, ReplyLimits limits, Duration maxClockSkew) {
         this.provider = Objects.requireNonNull(provider, "provider");
         this.limits = Objects.requireNonNull(limits, "limits");
-        this.maxClockSkew = Objects.requireNonNull(maxClockSkew, "maxClockSkew");
-        if (maxClockSkew.isNegative()) {
-            throw new IllegalArgumentException("maxClockSkew must not be negative, got " + maxClockSkew);
-        }
+        this.maxClockSkew = Objects.requireNonNull(maxClockSkew, "maxClockSkew"); // ProviderConfig's rule: 0s to 1h
     }
 
     /** The rules a provider's configuration sets. */

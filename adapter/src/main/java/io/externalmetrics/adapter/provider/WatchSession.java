@@ -22,9 +22,10 @@ import java.util.function.LongSupplier;
  * it ends. The backoff starts over only after a stream stayed up for {@link #stableAfter}: "it
  * delivered an event" is no test, since providers open every stream with one.
  *
- * <p>Every state change runs in the provider's {@link SynchronizationContext}; a stream's callbacks
- * are posted there, and a callback of any stream but the current one is ignored. Events go straight
- * to the listener from gRPC's thread: they are the hot path and change no state here.
+ * <p>Every state change runs in the provider's {@link SynchronizationContext}; a stream's end is
+ * posted there, and the end of any stream but the current one is ignored. Events go straight to the
+ * listener from gRPC's thread: they are the hot path and change no state here (a replaced stream's
+ * last events can still arrive, and cost at most a fetch each).
  */
 final class WatchSession {
 
