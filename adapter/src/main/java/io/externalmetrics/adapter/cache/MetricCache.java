@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 
 /**
  * Every registered metric and its latest state.
@@ -27,10 +28,11 @@ import java.util.function.UnaryOperator;
 public final class MetricCache {
 
     private static final Duration WHOLE_SECONDS_FROM = Duration.ofSeconds(10);
+    private static final String NO_SUCH_METRIC = "no such metric is served by any provider";
 
     private final Clock clock;
     private final ReentrantLock registrationLock = new ReentrantLock();
-    private volatile Registry registry = new Registry(Map.of(), Map.of(), Map.of());
+    private volatile Registry registry = new Registry(Map.of(), Map.of(), List.of());
 
     public MetricCache(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -106,10 +108,7 @@ public final class MetricCache {
         registrationLock.lock();
         try {
             registerProvider(provider, List.of());
-            Map<String, ProviderState> providers = new HashMap<>(registry.providers());
-            if (providers.remove(provider) != null) {
-                registry = new Registry(registry.exact(), registry.folded(), Map.copyOf(providers));
-            }
+            publishProviders(registry.providers().stream().filter(p -> !p.name().equals(provider)));
         } finally {
             registrationLock.unlock();
         }
@@ -119,9 +118,8 @@ public final class MetricCache {
     public void updateProvider(ProviderState state) {
         registrationLock.lock();
         try {
-            Map<String, ProviderState> providers = new HashMap<>(registry.providers());
-            providers.put(state.name(), state);
-            registry = new Registry(registry.exact(), registry.folded(), Map.copyOf(providers));
+            Stream<ProviderState> others = registry.providers().stream().filter(p -> !p.name().equals(state.name()));
+            publishProviders(Stream.concat(others, Stream.of(state)));
         } finally {
             registrationLock.unlock();
         }
@@ -129,7 +127,13 @@ public final class MetricCache {
 
     /** Every provider's last published state, sorted by name; without locks. */
     public List<ProviderState> providers() {
-        return registry.providers().values().stream().sorted(Comparator.comparing(ProviderState::name)).toList();
+        return registry.providers();
+    }
+
+    /** Publishes provider states, sorted here rather than on every read; called with the registration lock held. */
+    private void publishProviders(Stream<ProviderState> providers) {
+        registry = new Registry(registry.exact(), registry.folded(),
+                providers.sorted(Comparator.comparing(ProviderState::name)).toList());
     }
 
     /** Forgets retired metrics past their max age; reads already treat them as gone. */
@@ -188,19 +192,21 @@ public final class MetricCache {
     public ReadResult read(String namespace, String name, Optional<LabelSelector> selector) {
         Registry current = registry;
         Slot slot = current.find(namespace, name);
-        Instant now = clock.instant();
-        if (slot == null || slot.state().isGone(now)) {
-            return new ReadResult.NotFound("no such metric is served by any provider");
+        if (slot == null) {
+            return new ReadResult.NotFound(NO_SUCH_METRIC);
         }
-        MetricState state = slot.state();
+        Instant now = clock.instant();
+        MetricState state = slot.state(); // once: a refresh may swap it meanwhile
+        if (state.isGone(now)) {
+            return new ReadResult.NotFound(NO_SUCH_METRIC);
+        }
         if (state.isFresh(now)) {
             return new ReadResult.Found(body(state.sample().orElseThrow(), selector));
         }
         return switch (state.info().onError()) {
             case OnErrorPolicy.Error e -> new ReadResult.Unavailable(whyNotFresh(state, now));
             case OnErrorPolicy.LastKnownGood lkg -> {
-                boolean usable = state.age(now).map(age -> age.compareTo(lkg.bound()) <= 0).orElse(false);
-                yield usable
+                yield state.isWithin(lkg.bound(), now)
                         ? new ReadResult.Found(body(state.sample().orElseThrow(), selector))
                         : new ReadResult.Unavailable(whyNotFresh(state, now));
             }
@@ -255,7 +261,7 @@ public final class MetricCache {
 
     /** Immutable lookup tables and provider states, replaced whole on registration changes. */
     private record Registry(Map<MetricKey, Slot> exact, Map<MetricKey, Slot> folded,
-                            Map<String, ProviderState> providers) {
+                            List<ProviderState> providers) {
 
         Slot find(String namespace, String name) {
             Slot slot = exact.get(new MetricKey(namespace, name));

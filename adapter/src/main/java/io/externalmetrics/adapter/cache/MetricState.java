@@ -52,7 +52,7 @@ public record MetricState(MetricInfo info, Optional<Sample> sample, Optional<Ins
 
     /** Whether it was retired longer than its max age ago: then it no longer exists for readers. */
     boolean isGone(Instant now) {
-        return retiredAt.map(at -> Duration.between(at, now).compareTo(info.maxAge()) > 0).orElse(false);
+        return retiredAt.isPresent() && now.isAfter(retiredAt.get().plus(info.maxAge()));
     }
 
     /**
@@ -77,7 +77,12 @@ public record MetricState(MetricInfo info, Optional<Sample> sample, Optional<Ins
      * {@code Optional} or {@code Duration} made.
      */
     public boolean isFresh(Instant now) {
-        return succeededAt.isPresent() && !now.isAfter(agedFrom(succeededAt.get()).plus(info.maxAge()));
+        return isWithin(info.maxAge(), now);
+    }
+
+    /** Whether there is a last good value no older than {@code bound}; as cheap as {@link #isFresh}. */
+    boolean isWithin(Duration bound, Instant now) {
+        return succeededAt.isPresent() && !now.isAfter(agedFrom(succeededAt.get()).plus(bound));
     }
 
     /** Where the last good value's age counts from: its fetch, or the provider's observation when older. */

@@ -1,7 +1,8 @@
 /**
  * The metric cache: one immutable {@link io.externalmetrics.adapter.cache.MetricState} per
  * registered metric, swapped atomically by refreshers and read without locks by the HTTP path.
- * Values are encoded to JSON once per refresh, so a read only selects and concatenates bytes.
+ * Values are encoded to JSON once per refresh, so a read only selects and concatenates bytes (a
+ * {@code static} fallback, served only while a metric has no fresh value, is encoded when read).
  *
  * <p>It also owns the values that describe a metric ({@link io.externalmetrics.adapter.cache.MetricInfo}
  * with its {@link io.externalmetrics.adapter.cache.TriggerSpec} and

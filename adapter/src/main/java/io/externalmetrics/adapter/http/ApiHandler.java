@@ -71,28 +71,26 @@ public final class ApiHandler {
             Responses.failure(req, res, StatusReason.BAD_REQUEST, e.getMessage());
             return;
         }
-        String subject = "metric \"" + StatusJson.abbreviate(metric) + "\" in namespace \""
-                + StatusJson.abbreviate(namespace) + "\"";
         if (!LabelRules.isDnsLabel(namespace)) {
             Responses.failure(req, res, StatusReason.BAD_REQUEST,
-                    subject + ": the namespace is not a valid namespace name");
+                    subject(metric, namespace, Optional.empty()) + ": the namespace is not a valid namespace name");
             return;
         }
         Optional<String> selectorText;
         try {
-            selectorText = Queries.first(req.query().rawValue(), "labelSelector");
+            selectorText = Queries.first(req.query().rawValue(), "labelSelector").filter(text -> !text.isBlank());
         } catch (IllegalArgumentException e) {
-            Responses.failure(req, res, StatusReason.BAD_REQUEST, subject + ": invalid query: " + e.getMessage());
+            Responses.failure(req, res, StatusReason.BAD_REQUEST,
+                    subject(metric, namespace, Optional.empty()) + ": invalid query: " + e.getMessage());
             return;
         }
         Optional<LabelSelector> selector = Optional.empty();
-        if (selectorText.isPresent() && !selectorText.get().isBlank()) {
-            subject += " with selector \"" + StatusJson.abbreviate(selectorText.get()) + "\"";
+        if (selectorText.isPresent()) {
             try {
                 selector = Optional.of(LabelSelector.parse(selectorText.get()));
             } catch (SelectorParseException e) {
                 Responses.failure(req, res, StatusReason.BAD_REQUEST,
-                        subject + ": invalid label selector: " + e.getMessage());
+                        subject(metric, namespace, selectorText) + ": invalid label selector: " + e.getMessage());
                 return;
             }
         }
@@ -100,12 +98,22 @@ public final class ApiHandler {
             case ReadResult.Found found -> Responses.json(req, res, found.body());
             case ReadResult.NotFound notFound -> {
                 res.status(Status.create(StatusReason.NOT_FOUND.code()));
-                Responses.json(req, res, StatusJson.metricNotFound(metric, subject + ": " + notFound.why()
-                        + unreachedProviders()));
+                Responses.json(req, res, StatusJson.metricNotFound(metric,
+                        subject(metric, namespace, selectorText) + ": " + notFound.why() + unreachedProviders()));
             }
             case ReadResult.Unavailable unavailable ->
-                    Responses.failure(req, res, StatusReason.SERVICE_UNAVAILABLE, subject + ": " + unavailable.why());
+                    Responses.failure(req, res, StatusReason.SERVICE_UNAVAILABLE,
+                            subject(metric, namespace, selectorText) + ": " + unavailable.why());
         }
+    }
+
+    /**
+     * What an error message is about, as the HPA user wrote it: {@code metric "m" in namespace "ns" with
+     * selector "s"}. Built only for errors: a successful read makes no message.
+     */
+    private static String subject(String metric, String namespace, Optional<String> selector) {
+        return "metric \"" + StatusJson.abbreviate(metric) + "\" in namespace \"" + StatusJson.abbreviate(namespace)
+                + "\"" + selector.map(s -> " with selector \"" + StatusJson.abbreviate(s) + "\"").orElse("");
     }
 
     /** {@code GET /debug/inventory}: every provider and metric, for people and scripts. */
