@@ -59,6 +59,7 @@ final class ProviderRuntime implements AutoCloseable {
     private String describeStatus = "not called yet";
     private List<String> clashes = List.of(); // metrics not served: another provider holds them
     private boolean wasReady;
+    private boolean reached; // answered at least once (Describe or a Fetch)
     private boolean closed;
 
     // written in sync, read anywhere (also published in the cache)
@@ -229,16 +230,15 @@ final class ProviderRuntime implements AutoCloseable {
 
     /** What Describe said: serve the metrics it lists, and tell the operator about those it could not. */
     private void described(DescribeResponse reply) {
-        reached();
         DescribeResponses.MetricSet described = DescribeResponses.toMetricSet(reply, config);
         described.skipped().forEach(skipped -> LOG.log(Level.WARNING, "provider \"{0}\": Describe lists {1}, "
                 + "which cannot be served: {2}; skipping it", config.name(), skipped.which(), skipped.problem()));
         described.duplicates().forEach(key -> LOG.log(Level.WARNING,
                 "provider \"{0}\": Describe lists {1} twice; the first is used", config.name(), key));
         warnAboutPolicies(described);
-        apply(described.metrics());
+        reached = true;
         describeStatus = described.status();
-        publish();
+        apply(described.metrics()); // publishes the new state once
     }
 
     private void describeUnimplemented() {
@@ -251,7 +251,7 @@ final class ProviderRuntime implements AutoCloseable {
                     + "configured for it: it serves nothing", config.name());
         }
         warnAboutPolicies(configured);
-        reached();
+        reached = true;
         apply(configured.metrics());
     }
 
@@ -296,18 +296,15 @@ final class ProviderRuntime implements AutoCloseable {
         }
     }
 
-    /** The provider answered: Describe, or a Fetch. */
+    /** A Fetch succeeded: the provider answered. */
     private void reached() {
-        if (!state.reached()) {
-            publish(true);
+        if (!reached) {
+            reached = true;
+            publish();
         }
     }
 
     private void publish() {
-        publish(state.reached());
-    }
-
-    private void publish(boolean reached) {
         if (closed) {
             return;
         }
