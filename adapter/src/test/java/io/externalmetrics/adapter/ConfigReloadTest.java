@@ -76,7 +76,7 @@ class ConfigReloadTest {
                 reader.join();
                 assertThat(failures).isEmpty();
                 assertThat(reads.get()).isGreaterThan(50);
-                assertThat(adapter.providers().status()).extracting(s -> s.name()).containsExactly("b");
+                assertThat(adapter.cache().providers()).extracting(s -> s.name()).containsExactly("b");
             }
         }
     }
@@ -96,7 +96,7 @@ class ConfigReloadTest {
                 Files.writeString(file, header + provider("a", a.port()).replace("maxAge: 3s", "maxAge: 4s")
                         + "  - {name: c, target: 'foo bar:1'}\n");
                 assertThat(watcher.check()).as("the change is rejected").isFalse();
-                assertThat(adapter.providers().status()).extracting(s -> s.name()).containsExactly("a");
+                assertThat(adapter.cache().providers()).extracting(s -> s.name()).containsExactly("a");
                 assertThat(a.describeCalls()).as("a was not restarted").isEqualTo(1);
                 long fetches = a.fetches("a-metric");
                 Await.until("a still refreshing", WAIT, () -> a.fetches("a-metric") > fetches + 2);
@@ -104,7 +104,7 @@ class ConfigReloadTest {
                 Files.writeString(file, header + provider("a", a.port()) + provider("b", b.port()));
                 assertThat(watcher.check()).as("a later change is applied").isTrue();
                 Await.until("b added", WAIT, () -> adapter.read("b-metric").statusCode() == 200);
-                assertThat(adapter.providers().status()).extracting(s -> s.name()).containsExactly("a", "b");
+                assertThat(adapter.cache().providers()).extracting(s -> s.name()).containsExactly("a", "b");
             }
         }
     }
@@ -121,7 +121,7 @@ class ConfigReloadTest {
 
                 var after = adapter.cache().state(before.info().key()).orElseThrow();
                 assertThat(after.sample()).isPresent();
-                assertThat(adapter.providers().status()).extracting(s -> s.name()).containsExactly("a", "other");
+                assertThat(adapter.cache().providers()).extracting(s -> s.name()).containsExactly("a", "other");
                 assertThat(List.of(a.describeCalls())).as("not restarted: Describe was called once").containsExactly(1);
             }
         }
@@ -137,12 +137,12 @@ class ConfigReloadTest {
             String header = "server: {address: 127.0.0.1, port: 0}\nproviders:\n";
             String both = header + clashing("one", one.port()) + clashing("two", two.port());
             try (TestAdapter adapter = TestAdapter.start(ConfigLoader.parse(both))) {
-                Await.until("both providers registered", WAIT, () -> adapter.providers().status().stream()
+                Await.until("both providers registered", WAIT, () -> adapter.cache().providers().stream()
                         .allMatch(s -> s.describe().startsWith("ok")));
                 Await.until("a value", WAIT, () -> adapter.cache().inventory().getFirst().sample().isPresent());
                 String winner = adapter.cache().inventory().getFirst().info().provider();
                 String loser = winner.equals("one") ? "two" : "one";
-                assertThat(adapter.providers().status()).filteredOn(s -> s.name().equals(loser)).singleElement()
+                assertThat(adapter.cache().providers()).filteredOn(s -> s.name().equals(loser)).singleElement()
                         .satisfies(s -> assertThat(s.describe()).as("the loser says why it serves less")
                                 .contains("metric \"m\" in namespace \"*\" of provider \"" + loser
                                         + "\" clashes with \"m\" of provider \"" + winner + "\"; it is not served"));
@@ -153,7 +153,7 @@ class ConfigReloadTest {
                 Await.until("the loser serving m", WAIT, () -> adapter.cache().inventory().stream().anyMatch(s ->
                         s.info().provider().equals(loser) && s.sample().isPresent()
                                 && s.sample().get().base().orElse("").equals(Quantity.format(expected))));
-                assertThat(adapter.providers().status()).singleElement()
+                assertThat(adapter.cache().providers()).singleElement()
                         .satisfies(s -> assertThat(s.describe()).doesNotContain("clashes"));
             }
         }

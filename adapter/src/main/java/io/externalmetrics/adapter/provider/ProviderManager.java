@@ -2,7 +2,6 @@ package io.externalmetrics.adapter.provider;
 
 import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.cache.MetricKey;
-import io.externalmetrics.adapter.cache.ProviderState;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -12,7 +11,6 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -220,14 +218,6 @@ public final class ProviderManager implements AutoCloseable {
     public boolean ready() {
         return running.values().stream().allMatch(r -> r.runtime().state().reached())
                 || env.ticker().getAsLong() - startedAt >= STARTUP_GRACE.toNanos();
-    }
-
-    /** Each running provider's name, target, whether it was reached, and how Describe went; sorted by name. */
-    public List<ProviderState> status() {
-        return running.values().stream()
-                .map(r -> r.runtime().state())
-                .sorted(Comparator.comparing(ProviderState::name))
-                .toList();
     }
 
     /** Fetches started per served metric, over every provider; without waiting on any. */

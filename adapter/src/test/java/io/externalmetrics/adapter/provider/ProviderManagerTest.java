@@ -47,16 +47,17 @@ class ProviderManagerTest {
             channels.add(channel);
             return channel;
         };
+        var cache = new MetricCache(Clock.systemUTC());
         try (FakeProvider a = FakeProvider.start(0).value("m", 1);
-             var manager = ProviderManager.start(List.of(provider("a", a.port(), "1s")),
-                     new MetricCache(Clock.systemUTC()), Clock.systemUTC(), builder)) {
+             var manager = ProviderManager.start(List.of(provider("a", a.port(), "1s")), cache, Clock.systemUTC(),
+                     builder)) {
             Await.until("a fetch", WAIT, () -> a.fetches("m") > 0);
             ProviderConfig changed = provider("a", a.port(), "2s");
 
             assertThatThrownBy(() -> manager.update(List.of(changed, ProviderConfig.of("bad", "foo bar:1"))))
                     .isInstanceOf(IllegalArgumentException.class);
 
-            assertThat(manager.status()).extracting(ProviderState::name).containsExactly("a");
+            assertThat(cache.providers()).extracting(ProviderState::name).containsExactly("a");
             long fetches = a.fetches("m");
             Await.until("a still refreshing", WAIT, () -> a.fetches("m") > fetches + 2);
             assertThat(channels).as("only the original channel is open")
