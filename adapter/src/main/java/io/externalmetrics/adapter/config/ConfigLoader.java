@@ -167,6 +167,7 @@ public final class ConfigLoader {
         node.check("name", MetricNames.problem(name));
         boolean push = node.optionalBoolean(map, "push").orElse(false);
         Optional<Duration> interval = node.optionalDuration(map, "interval", TriggerSpec.MAX_PERIOD);
+        node.check("interval", interval.flatMap(TriggerSpec::intervalProblem));
         if (push && interval.isPresent()) {
             throw new ConfigException(node.path("") + ": give either interval or push: true, not both");
         }

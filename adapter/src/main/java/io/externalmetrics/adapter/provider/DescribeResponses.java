@@ -141,7 +141,7 @@ final class DescribeResponses {
         }
         if (descriptor.hasInterval()) {
             Optional<String> intervalProblem = durationProblem("interval", descriptor.getInterval(),
-                    ProviderRuntime.MIN_PERIOD);
+                    TriggerSpec.MIN_PERIOD);
             if (intervalProblem.isPresent()) {
                 return intervalProblem;
             }

@@ -37,11 +37,6 @@ final class ProviderRuntime implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ProviderRuntime.class.getName());
     /** Concurrent fetches per provider: a slow provider queues its own fetches, nobody else's. */
     static final int MAX_CONCURRENT_FETCHES = 32;
-    /**
-     * The shortest interval Describe may give, the shortest tick and the shortest Fetch deadline: a
-     * call cannot even reach a provider in less, so a shorter one would only ever time out.
-     */
-    static final Duration MIN_PERIOD = Duration.ofMillis(10);
 
     private final ProviderConfig config;
     private final ManagedChannel channel;
@@ -315,13 +310,13 @@ final class ProviderRuntime implements AutoCloseable {
 
     /**
      * The Fetch deadline: the provider's, but at most half the interval so a slow reply does not eat
-     * the next tick; never under {@link #MIN_PERIOD} though (unless the provider's is), since a
+     * the next tick; never under {@link TriggerSpec#MIN_PERIOD} though (unless the provider's is), since a
      * shorter deadline expires before the call reaches the provider.
      */
     static Duration fetchDeadline(TriggerSpec trigger, Duration providerDeadline) {
         if (trigger instanceof TriggerSpec.Interval interval) {
             Duration half = interval.period().dividedBy(2);
-            Duration atLeastMin = half.compareTo(MIN_PERIOD) < 0 ? MIN_PERIOD : half;
+            Duration atLeastMin = half.compareTo(TriggerSpec.MIN_PERIOD) < 0 ? TriggerSpec.MIN_PERIOD : half;
             return atLeastMin.compareTo(providerDeadline) < 0 ? atLeastMin : providerDeadline;
         }
         return providerDeadline;

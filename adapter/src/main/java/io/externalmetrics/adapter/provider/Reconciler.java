@@ -109,14 +109,15 @@ final class Reconciler {
 
     /**
      * How often a metric is triggered: its interval; a push metric every third of its max age, so a
-     * quiet one is not reported stale. Never under {@link ProviderRuntime#MIN_PERIOD}.
+     * quiet one is not reported stale, but never under {@link TriggerSpec#MIN_PERIOD} (a max age may
+     * be as short as Describe likes).
      */
     static Duration tickPeriod(MetricInfo info) {
         Duration period = switch (info.trigger()) {
             case TriggerSpec.Interval interval -> interval.period();
             case TriggerSpec.Push push -> info.maxAge().dividedBy(3);
         };
-        return period.compareTo(ProviderRuntime.MIN_PERIOD) < 0 ? ProviderRuntime.MIN_PERIOD : period;
+        return period.compareTo(TriggerSpec.MIN_PERIOD) < 0 ? TriggerSpec.MIN_PERIOD : period;
     }
 
     private static long tickNanos(MetricInfo info) {

@@ -287,6 +287,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void parse_intervalShorterThan10ms_isRejected_asDescribeRejectsIt() {
+        assertThatThrownBy(() -> ConfigLoader.parse("providers: [{name: a, target: 'x:1', metrics: [{name: m, "
+                + "interval: 1ns}]}]"))
+                .hasMessage("providers[0].metrics[0].interval: must be at least 10ms, got 1ns");
+        assertThat(ConfigLoader.parse("providers: [{name: a, target: 'x:1', metrics: [{name: m, interval: 10ms}]}]")
+                .providers().getFirst().metrics().getFirst().trigger())
+                .isEqualTo(new TriggerSpec.Interval(Duration.ofMillis(10)));
+    }
+
+    @Test
     void parse_durationsBeyondTheirLimits_areRejectedNamingTheField() {
         String provider = "providers: [{name: a, target: 'x:1', ";
         assertThatThrownBy(() -> ConfigLoader.parse(provider + "retry: {max: 9223372036854775807ns}}]"))

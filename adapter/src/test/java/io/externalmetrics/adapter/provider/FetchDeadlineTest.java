@@ -22,9 +22,9 @@ class FetchDeadlineTest {
     }
 
     @Test
-    void fetchDeadline_ofATinyInterval_isTenMilliseconds_unlessTheProvidersIsShorter() {
-        assertThat(deadline(Duration.ofNanos(1), PROVIDERS)).isEqualTo(Duration.ofMillis(10));
+    void fetchDeadline_ofTheShortestIntervals_isTenMilliseconds_unlessTheProvidersIsShorter() {
+        assertThat(deadline(Duration.ofMillis(10), PROVIDERS)).isEqualTo(Duration.ofMillis(10));
         assertThat(deadline(Duration.ofMillis(12), PROVIDERS)).isEqualTo(Duration.ofMillis(10));
-        assertThat(deadline(Duration.ofNanos(1), Duration.ofMillis(5))).isEqualTo(Duration.ofMillis(5));
+        assertThat(deadline(Duration.ofMillis(10), Duration.ofMillis(5))).isEqualTo(Duration.ofMillis(5));
     }
 }
