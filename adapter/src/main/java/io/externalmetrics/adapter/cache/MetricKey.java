@@ -16,6 +16,8 @@ public record MetricKey(String namespace, String name) {
 
     /** The namespace of metrics served in every namespace. */
     public static final String ALL_NAMESPACES = "*";
+    /** Longest accepted metric name. */
+    public static final int MAX_NAME_LENGTH = 253;
 
     public MetricKey {
         Objects.requireNonNull(namespace, "namespace");
@@ -36,6 +38,31 @@ public record MetricKey(String namespace, String name) {
                 ? Optional.empty()
                 : Optional.of("\"" + StatusJson.abbreviate(namespace)
                         + "\" is neither \"*\" nor a Kubernetes namespace name (a DNS-1123 label)");
+    }
+
+    /**
+     * What is wrong with a metric name, or nothing: it must fit in one URL path segment of the
+     * external metrics API.
+     */
+    public static Optional<String> nameProblem(String name) {
+        if (name.isEmpty()) {
+            return Optional.of("a metric name must not be empty");
+        }
+        if (name.length() > MAX_NAME_LENGTH) {
+            return Optional.of("a metric name must be at most " + MAX_NAME_LENGTH + " characters");
+        }
+        if (name.equals(".") || name.equals("..")) {
+            return Optional.of("\"" + name + "\" cannot be a metric name");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '/' || c == '%' || c <= ' ' || c == 0x7f) {
+                return Optional.of("metric name \"" + name + "\" contains '"
+                        + (c < ' ' ? "\\u%04x".formatted((int) c) : String.valueOf(c))
+                        + "', which cannot appear in a URL path segment");
+            }
+        }
+        return Optional.empty();
     }
 
     @Override

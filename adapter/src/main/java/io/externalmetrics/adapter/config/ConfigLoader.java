@@ -164,7 +164,7 @@ public final class ConfigLoader {
         String namespace = node.optionalString(map, "namespace").orElse("*");
         node.check("namespace", MetricKey.namespaceProblem(namespace));
         String name = node.string(map, "name");
-        node.check("name", MetricNames.problem(name));
+        node.check("name", MetricKey.nameProblem(name));
         boolean push = node.optionalBoolean(map, "push").orElse(false);
         Optional<Duration> interval = node.optionalDuration(map, "interval", TriggerSpec.MAX_PERIOD);
         node.check("interval", interval.flatMap(TriggerSpec::intervalProblem));

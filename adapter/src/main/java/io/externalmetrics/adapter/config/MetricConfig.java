@@ -25,7 +25,7 @@ public record MetricConfig(String namespace, String name, TriggerSpec trigger, O
         Objects.requireNonNull(trigger, "trigger");
         Objects.requireNonNull(maxAge, "maxAge");
         Objects.requireNonNull(onError, "onError");
-        Optional<String> problem = MetricKey.namespaceProblem(namespace).or(() -> MetricNames.problem(name));
+        Optional<String> problem = MetricKey.namespaceProblem(namespace).or(() -> MetricKey.nameProblem(name));
         if (problem.isPresent()) {
             throw new ConfigException(problem.get());
         }

@@ -5,7 +5,6 @@ import io.externalmetrics.adapter.cache.MetricKey;
 import io.externalmetrics.adapter.cache.OnErrorPolicy;
 import io.externalmetrics.adapter.cache.TriggerSpec;
 import io.externalmetrics.adapter.config.MetricConfig;
-import io.externalmetrics.adapter.config.MetricNames;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.k8s.StatusJson;
@@ -135,7 +134,7 @@ final class DescribeResponses {
         if (namespaceProblem.isPresent()) {
             return Optional.of("namespace " + namespaceProblem.get());
         }
-        Optional<String> nameProblem = MetricNames.problem(key.name());
+        Optional<String> nameProblem = MetricKey.nameProblem(key.name());
         if (nameProblem.isPresent()) {
             return nameProblem;
         }
