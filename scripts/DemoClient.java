@@ -31,7 +31,6 @@ import javax.net.ssl.X509ExtendedTrustManager;
  *                                   a second; exit 0 when it did, 1 when it did not within SECONDS, 2 when
  *                                   one of the processes PID (called NAME) ended first
  *   watch PORT                  every two seconds, the demo's four reads, summarised
- *   get PORT PATH               one read, summarised
  * </pre>
  *
  * <p>Demo only: it trusts the first certificate the adapter presents (the demo's adapter makes a new
@@ -70,18 +69,12 @@ public final class DemoClient {
                 System.exit(client.awaitReady(Duration.ofSeconds(Long.parseLong(args[2])), pids));
             }
             case "watch" -> client.watch();
-            case "get" -> {
-                if (args.length != 3) {
-                    usage();
-                }
-                System.out.println(client.read(args[2]));
-            }
             default -> usage();
         }
     }
 
     private static void usage() {
-        System.err.println("usage: java scripts/DemoClient.java ready PORT SECONDS NAME=PID... | watch PORT | get PORT PATH");
+        System.err.println("usage: java scripts/DemoClient.java ready PORT SECONDS NAME=PID... | watch PORT");
         System.exit(64);
     }
 
