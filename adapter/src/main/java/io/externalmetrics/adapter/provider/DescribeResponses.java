@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,7 +94,7 @@ final class DescribeResponses {
         for (MetricConfig metric : config.metrics()) {
             configured.put(metric.key(), metric);
         }
-        Map<MetricKey, MetricInfo> metrics = new LinkedHashMap<>();
+        List<MetricInfo> metrics = new ArrayList<>();
         List<Skipped> skipped = new ArrayList<>();
         List<MetricKey> duplicates = new ArrayList<>();
         Set<MetricKey> listed = new HashSet<>();
@@ -108,6 +107,10 @@ final class DescribeResponses {
                 continue;
             }
             MetricKey key = Protos.key(descriptor.getMetric());
+            if (!listed.add(key.folded())) {
+                duplicates.add(key); // the rule configuration applies: names that differ only in case are one metric
+                continue;
+            }
             Optional<MetricConfig> local = Optional.ofNullable(configured.get(key));
             TriggerSpec trigger = switch (descriptor.getTriggerCase()) {
                 case INTERVAL -> new TriggerSpec.Interval(Protos.duration(descriptor.getInterval()));
@@ -119,13 +122,9 @@ final class DescribeResponses {
                     ? Protos.duration(descriptor.getMaxAge())
                     : local.flatMap(MetricConfig::maxAge).orElseGet(trigger::defaultMaxAge);
             OnErrorPolicy onError = local.map(MetricConfig::onError).orElse(OnErrorPolicy.error());
-            if (!listed.add(key.folded())) {
-                duplicates.add(key); // the rule configuration applies: names that differ only in case are one metric
-                continue;
-            }
-            metrics.put(key, new MetricInfo(key, config.name(), trigger, maxAge, onError));
+            metrics.add(new MetricInfo(key, config.name(), trigger, maxAge, onError));
         }
-        return new MetricSet(List.copyOf(metrics.values()), skipped, duplicates);
+        return new MetricSet(metrics, skipped, duplicates);
     }
 
     private static Optional<String> problem(MetricDescriptor descriptor) {
