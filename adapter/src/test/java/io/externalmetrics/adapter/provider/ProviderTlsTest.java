@@ -7,6 +7,7 @@ import io.externalmetrics.adapter.cache.ReadResult;
 import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.Closer;
+import io.externalmetrics.adapter.testing.LogRecords;
 import io.externalmetrics.adapter.testing.Pki;
 import io.externalmetrics.adapter.testing.TestAdapter;
 import io.externalmetrics.provider.MetricProviderServer;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,10 +43,14 @@ class ProviderTlsTest {
 
     /** A provider serving m = 42 over TLS as {@code server}, requiring client certificates of {@code clientCaFile}. */
     private MetricProviderServer provider(Pki.Issued server, Optional<Path> clientCaFile) {
+        return provider(server, clientCaFile, 0, 42);
+    }
+
+    private MetricProviderServer provider(Pki.Issued server, Optional<Path> clientCaFile, int port, double value) {
         var builder = MetricProviderServer.builder()
-                .port(0)
+                .port(port)
                 .tls(server.writeCertificate(dir.resolve("server.crt")), server.writeKey(dir.resolve("server.key")))
-                .addMetric(Namespace.ALL, "m", Trigger.every(Duration.ofMillis(200)), request -> Value.of(42));
+                .addMetric(Namespace.ALL, "m", Trigger.every(Duration.ofMillis(200)), request -> Value.of(value));
         clientCaFile.ifPresent(builder::requireClientCertificates);
         return closer.register(builder.build().start());
     }
@@ -154,12 +160,47 @@ class ProviderTlsTest {
         newClient.writeKey(keyFile);
         newClient.writeCertificate(certFile);
 
-        Await.until("m served once the new client certificate is presented", WAIT,
-                () -> read(cache) instanceof ReadResult.Found found
-                        && new String(found.body(), StandardCharsets.UTF_8).contains("\"value\":\"42\""));
+        Await.until("m served once the new client certificate is presented", WAIT, () -> served(cache, "42"));
+    }
+
+    @Test
+    void clientKeyFile_replacedByOneThatDoesNotRead_oldCredentialsStay_andTheFileIsLogged() {
+        Path caFile = serverCa.writeCertificate(file("ca.crt"));
+        Pki.Issued server = serverCa.issue("provider", "127.0.0.1");
+        Path clientCaFile = clientCa.writeCertificate(file("client-ca.crt"));
+        MetricProviderServer provider = provider(server, Optional.of(clientCaFile));
+        Pki.Issued client = clientCa.issue("externalmetrics-adapter");
+        Path certFile = client.writeCertificate(file("client.crt"));
+        Path keyFile = client.writeKey(file("client.key"));
+        var config = ConfigLoader.parse("""
+                providers:
+                  - name: p
+                    target: 127.0.0.1:%d
+                    retry: {initial: 100ms, max: 200ms}
+                    tls: {caFile: %s, certFile: %s, keyFile: %s}
+                """.formatted(provider.port(), quoted(caFile), quoted(certFile), quoted(keyFile)));
+        var cache = new MetricCache(Clock.systemUTC());
+        var logs = closer.register(LogRecords.of(ReloadingTls.class.getName()));
+        closer.register(ProviderManager.start(config.providers(), cache, Clock.systemUTC(), Duration.ofMillis(100)));
+        Await.until("m served", WAIT, () -> served(cache, "42"));
+
+        Pki.write(keyFile, "not a key\n");
+        Await.until("the unreadable key logged", WAIT, () -> logs.atLeast(Level.WARNING).stream()
+                .anyMatch(line -> line.contains("provider \"p\"") && line.contains(keyFile.toString())));
+        int port = provider.port();
+        provider.close();
+        provider(server, Optional.of(clientCaFile), port, 43);
+
+        Await.until("a new connection made with the old certificate, m served again", WAIT,
+                () -> served(cache, "43"));
     }
 
     private static ReadResult read(MetricCache cache) {
         return cache.read("default", "m", Optional.empty());
+    }
+
+    private static boolean served(MetricCache cache, String value) {
+        return read(cache) instanceof ReadResult.Found found
+                && new String(found.body(), StandardCharsets.UTF_8).contains("\"value\":\"" + value + "\"");
     }
 }
