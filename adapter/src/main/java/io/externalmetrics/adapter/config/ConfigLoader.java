@@ -162,6 +162,7 @@ public final class ConfigLoader {
         Optional<Path> certFile = node.optionalString(map, "certFile").map(Path::of);
         Optional<Path> keyFile = node.optionalString(map, "keyFile").map(Path::of);
         Optional<String> serverName = node.optionalString(map, "serverName");
+        node.check("serverName", serverName.flatMap(ProviderTls::serverNameProblem));
         node.check(certFile.isPresent() ? "certFile" : "keyFile",
                 ProviderTls.pairProblem(certFile.isPresent(), keyFile.isPresent()));
         node.check("caFile", caFile.flatMap(ProviderTls::certificatesProblem));

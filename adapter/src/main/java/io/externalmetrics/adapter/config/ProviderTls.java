@@ -5,6 +5,7 @@ import io.externalmetrics.adapter.security.TlsSetupException;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * TLS to one provider, instead of plaintext (the default, meant for a sidecar on loopback). The
@@ -20,6 +21,10 @@ import java.util.Optional;
 public record ProviderTls(Optional<Path> caFile, Optional<Path> certFile, Optional<Path> keyFile,
                           Optional<String> serverName) {
 
+    // RFC 1123 host names (as a certificate's DNS names are written) and IPv4 literals
+    private static final Pattern SERVER_NAME = Pattern.compile(
+            "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
+
     public ProviderTls {
         Objects.requireNonNull(caFile, "caFile");
         Objects.requireNonNull(certFile, "certFile");
@@ -28,6 +33,10 @@ public record ProviderTls(Optional<Path> caFile, Optional<Path> certFile, Option
         Optional<String> problem = pairProblem(certFile.isPresent(), keyFile.isPresent());
         if (problem.isPresent()) {
             throw new ConfigException("tls: " + problem.get());
+        }
+        problem = serverName.flatMap(ProviderTls::serverNameProblem);
+        if (problem.isPresent()) {
+            throw new ConfigException("tls: serverName: " + problem.get());
         }
     }
 
@@ -41,6 +50,13 @@ public record ProviderTls(Optional<Path> caFile, Optional<Path> certFile, Option
                         + "certificate)"
                 : "keyFile is given without certFile; mutual TLS needs both (or neither, for TLS without a client "
                         + "certificate)");
+    }
+
+    /** What is wrong with a server name, or nothing: a DNS name or IPv4 address of at most 253 characters. */
+    static Optional<String> serverNameProblem(String serverName) {
+        return serverName.length() <= 253 && SERVER_NAME.matcher(serverName).matches()
+                ? Optional.empty()
+                : Optional.of("\"" + serverName + "\" is not a DNS name or IPv4 address (no port, scheme or path)");
     }
 
     /** What is wrong with a CA or certificate file, or nothing: it must exist and hold PEM certificates. */

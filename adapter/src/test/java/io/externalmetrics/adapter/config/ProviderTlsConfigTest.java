@@ -84,6 +84,13 @@ class ProviderTlsConfigTest {
     }
 
     @Test
+    void load_serverNameWithAPort_namesTheField() {
+        assertThatThrownBy(() -> load("{serverName: 'provider.example:443'}"))
+                .hasMessage("providers[0].tls.serverName: \"provider.example:443\" is not a DNS name or IPv4 address "
+                        + "(no port, scheme or path)");
+    }
+
+    @Test
     void load_unknownKey_listsTheKnownOnes() {
         assertThatThrownBy(() -> load("{insecure: true}"))
                 .hasMessage("providers[0].tls: unknown key \"insecure\" (known keys: caFile, certFile, keyFile, "
