@@ -164,6 +164,32 @@ class ProviderTlsTest {
     }
 
     @Test
+    void caFile_rotatedWhileRunning_trustsTheProvidersNewCertificate() {
+        Path caFile = serverCa.writeCertificate(file("ca.crt"));
+        MetricProviderServer provider = provider(serverCa.issue("provider", "127.0.0.1"), Optional.empty());
+        var config = ConfigLoader.parse("""
+                providers:
+                  - name: p
+                    target: 127.0.0.1:%d
+                    retry: {initial: 100ms, max: 200ms}
+                    tls: {caFile: %s}
+                """.formatted(provider.port(), quoted(caFile)));
+        var cache = new MetricCache(Clock.systemUTC());
+        closer.register(ProviderManager.start(config.providers(), cache, Clock.systemUTC(), Duration.ofMillis(100)));
+        Await.until("m served", WAIT, () -> served(cache, "42"));
+        int port = provider.port();
+        provider.close();
+        Pki.Issued newServerCa = Pki.ca("new provider CA");
+        provider(newServerCa.issue("provider", "127.0.0.1"), Optional.empty(), port, 43);
+        Await.until("the provider's certificate from the new CA refused", WAIT,
+                () -> read(cache) instanceof ReadResult.Unavailable unavailable && unavailable.why().contains("TLS"));
+
+        newServerCa.writeCertificate(caFile);
+
+        Await.until("m served once the new CA is trusted", WAIT, () -> served(cache, "43"));
+    }
+
+    @Test
     void clientKeyFile_replacedByOneThatDoesNotRead_oldCredentialsStay_andTheFileIsLogged() {
         Path caFile = serverCa.writeCertificate(file("ca.crt"));
         Pki.Issued server = serverCa.issue("provider", "127.0.0.1");
