@@ -54,6 +54,7 @@ final class ReloadingTls implements AutoCloseable {
         this.provider = provider;
         this.files = files;
         this.reader = reader;
+        // the bytes before the certificates: a change in between is then seen by the first check
         this.loaded = contents();
         try {
             trust = files.caFile().isEmpty() ? Optional.empty() : Optional.of(
@@ -117,10 +118,11 @@ final class ReloadingTls implements AutoCloseable {
                     provider);
         } catch (RuntimeException e) {
             // logged once per distinct problem: the files are checked again every period
-            if (!e.getMessage().equals(lastProblem)) {
-                lastProblem = e.getMessage();
+            String problem = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (!problem.equals(lastProblem)) {
+                lastProblem = problem;
                 LOG.log(Level.WARNING, "provider \"{0}\": TLS files changed but cannot be used, keeping the "
-                        + "previous certificates: {1}", provider, e.getMessage());
+                        + "previous certificates: {1}", provider, problem);
             }
         }
     }
