@@ -8,6 +8,7 @@ import io.externalmetrics.adapter.http.ApiHandler;
 import io.externalmetrics.adapter.http.ApiRouting;
 import io.externalmetrics.adapter.http.StatusDirectHandler;
 import io.externalmetrics.adapter.provider.ProviderManager;
+import io.externalmetrics.adapter.security.ServingCertificateWatcher;
 import io.externalmetrics.adapter.security.ServingCertificates;
 import io.helidon.common.tls.Tls;
 import io.helidon.http.DirectHandler;
@@ -34,33 +35,47 @@ public final class Adapter implements AutoCloseable {
     /** A 10,000-character selector, every character percent-encoded, fits with room to spare. */
     static final int MAX_REQUEST_LINE_BYTES = 64 * 1024;
     static final int MAX_HEADER_BYTES = 64 * 1024;
+    /** How often the serving certificate files are checked for changes (as the configuration file is). */
+    static final Duration CERTIFICATE_POLL = Duration.ofSeconds(2);
 
     private final MetricCache cache;
     private final ProviderManager providers;
     private final WebServer server;
     private final Optional<String> selfSignedPem;
+    private final Optional<ServingCertificateWatcher> certificates;
+    private final Optional<ScheduledExecutorService> certificatePoller;
     private final ReentrantLock configLock = new ReentrantLock();
     // guarded by configLock
     private AdapterConfig config;
     private ScheduledExecutorService configPoller;
 
     private Adapter(AdapterConfig config, MetricCache cache, ProviderManager providers, WebServer server,
-                    Optional<String> selfSignedPem) {
+                    Optional<String> selfSignedPem, Optional<ServingCertificateWatcher> certificates,
+                    Optional<ScheduledExecutorService> certificatePoller) {
         this.config = config;
         this.cache = cache;
         this.providers = providers;
         this.server = server;
         this.selfSignedPem = selfSignedPem;
+        this.certificates = certificates;
+        this.certificatePoller = certificatePoller;
     }
 
-    /** Starts an adapter reaching providers over plaintext gRPC. */
+    /**
+     * Starts an adapter reaching providers over plaintext gRPC. Certificate files, when configured,
+     * are checked for changes every {@link #CERTIFICATE_POLL} and a changed, valid pair is served
+     * to new connections without a restart.
+     */
     public static Adapter start(AdapterConfig config, Clock clock) {
         ServerConfig serverConfig = config.server();
         Tls tls;
         Optional<String> selfSignedPem = Optional.empty();
+        Optional<ServingCertificateWatcher> certificates = Optional.empty();
         if (serverConfig.tls().isPresent()) {
             TlsFiles files = serverConfig.tls().get();
-            tls = ServingCertificates.fromFiles(files.certFile(), files.keyFile());
+            var loaded = ServingCertificateWatcher.load(files.certFile(), files.keyFile());
+            tls = loaded.tls();
+            certificates = Optional.of(loaded.watcher());
         } else {
             var selfSigned = ServingCertificates.selfSigned(serverConfig.dnsNames(), clock);
             tls = selfSigned.tls();
@@ -101,7 +116,13 @@ public final class Adapter implements AutoCloseable {
                 throw new IllegalStateException("cannot listen on " + serverConfig.address() + ":" + serverConfig.port()
                         + " (is the port in use, or the address not this machine's? the log above says why)");
             }
-            return new Adapter(config, cache, providers, server, selfSignedPem);
+            Optional<ScheduledExecutorService> certificatePoller = certificates.map(watcher -> {
+                var poller = Executors.newSingleThreadScheduledExecutor(
+                        Thread.ofPlatform().name("externalmetrics-certificates").daemon().factory());
+                watcher.watch(server::reloadTls, poller, CERTIFICATE_POLL);
+                return poller;
+            });
+            return new Adapter(config, cache, providers, server, selfSignedPem, certificates, certificatePoller);
         } catch (RuntimeException e) {
             providers.close();
             throw e;
@@ -111,7 +132,8 @@ public final class Adapter implements AutoCloseable {
     /**
      * Applies a new configuration without a restart: providers are added, removed or restarted
      * when changed; unchanged providers keep their channels and values. Server settings (address,
-     * port, TLS) need a restart: a change to them is logged and otherwise ignored.
+     * port, which TLS files) need a restart: a change to them is logged and otherwise ignored. (The
+     * content of the TLS files is reloaded on its own, see {@link #checkServingCertificate}.)
      */
     public void reload(AdapterConfig next) {
         configLock.lock();
@@ -141,6 +163,17 @@ public final class Adapter implements AutoCloseable {
         } finally {
             configLock.unlock();
         }
+    }
+
+    /**
+     * Re-reads the serving certificate files now, as is done every {@link #CERTIFICATE_POLL}: when
+     * their content changed and they hold a matching certificate and key, new connections get the
+     * new certificate; otherwise the current one stays (and the problem is logged once).
+     *
+     * @return whether a new certificate was applied; always false with the self-signed certificate
+     */
+    public boolean checkServingCertificate() {
+        return certificates.map(watcher -> watcher.check(server::reloadTls)).orElse(false);
     }
 
     /** The bound HTTPS port. */
@@ -174,6 +207,7 @@ public final class Adapter implements AutoCloseable {
         } finally {
             configLock.unlock();
         }
+        certificatePoller.ifPresent(ScheduledExecutorService::shutdownNow);
         server.stop();
         providers.close();
     }

@@ -69,8 +69,8 @@ import org.bouncycastle.util.IPAddress;
  *         .connectionOptions(o -> o.tcpNoDelay(true))
  *         ...
  * }</pre>
- * To pick up a rotated certificate without a restart, call {@code fromFiles} again and pass the
- * result to Helidon's {@code WebServer.reloadTls(Tls)}.
+ * {@link ServingCertificateWatcher} picks up rotated files without a restart: it calls
+ * {@code fromFiles} again and passes the result to Helidon's {@code WebServer.reloadTls(Tls)}.
  */
 public final class ServingCertificates {
 

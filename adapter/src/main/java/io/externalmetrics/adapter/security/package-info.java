@@ -6,6 +6,8 @@
  * <p>{@link io.externalmetrics.adapter.security.ServingCertificates} turns either into a Helidon
  * {@link io.helidon.common.tls.Tls} for the webserver listener; problems are reported as
  * {@link io.externalmetrics.adapter.security.TlsSetupException} naming the file and what is wrong.
+ * {@link io.externalmetrics.adapter.security.ServingCertificateWatcher} re-reads the files as they
+ * are rotated and swaps the certificate under the running listener.
  *
  * <p>{@link io.externalmetrics.adapter.security.ClientTlsFiles} reads the files of the adapter's own
  * TLS client side, to providers configured with {@code tls}: their CA and the client certificate.

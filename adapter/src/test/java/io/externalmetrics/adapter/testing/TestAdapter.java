@@ -95,6 +95,10 @@ public final class TestAdapter implements AutoCloseable {
         adapter.watchConfig(file, period);
     }
 
+    public boolean checkServingCertificate() {
+        return adapter.checkServingCertificate();
+    }
+
     /** The URL of {@code pathAndQuery} on the adapter, by the name its certificate carries. */
     public String url(String pathAndQuery) {
         return "https://localhost:" + port() + pathAndQuery;
