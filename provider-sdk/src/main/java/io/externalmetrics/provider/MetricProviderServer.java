@@ -3,10 +3,14 @@ package io.externalmetrics.provider;
 import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,6 +55,18 @@ import java.util.concurrent.locks.ReentrantLock;
  *       stream that cannot keep up coalesce, one per metric.</li>
  * </ul>
  *
+ * <p>The connection is plaintext unless {@linkplain Builder#tls TLS} is configured: plaintext suits
+ * a sidecar the adapter reaches on loopback; across the network, serve TLS, and with
+ * {@link Builder#requireClientCertificates} only an adapter presenting a certificate from your CA
+ * (the adapter's {@code providers[].tls.certFile}) is served:
+ * <pre>{@code
+ * MetricProviderServer.builder()
+ *         .address("0.0.0.0")
+ *         .tls(Path.of("/etc/provider/tls.crt"), Path.of("/etc/provider/tls.key"))
+ *         .requireClientCertificates(Path.of("/etc/provider/client-ca.crt"))
+ *         ...
+ * }</pre>
+ *
  * <p>Either {@link #start()} it, or mount {@link #bindableService()} in a gRPC server of your own.
  * Either way, {@link #close()} it when done. Thread-safe.
  */
@@ -65,6 +81,9 @@ public final class MetricProviderServer implements AutoCloseable {
     private final String address;
     private final int requestedPort;
     private final MetricProviderService service;
+    private final Optional<Path> certFile;
+    private final Optional<Path> keyFile;
+    private final Optional<Path> clientCaFile;
     private final ExecutorService ownedExecutor; // null: the author's executor, not ours to stop
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -75,6 +94,9 @@ public final class MetricProviderServer implements AutoCloseable {
     private MetricProviderServer(Builder builder) {
         this.address = builder.address;
         this.requestedPort = builder.port;
+        this.certFile = builder.certFile;
+        this.keyFile = builder.keyFile;
+        this.clientCaFile = builder.clientCaFile;
         Executor executor = builder.executor;
         if (executor == null) {
             ownedExecutor = Executors.newThreadPerTaskExecutor(
@@ -99,7 +121,8 @@ public final class MetricProviderServer implements AutoCloseable {
      * Binds the port and starts serving; returns once the port is bound.
      *
      * @return this server
-     * @throws UncheckedIOException if the address cannot be bound (e.g. the port is in use)
+     * @throws UncheckedIOException if the address cannot be bound (e.g. the port is in use), or a TLS
+     *     file cannot be read or parsed
      * @throws IllegalStateException if already started or closed
      */
     public MetricProviderServer start() {
@@ -112,8 +135,7 @@ public final class MetricProviderServer implements AutoCloseable {
                 throw new IllegalStateException("server is already started");
             }
             Server s = NettyServerBuilder
-                    .forAddress(new InetSocketAddress(address, requestedPort),
-                            InsecureServerCredentials.create())
+                    .forAddress(new InetSocketAddress(address, requestedPort), credentials())
                     .permitKeepAliveTime(PERMITTED_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
                     .addService(service)
@@ -130,6 +152,29 @@ public final class MetricProviderServer implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    private ServerCredentials credentials() {
+        if (certFile.isEmpty()) {
+            return InsecureServerCredentials.create();
+        }
+        TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder();
+        try {
+            tls.keyManager(certFile.get().toFile(), keyFile.orElseThrow().toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read TLS certificate " + certFile.get() + " or key "
+                    + keyFile.get() + ": " + e.getMessage(), e);
+        }
+        if (clientCaFile.isPresent()) {
+            try {
+                tls.trustManager(clientCaFile.get().toFile());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read client CA file " + clientCaFile.get() + ": "
+                        + e.getMessage(), e);
+            }
+            tls.clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+        }
+        return tls.build();
     }
 
     /**
@@ -255,6 +300,9 @@ public final class MetricProviderServer implements AutoCloseable {
         private int port = 50051;
         private String address = "127.0.0.1";
         private Executor executor; // null: virtual threads, owned by the server
+        private Optional<Path> certFile = Optional.empty();
+        private Optional<Path> keyFile = Optional.empty();
+        private Optional<Path> clientCaFile = Optional.empty();
         private final Map<MetricKey, Registration> metrics = new LinkedHashMap<>();
 
         private Builder() {
@@ -277,7 +325,8 @@ public final class MetricProviderServer implements AutoCloseable {
         /**
          * The address to listen on. Default {@code 127.0.0.1}: reachable only from the same host
          * (or pod, when the provider runs as the adapter's sidecar). Use {@code "0.0.0.0"} to
-         * accept connections from other hosts; the connection is plaintext.
+         * accept connections from other hosts; the connection is plaintext unless {@link #tls} is
+         * set.
          *
          * @param host an IP address or host name
          * @return this builder
@@ -346,12 +395,57 @@ public final class MetricProviderServer implements AutoCloseable {
         }
 
         /**
+         * Serves TLS (1.2 and 1.3) with this certificate and key instead of plaintext. The adapter
+         * trusts it through {@code providers[].tls.caFile} (the CA that signed it) and checks that it
+         * names the host of the provider's target, or {@code providers[].tls.serverName}. The files
+         * are read when the server {@linkplain MetricProviderServer#start() starts}.
+         *
+         * @param certFile the PEM certificate chain, the server's own certificate first
+         * @param keyFile the PEM private key of that certificate, unencrypted PKCS#8
+         *     ({@code -----BEGIN PRIVATE KEY-----}; {@code openssl pkcs8 -topk8 -nocrypt} converts others)
+         * @return this builder
+         * @throws IllegalArgumentException if a file does not exist or cannot be read
+         */
+        public Builder tls(Path certFile, Path keyFile) {
+            this.certFile = Optional.of(readable("certFile", certFile));
+            this.keyFile = Optional.of(readable("keyFile", keyFile));
+            return this;
+        }
+
+        /**
+         * Requires every client to present a certificate signed by a CA of {@code caFile} (mutual
+         * TLS): a connection without one, or with one from another CA, fails its TLS handshake
+         * before any call. Needs {@link #tls}.
+         *
+         * @param caFile the PEM certificates of the CAs that sign client certificates
+         * @return this builder
+         * @throws IllegalArgumentException if the file does not exist or cannot be read
+         */
+        public Builder requireClientCertificates(Path caFile) {
+            this.clientCaFile = Optional.of(readable("caFile", caFile));
+            return this;
+        }
+
+        private static Path readable(String name, Path file) {
+            Objects.requireNonNull(file, name + " must not be null");
+            if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+                throw new IllegalArgumentException(name + " must be a readable file, got " + file);
+            }
+            return file;
+        }
+
+        /**
          * Builds the server, without binding a port yet (see {@link MetricProviderServer#start()}).
          * Triggers made by {@link Trigger#from} subscribe to their publishers now.
          *
          * @return the server
+         * @throws IllegalStateException if client certificates are required without TLS
          */
         public MetricProviderServer build() {
+            if (clientCaFile.isPresent() && certFile.isEmpty()) {
+                throw new IllegalStateException("requireClientCertificates needs tls(certFile, keyFile): client "
+                        + "certificates are only checked on a TLS connection");
+            }
             return new MetricProviderServer(this);
         }
 

@@ -106,7 +106,7 @@ public final class ConfigLoader {
 
     private static ProviderConfig provider(Node node) {
         Map<String, Object> map = node.map(Set.of("name", "target", "deadline", "metrics", "retry", "maxSeries",
-                "maxLabelsPerSeries", "maxReplyBytes", "keepAlive", "maxClockSkew"));
+                "maxLabelsPerSeries", "maxReplyBytes", "keepAlive", "maxClockSkew", "tls"));
         String name = node.string(map, "name");
         if (!PROVIDER_NAME.matcher(name).matches()) {
             throw new ConfigException(node.path("name") + ": \"" + name
@@ -148,8 +148,29 @@ public final class ConfigLoader {
         Duration maxClockSkew = node.optionalDuration(map, "maxClockSkew")
                 .orElse(ProviderConfig.DEFAULT_MAX_CLOCK_SKEW);
         node.check("maxClockSkew", ProviderConfig.maxClockSkewProblem(maxClockSkew));
+        Optional<ProviderTls> tls = map.get("tls") == null
+                ? Optional.empty()
+                : Optional.of(providerTls(node.child("tls", map.get("tls"))));
         return new ProviderConfig(name, target, deadline, metrics, retry, maxSeries, maxLabels, maxReplyBytes,
-                keepAlive, maxClockSkew);
+                keepAlive, maxClockSkew, tls);
+    }
+
+    /** A provider's {@code tls}, its files read now so a missing or broken one is reported at load. */
+    private static ProviderTls providerTls(Node node) {
+        Map<String, Object> map = node.map(Set.of("caFile", "certFile", "keyFile", "serverName"));
+        Optional<Path> caFile = node.optionalString(map, "caFile").map(Path::of);
+        Optional<Path> certFile = node.optionalString(map, "certFile").map(Path::of);
+        Optional<Path> keyFile = node.optionalString(map, "keyFile").map(Path::of);
+        Optional<String> serverName = node.optionalString(map, "serverName");
+        node.check("serverName", serverName.flatMap(ProviderTls::serverNameProblem));
+        node.check(certFile.isPresent() ? "certFile" : "keyFile",
+                ProviderTls.pairProblem(certFile.isPresent(), keyFile.isPresent()));
+        node.check("caFile", caFile.flatMap(ProviderTls::certificatesProblem));
+        node.check("certFile", certFile.flatMap(ProviderTls::certificatesProblem));
+        if (certFile.isPresent() && keyFile.isPresent()) {
+            node.check("keyFile", ProviderTls.identityProblem(certFile.get(), keyFile.get()));
+        }
+        return new ProviderTls(caFile, certFile, keyFile, serverName);
     }
 
     private static int positive(Node node, Map<String, Object> map, String key, int fallback) {

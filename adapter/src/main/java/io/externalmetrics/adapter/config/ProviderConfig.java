@@ -31,10 +31,11 @@ import java.util.Optional;
  *                           counts from the fetch; beyond it the provider's clock is not believed: the
  *                           fetch time is served and aged from instead (logged once per provider), so
  *                           no item is ever timestamped further in the future than the allowance
+ * @param tls                TLS to the provider; empty: plaintext, the default, meant for a sidecar on loopback
  */
 public record ProviderConfig(String name, String target, Duration deadline, List<MetricConfig> metrics,
                              RetryConfig retry, int maxSeries, int maxLabelsPerSeries, int maxReplyBytes,
-                             Duration keepAlive, Duration maxClockSkew) {
+                             Duration keepAlive, Duration maxClockSkew, Optional<ProviderTls> tls) {
 
     /** Deadline of a Fetch when none is configured. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(2);
@@ -66,6 +67,7 @@ public record ProviderConfig(String name, String target, Duration deadline, List
         Objects.requireNonNull(retry, "retry");
         Objects.requireNonNull(keepAlive, "keepAlive");
         Objects.requireNonNull(maxClockSkew, "maxClockSkew");
+        Objects.requireNonNull(tls, "tls");
         metrics = List.copyOf(metrics);
         check(name, "maxSeries", limitProblem(maxSeries));
         check(name, "maxLabelsPerSeries", limitProblem(maxLabelsPerSeries));
@@ -136,6 +138,6 @@ public record ProviderConfig(String name, String target, Duration deadline, List
     public static ProviderConfig of(String name, String target) {
         return new ProviderConfig(name, target, DEFAULT_DEADLINE, List.of(), RetryConfig.DEFAULTS,
                 DEFAULT_MAX_SERIES, DEFAULT_MAX_LABELS_PER_SERIES, DEFAULT_MAX_REPLY_BYTES, DEFAULT_KEEP_ALIVE,
-                DEFAULT_MAX_CLOCK_SKEW);
+                DEFAULT_MAX_CLOCK_SKEW, Optional.empty());
     }
 }

@@ -3,6 +3,8 @@ package io.externalmetrics.adapter.provider;
 import io.externalmetrics.adapter.k8s.StatusJson;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 /** Words for a failed call, as a user should read them in a Status message or log line. */
 final class Failures {
@@ -13,6 +15,13 @@ final class Failures {
     static String describe(Throwable error) {
         if (error instanceof StatusRuntimeException sre) {
             Status status = sre.getStatus();
+            String tls = tlsFailure(status.getCause());
+            if (!tls.isEmpty()) {
+                // gRPC's own description of these is "io exception" and a Netty pipeline dump
+                Throwable root = rootCause(status.getCause());
+                return status.getCode().name() + ": " + tls
+                        + (root.getMessage() == null ? "" : " (" + StatusJson.abbreviate(root.getMessage()) + ")");
+            }
             String text = status.getCode().name();
             String description = status.getDescription();
             if (description != null && !description.isBlank()) {
@@ -31,6 +40,19 @@ final class Failures {
         return error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
     }
 
+    /** What kind of TLS failure is in {@code error}'s causes, or "" when none is. */
+    private static String tlsFailure(Throwable error) {
+        String found = "";
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SSLHandshakeException) {
+                return "TLS handshake failed";
+            }
+            if (t instanceof SSLException) {
+                found = "TLS failed";
+            }
+        }
+        return found;
+    }
 
     private static Throwable rootCause(Throwable t) {
         Throwable cause = t;

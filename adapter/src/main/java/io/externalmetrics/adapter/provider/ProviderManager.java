@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -38,11 +40,16 @@ public final class ProviderManager implements AutoCloseable {
     public static final Duration STARTUP_GRACE = Duration.ofSeconds(30);
     /** How long a keepalive ping may go unanswered before the connection is dropped and made again. */
     static final Duration KEEP_ALIVE_TIMEOUT = Duration.ofSeconds(20);
+    /**
+     * How often a provider's TLS files are checked for changes: Kubernetes takes up to a minute or two
+     * to update a mounted Secret anyway, and reading three small files this often costs nothing.
+     */
+    static final Duration TLS_RELOAD_PERIOD = Duration.ofSeconds(30);
 
     private final MetricCache cache;
     private final Environment env;
     private final Runnable shutdownExecutors;
-    private final Function<ProviderConfig, ManagedChannel> channels;
+    private final BiFunction<ProviderConfig, Environment, OpenChannel> channels;
     private final long startedAt;
     private final ScheduledFuture<?> sweep;
     private final ReentrantLock lock = new ReentrantLock();
@@ -51,7 +58,20 @@ public final class ProviderManager implements AutoCloseable {
     private boolean closed; // guarded by lock
 
     /** A started provider and its channel. */
-    private record Running(ProviderConfig config, ProviderRuntime runtime, ManagedChannel channel) {
+    private record Running(ProviderConfig config, ProviderRuntime runtime, OpenChannel channel) {
+    }
+
+    /** A provider's channel and, with TLS, the reloading of its files, which stops with the channel. */
+    record OpenChannel(ManagedChannel channel, Optional<ReloadingTls> tls) {
+        OpenChannel {
+            Objects.requireNonNull(channel, "channel");
+            Objects.requireNonNull(tls, "tls");
+        }
+
+        void shutdownNow() {
+            tls.ifPresent(ReloadingTls::close);
+            channel.shutdownNow();
+        }
     }
 
     /**
@@ -72,7 +92,7 @@ public final class ProviderManager implements AutoCloseable {
     }
 
     private ProviderManager(MetricCache cache, Environment env, Runnable shutdownExecutors,
-                            Function<ProviderConfig, ManagedChannel> channels) {
+                            BiFunction<ProviderConfig, Environment, OpenChannel> channels) {
         this.cache = cache;
         this.env = env;
         this.shutdownExecutors = shutdownExecutors;
@@ -81,10 +101,39 @@ public final class ProviderManager implements AutoCloseable {
         this.sweep = env.scheduler().scheduleWithFixedDelay(cache::sweep, 10, 10, TimeUnit.SECONDS);
     }
 
-    /** Connects to every provider (plaintext gRPC) and starts refreshing into {@code cache}. */
+    /**
+     * Connects to every provider (plaintext gRPC, or TLS where configured) and starts refreshing into
+     * {@code cache}.
+     */
     public static ProviderManager start(List<ProviderConfig> providers, MetricCache cache, Clock clock) {
-        return start(providers, cache, clock, config -> configure(
-                Grpc.newChannelBuilder(config.target(), InsecureChannelCredentials.create()), config).build());
+        return start(providers, cache, clock, TLS_RELOAD_PERIOD);
+    }
+
+    /** As {@link #start(List, MetricCache, Clock)}, checking TLS files for changes every {@code tlsReloadPeriod}. */
+    static ProviderManager start(List<ProviderConfig> providers, MetricCache cache, Clock clock,
+                                 Duration tlsReloadPeriod) {
+        return startOwningThreads(providers, cache, clock, (config, env) -> open(config, env, tlsReloadPeriod));
+    }
+
+    /**
+     * Opens the channel to a provider: plaintext, or TLS with credentials re-read from their files
+     * every {@code tlsReloadPeriod} (the reading on the fetch executor, the timer on the scheduler).
+     */
+    static OpenChannel open(ProviderConfig config, Environment env, Duration tlsReloadPeriod) {
+        if (config.tls().isEmpty()) {
+            return new OpenChannel(configure(Grpc.newChannelBuilder(config.target(),
+                    InsecureChannelCredentials.create()), config).build(), Optional.empty());
+        }
+        var tls = ReloadingTls.start(config.name(), config.tls().get(), env.scheduler(), env.fetchExecutor(),
+                tlsReloadPeriod);
+        try {
+            ManagedChannelBuilder<?> builder = Grpc.newChannelBuilder(config.target(), tls.credentials());
+            config.tls().get().serverName().ifPresent(builder::overrideAuthority);
+            return new OpenChannel(configure(builder, config).build(), Optional.of(tls));
+        } catch (RuntimeException e) {
+            tls.close();
+            throw e;
+        }
     }
 
     /**
@@ -108,6 +157,16 @@ public final class ProviderManager implements AutoCloseable {
      */
     static ProviderManager start(List<ProviderConfig> providers, MetricCache cache, Clock clock,
                                  Function<ProviderConfig, ManagedChannel> channels) {
+        return startOwningThreads(providers, cache, clock, plain(channels));
+    }
+
+    private static BiFunction<ProviderConfig, Environment, OpenChannel> plain(
+            Function<ProviderConfig, ManagedChannel> channels) {
+        return (config, env) -> new OpenChannel(channels.apply(config), Optional.empty());
+    }
+
+    private static ProviderManager startOwningThreads(List<ProviderConfig> providers, MetricCache cache, Clock clock,
+                                                      BiFunction<ProviderConfig, Environment, OpenChannel> channels) {
         // the one place the provider runtime's real time and threads are made
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("externalmetrics-scheduler").daemon().factory());
@@ -132,12 +191,13 @@ public final class ProviderManager implements AutoCloseable {
      */
     static ProviderManager start(List<ProviderConfig> providers, MetricCache cache,
                                  Function<ProviderConfig, ManagedChannel> channels, Environment env) {
-        return start(providers, cache, channels, env, () -> {
+        return start(providers, cache, plain(channels), env, () -> {
         });
     }
 
     private static ProviderManager start(List<ProviderConfig> providers, MetricCache cache,
-                                         Function<ProviderConfig, ManagedChannel> channels, Environment env,
+                                         BiFunction<ProviderConfig, Environment, OpenChannel> channels,
+                                         Environment env,
                                          Runnable shutdownExecutors) {
         var manager = new ProviderManager(cache, env, shutdownExecutors, channels);
         try {
@@ -153,7 +213,8 @@ public final class ProviderManager implements AutoCloseable {
      * Applies a new provider list: removed providers stop (their metrics retire), new ones start,
      * changed ones restart; unchanged ones keep their channel, refreshers and values. All or nothing:
      * every new channel is built before anything stops, so a channel that cannot be built (the
-     * builder throws {@link IllegalArgumentException}) leaves the running providers as they were.
+     * builder throws {@link IllegalArgumentException}, a TLS file no longer reads) leaves the running
+     * providers as they were.
      */
     public void update(List<ProviderConfig> providers) {
         lock.lock();
@@ -163,16 +224,16 @@ public final class ProviderManager implements AutoCloseable {
             }
             Map<String, ProviderConfig> wanted = new LinkedHashMap<>();
             providers.forEach(p -> wanted.put(p.name(), p));
-            Map<String, ManagedChannel> fresh = new LinkedHashMap<>();
+            Map<String, OpenChannel> fresh = new LinkedHashMap<>();
             try {
                 for (ProviderConfig config : wanted.values()) {
                     Running old = running.get(config.name());
                     if (old == null || !old.config().equals(config)) {
-                        fresh.put(config.name(), channels.apply(config));
+                        fresh.put(config.name(), channels.apply(config, env));
                     }
                 }
             } catch (RuntimeException e) {
-                fresh.values().forEach(ManagedChannel::shutdownNow);
+                fresh.values().forEach(OpenChannel::shutdownNow);
                 throw e;
             }
             for (Running old : running.values()) {
@@ -186,12 +247,12 @@ public final class ProviderManager implements AutoCloseable {
             Map<String, Running> next = new LinkedHashMap<>();
             List<ProviderRuntime> started = new ArrayList<>();
             for (ProviderConfig config : wanted.values()) {
-                ManagedChannel channel = fresh.get(config.name());
+                OpenChannel channel = fresh.get(config.name());
                 if (channel == null) {
                     next.put(config.name(), running.get(config.name()));
                     continue;
                 }
-                var runtime = new ProviderRuntime(config, channel, cache, env, this::reclaimClashes);
+                var runtime = new ProviderRuntime(config, channel.channel(), cache, env, this::reclaimClashes);
                 next.put(config.name(), new Running(config, runtime, channel));
                 started.add(runtime);
             }
@@ -246,7 +307,7 @@ public final class ProviderManager implements AutoCloseable {
         sweep.cancel(false);
         try {
             for (Running provider : all) {
-                provider.channel().awaitTermination(5, TimeUnit.SECONDS);
+                provider.channel().channel().awaitTermination(5, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -7,7 +7,8 @@
  * {@code ProviderRuntime} wires {@code DescribeCalls} (Describe and its retry),
  * {@code DescribeResponses} (a reply as a metric set, pure), {@code Reconciler} (one
  * {@code MetricRefresher} and tick per metric) and {@code WatchSession} (the Watch stream and its
- * backoff), running every state change in one {@code io.grpc.SynchronizationContext}. Time and
+ * backoff), running every state change in one {@code io.grpc.SynchronizationContext}; a channel
+ * with {@code tls} gets its credentials from {@code ReloadingTls}, which re-reads the files. Time and
  * threads come from {@code ProviderManager.Environment}, so tests run all of it on virtual time.
  */
 package io.externalmetrics.adapter.provider;

@@ -8,5 +8,8 @@
  * {@link io.externalmetrics.adapter.security.TlsSetupException} naming the file and what is wrong.
  * {@link io.externalmetrics.adapter.security.ServingCertificateWatcher} re-reads the files as they
  * are rotated and swaps the certificate under the running listener.
+ *
+ * <p>{@link io.externalmetrics.adapter.security.ClientTlsFiles} reads the files of the adapter's own
+ * TLS client side, to providers configured with {@code tls}: their CA and the client certificate.
  */
 package io.externalmetrics.adapter.security;

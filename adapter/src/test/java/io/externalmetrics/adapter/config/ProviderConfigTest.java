@@ -21,7 +21,7 @@ class ProviderConfigTest {
     private static ProviderConfig with(List<MetricConfig> metrics, int maxSeries, Duration keepAlive,
                                        Duration maxClockSkew) {
         return new ProviderConfig("a", DEFAULTS.target(), DEFAULTS.deadline(), metrics, DEFAULTS.retry(), maxSeries,
-                DEFAULTS.maxLabelsPerSeries(), DEFAULTS.maxReplyBytes(), keepAlive, maxClockSkew);
+                DEFAULTS.maxLabelsPerSeries(), DEFAULTS.maxReplyBytes(), keepAlive, maxClockSkew, Optional.empty());
     }
 
     @Test

@@ -50,7 +50,7 @@ public final class ExampleProvider {
     /**
      * Runs the example provider until SIGTERM or Ctrl-C.
      *
-     * @param args {@code [--port N] [--address HOST] [--help]}
+     * @param args {@code [--port N] [--address HOST] [--tls-cert FILE --tls-key FILE [--client-ca FILE]] [--help]}
      * @throws InterruptedException if interrupted while serving
      */
     public static void main(String[] args) throws InterruptedException {
@@ -71,12 +71,15 @@ public final class ExampleProvider {
         var provider = new ExampleProvider();
         MetricProviderServer server;
         try {
-            server = provider.register(MetricProviderServer.builder()
-                            .address(options.address())
-                            .port(options.port()))
-                    .build()
-                    .start();
-        } catch (UncheckedIOException e) {
+            var builder = MetricProviderServer.builder()
+                    .address(options.address())
+                    .port(options.port());
+            if (options.tlsCert().isPresent()) {
+                builder.tls(options.tlsCert().get(), options.tlsKey().orElseThrow());
+            }
+            options.clientCa().ifPresent(builder::requireClientCertificates);
+            server = provider.register(builder).build().start();
+        } catch (UncheckedIOException | IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             System.exit(1);
             return;

@@ -26,9 +26,11 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -126,9 +128,12 @@ class ExampleProviderTest {
 
     @Test
     void options_defaultsAndOverrides() {
-        assertThat(Options.parse()).isEqualTo(new Options("127.0.0.1", 50051, false));
+        assertThat(Options.parse()).isEqualTo(Options.DEFAULTS);
         assertThat(Options.parse("--port", "0", "--address=0.0.0.0"))
-                .isEqualTo(new Options("0.0.0.0", 0, false));
+                .isEqualTo(new Options("0.0.0.0", 0, false, Optional.empty(), Optional.empty(), Optional.empty()));
+        assertThat(Options.parse("--tls-cert", "tls.crt", "--tls-key=tls.key", "--client-ca", "ca.crt"))
+                .isEqualTo(new Options("127.0.0.1", 50051, false, Optional.of(Path.of("tls.crt")),
+                        Optional.of(Path.of("tls.key")), Optional.of(Path.of("ca.crt"))));
         assertThat(Options.parse("--help").help()).isTrue();
     }
 
@@ -140,6 +145,10 @@ class ExampleProviderTest {
                 .hasMessage("--port needs a value");
         assertThatThrownBy(() -> Options.parse("--verbose"))
                 .hasMessage("unknown argument: --verbose");
+        assertThatThrownBy(() -> Options.parse("--tls-cert", "tls.crt"))
+                .hasMessage("--tls-cert and --tls-key go together");
+        assertThatThrownBy(() -> Options.parse("--client-ca", "ca.crt"))
+                .hasMessage("--client-ca needs --tls-cert and --tls-key");
     }
 
     /**
