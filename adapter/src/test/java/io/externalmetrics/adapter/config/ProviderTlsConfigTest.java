@@ -3,7 +3,7 @@ package io.externalmetrics.adapter.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.externalmetrics.adapter.testing.Pki;
+import io.externalmetrics.adapter.testing.TestPki;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -14,7 +14,7 @@ class ProviderTlsConfigTest {
     @TempDir
     Path dir;
 
-    private final Pki.Issued ca = Pki.ca("CA");
+    private final TestPki.Issued ca = TestPki.ca("CA");
 
     private static ProviderConfig load(String tls) {
         return ConfigLoader.parse("""
@@ -38,7 +38,7 @@ class ProviderTlsConfigTest {
     @Test
     void load_everyField_isRead() {
         Path caFile = ca.writeCertificate(dir.resolve("ca.crt"));
-        Pki.Issued client = ca.issue("adapter");
+        TestPki.Issued client = ca.issue("adapter");
         Path certFile = client.writeCertificate(dir.resolve("client.crt"));
         Path keyFile = client.writeKey(dir.resolve("client.key"));
 

@@ -8,8 +8,8 @@ import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.Closer;
 import io.externalmetrics.adapter.testing.LogRecords;
-import io.externalmetrics.adapter.testing.Pki;
 import io.externalmetrics.adapter.testing.TestAdapter;
+import io.externalmetrics.adapter.testing.TestPki;
 import io.externalmetrics.provider.MetricProviderServer;
 import io.externalmetrics.provider.Namespace;
 import io.externalmetrics.provider.Trigger;
@@ -38,15 +38,15 @@ class ProviderTlsTest {
     @TempDir
     Path dir;
 
-    private final Pki.Issued serverCa = Pki.ca("provider CA");
-    private final Pki.Issued clientCa = Pki.ca("adapter client CA");
+    private final TestPki.Issued serverCa = TestPki.ca("provider CA");
+    private final TestPki.Issued clientCa = TestPki.ca("adapter client CA");
 
     /** A provider serving m = 42 over TLS as {@code server}, requiring client certificates of {@code clientCaFile}. */
-    private MetricProviderServer provider(Pki.Issued server, Optional<Path> clientCaFile) {
+    private MetricProviderServer provider(TestPki.Issued server, Optional<Path> clientCaFile) {
         return provider(server, clientCaFile, 0, 42);
     }
 
-    private MetricProviderServer provider(Pki.Issued server, Optional<Path> clientCaFile, int port, double value) {
+    private MetricProviderServer provider(TestPki.Issued server, Optional<Path> clientCaFile, int port, double value) {
         var builder = MetricProviderServer.builder()
                 .port(port)
                 .tls(server.writeCertificate(dir.resolve("server.crt")), server.writeKey(dir.resolve("server.key")))
@@ -81,7 +81,7 @@ class ProviderTlsTest {
     void mutualTls_providerRequiresClientCertificate_adapterPresentsItsCertFile() {
         Path caFile = serverCa.writeCertificate(file("ca.crt"));
         Path clientCaFile = clientCa.writeCertificate(file("client-ca.crt"));
-        Pki.Issued client = clientCa.issue("externalmetrics-adapter");
+        TestPki.Issued client = clientCa.issue("externalmetrics-adapter");
         MetricProviderServer provider = provider(serverCa.issue("provider", "127.0.0.1"), Optional.of(clientCaFile));
 
         TestAdapter adapter = closer.register(TestAdapter.withProviders("""
@@ -96,7 +96,7 @@ class ProviderTlsTest {
 
     @Test
     void tls_providerCertificateNotSignedByCaFile_503NamesTheTlsFailure() {
-        Path otherCaFile = Pki.ca("another CA").writeCertificate(file("other-ca.crt"));
+        Path otherCaFile = TestPki.ca("another CA").writeCertificate(file("other-ca.crt"));
         MetricProviderServer provider = provider(serverCa.issue("provider", "127.0.0.1"), Optional.empty());
 
         TestAdapter adapter = closer.register(TestAdapter.withProviders("""
@@ -137,10 +137,10 @@ class ProviderTlsTest {
     @Test
     void clientCertificateFiles_rotatedWhileRunning_newConnectionsPresentTheNewCertificate() {
         Path caFile = serverCa.writeCertificate(file("ca.crt"));
-        Pki.Issued newClientCa = Pki.ca("new adapter client CA");
+        TestPki.Issued newClientCa = TestPki.ca("new adapter client CA");
         MetricProviderServer provider = provider(serverCa.issue("provider", "127.0.0.1"),
                 Optional.of(newClientCa.writeCertificate(file("new-client-ca.crt"))));
-        Pki.Issued oldClient = clientCa.issue("externalmetrics-adapter");
+        TestPki.Issued oldClient = clientCa.issue("externalmetrics-adapter");
         Path certFile = oldClient.writeCertificate(file("client.crt"));
         Path keyFile = oldClient.writeKey(file("client.key"));
         var config = ConfigLoader.parse("""
@@ -156,7 +156,7 @@ class ProviderTlsTest {
         Await.until("the old client certificate refused", WAIT,
                 () -> read(cache) instanceof ReadResult.Unavailable unavailable && unavailable.why().contains("TLS"));
 
-        Pki.Issued newClient = newClientCa.issue("externalmetrics-adapter");
+        TestPki.Issued newClient = newClientCa.issue("externalmetrics-adapter");
         newClient.writeKey(keyFile);
         newClient.writeCertificate(certFile);
 
@@ -179,7 +179,7 @@ class ProviderTlsTest {
         Await.until("m served", WAIT, () -> served(cache, "42"));
         int port = provider.port();
         provider.close();
-        Pki.Issued newServerCa = Pki.ca("new provider CA");
+        TestPki.Issued newServerCa = TestPki.ca("new provider CA");
         provider(newServerCa.issue("provider", "127.0.0.1"), Optional.empty(), port, 43);
         Await.until("the provider's certificate from the new CA refused", WAIT,
                 () -> read(cache) instanceof ReadResult.Unavailable unavailable && unavailable.why().contains("TLS"));
@@ -192,10 +192,10 @@ class ProviderTlsTest {
     @Test
     void clientKeyFile_replacedByOneThatDoesNotRead_oldCredentialsStay_andTheFileIsLogged() {
         Path caFile = serverCa.writeCertificate(file("ca.crt"));
-        Pki.Issued server = serverCa.issue("provider", "127.0.0.1");
+        TestPki.Issued server = serverCa.issue("provider", "127.0.0.1");
         Path clientCaFile = clientCa.writeCertificate(file("client-ca.crt"));
         MetricProviderServer provider = provider(server, Optional.of(clientCaFile));
-        Pki.Issued client = clientCa.issue("externalmetrics-adapter");
+        TestPki.Issued client = clientCa.issue("externalmetrics-adapter");
         Path certFile = client.writeCertificate(file("client.crt"));
         Path keyFile = client.writeKey(file("client.key"));
         var config = ConfigLoader.parse("""
@@ -210,7 +210,7 @@ class ProviderTlsTest {
         closer.register(ProviderManager.start(config.providers(), cache, Clock.systemUTC(), Duration.ofMillis(100)));
         Await.until("m served", WAIT, () -> served(cache, "42"));
 
-        Pki.write(keyFile, "not a key\n");
+        TestPki.replace(keyFile, "not a key\n");
         Await.until("the unreadable key logged", WAIT, () -> logs.atLeast(Level.WARNING).stream()
                 .anyMatch(line -> line.contains("provider \"p\"") && line.contains(keyFile.toString())));
         int port = provider.port();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.externalmetrics.adapter.Adapter;
 import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.testing.TestAdapter;
+import io.externalmetrics.adapter.testing.TestPki;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;

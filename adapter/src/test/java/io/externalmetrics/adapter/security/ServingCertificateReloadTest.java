@@ -3,12 +3,13 @@ package io.externalmetrics.adapter.security;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.externalmetrics.adapter.config.ConfigLoader;
-import io.externalmetrics.adapter.security.TestPki.Issued;
-import io.externalmetrics.adapter.security.TestPki.KeyFormat;
 import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.Https;
 import io.externalmetrics.adapter.testing.LogRecords;
 import io.externalmetrics.adapter.testing.TestAdapter;
+import io.externalmetrics.adapter.testing.TestPki;
+import io.externalmetrics.adapter.testing.TestPki.Issued;
+import io.externalmetrics.adapter.testing.TestPki.KeyFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -111,7 +112,7 @@ class ServingCertificateReloadTest {
 
         try (TestAdapter adapter = startTrusting(first, cert, key);
              LogRecords logs = LogRecords.of(WATCHER_LOGGER)) {
-            writeAtomically(cert, "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n");
+            TestPki.replace(cert, "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n");
 
             assertThat(adapter.checkServingCertificate()).isFalse();
             assertThat(adapter.checkServingCertificate()).isFalse();
@@ -139,7 +140,7 @@ class ServingCertificateReloadTest {
 
         try (TestAdapter adapter = startTrusting(first, cert, key);
              LogRecords logs = LogRecords.of(WATCHER_LOGGER)) {
-            writeAtomically(cert, TestPki.pem(second.certificate()));
+            TestPki.replace(cert, TestPki.pem(second.certificate()));
 
             assertThat(adapter.checkServingCertificate()).isFalse();
             assertThat(adapter.checkServingCertificate()).isFalse();
@@ -147,7 +148,7 @@ class ServingCertificateReloadTest {
             assertThat(logs.atLeast(Level.WARNING)).singleElement().asString()
                     .contains("does not belong to the first certificate", key.toString());
 
-            writeAtomically(key, TestPki.keyPem(second.keyPair().getPrivate(), KeyFormat.PKCS8));
+            TestPki.replace(key, TestPki.keyPem(second.keyPair().getPrivate(), KeyFormat.PKCS8));
             adapter.checkServingCertificate();
 
             assertThat(servedCertificate(adapter.port())).isEqualTo(second.certificate());
@@ -168,15 +169,8 @@ class ServingCertificateReloadTest {
 
     /** The key first, then the certificate, each replaced in one step, as a careful rotation does. */
     private static void writePair(Issued issued, Path cert, Path key) throws IOException {
-        writeAtomically(key, TestPki.keyPem(issued.keyPair().getPrivate(), KeyFormat.TRADITIONAL));
-        writeAtomically(cert, TestPki.pem(issued.certificate()));
-    }
-
-    /** Replaces {@code file} in one rename, so the adapter's poll never reads it half written. */
-    private static void writeAtomically(Path file, String content) throws IOException {
-        Path next = Files.writeString(file.resolveSibling(file.getFileName() + ".next"), content,
-                StandardCharsets.US_ASCII);
-        Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        TestPki.replace(key, TestPki.keyPem(issued.keyPair().getPrivate(), KeyFormat.TRADITIONAL));
+        TestPki.replace(cert, TestPki.pem(issued.certificate()));
     }
 
     /** The certificate a new connection is served, over a fresh SSL context (so no session is resumed). */

@@ -3,9 +3,10 @@ package io.externalmetrics.adapter.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.externalmetrics.adapter.security.TestPki.Issued;
-import io.externalmetrics.adapter.security.TestPki.KeyFormat;
 import io.externalmetrics.adapter.testing.Https;
+import io.externalmetrics.adapter.testing.TestPki;
+import io.externalmetrics.adapter.testing.TestPki.Issued;
+import io.externalmetrics.adapter.testing.TestPki.KeyFormat;
 import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
 import java.net.URI;

@@ -3,8 +3,9 @@ package io.externalmetrics.adapter.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.externalmetrics.adapter.security.TestPki.Issued;
-import io.externalmetrics.adapter.security.TestPki.KeyFormat;
+import io.externalmetrics.adapter.testing.TestPki;
+import io.externalmetrics.adapter.testing.TestPki.Issued;
+import io.externalmetrics.adapter.testing.TestPki.KeyFormat;
 import io.helidon.common.tls.Tls;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;

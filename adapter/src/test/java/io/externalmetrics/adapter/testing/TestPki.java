@@ -1,11 +1,13 @@
-package io.externalmetrics.adapter.security;
+package io.externalmetrics.adapter.testing;
 
 import java.io.IOException;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -39,25 +41,45 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.util.io.pem.PemObject;
 
 /** Test keys, certificates and PEM files, made with the JDK and BouncyCastle. */
-final class TestPki {
+public final class TestPki {
 
     private static final AtomicLong SERIAL = new AtomicLong(1);
 
     /** Key formats a key file can be written in. */
-    enum KeyFormat {
+    public enum KeyFormat {
         /** "PRIVATE KEY". */
         PKCS8,
         /** "RSA PRIVATE KEY" or "EC PRIVATE KEY": OpenSSL's traditional formats. */
         TRADITIONAL
     }
 
-    record Issued(KeyPair keyPair, X509Certificate certificate) {
+    public record Issued(KeyPair keyPair, X509Certificate certificate) {
+
+        /** A certificate signed by this one (a CA) for {@code names}: DNS names or IPv4 addresses. */
+        public Issued issue(String commonName, String... names) {
+            return TestPki.certificate(commonName, ec(), this, false, names);
+        }
+
+        /** Writes the certificate as PEM to {@code file}, replacing it at once (see {@link #replace}). */
+        public Path writeCertificate(Path file) {
+            return replace(file, pem(certificate));
+        }
+
+        /** Writes the private key as PKCS#8 PEM to {@code file}, replacing it at once. */
+        public Path writeKey(Path file) {
+            return replace(file, keyPem(keyPair.getPrivate(), KeyFormat.PKCS8));
+        }
+    }
+
+    /** A self-signed CA with an EC key. */
+    public static Issued ca(String commonName) {
+        return certificate(commonName, ec(), null, true);
     }
 
     private TestPki() {
     }
 
-    static KeyPair rsa() {
+    public static KeyPair rsa() {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048);
@@ -67,7 +89,7 @@ final class TestPki {
         }
     }
 
-    static KeyPair ec() {
+    public static KeyPair ec() {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"));
@@ -77,8 +99,12 @@ final class TestPki {
         }
     }
 
-    /** A certificate for {@code subjectKeys} signed by {@code issuer} (self-signed when null). */
-    static Issued certificate(String commonName, KeyPair subjectKeys, Issued issuer, boolean ca, String... dnsNames) {
+    /**
+     * A certificate for {@code subjectKeys} signed by {@code issuer} (self-signed when null), for
+     * {@code dnsNames}: DNS names, or IPv4 addresses.
+     */
+    public static Issued certificate(String commonName, KeyPair subjectKeys, Issued issuer, boolean ca,
+                                     String... dnsNames) {
         try {
             Instant now = Instant.now();
             X500Name subject = new X500Name("CN=" + commonName);
@@ -93,7 +119,9 @@ final class TestPki {
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
             if (dnsNames.length > 0) {
                 builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(
-                        Arrays.stream(dnsNames).map(n -> new GeneralName(GeneralName.dNSName, n))
+                        Arrays.stream(dnsNames)
+                                .map(n -> new GeneralName(n.matches("[0-9.]+") ? GeneralName.iPAddress
+                                        : GeneralName.dNSName, n))
                                 .toArray(GeneralName[]::new)));
             }
             String algorithm = signingKey.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
@@ -105,11 +133,11 @@ final class TestPki {
         }
     }
 
-    static Issued selfSignedServer(KeyPair keys) {
+    public static Issued selfSignedServer(KeyPair keys) {
         return certificate("server", keys, null, false, "localhost");
     }
 
-    static String pem(Object... objects) {
+    public static String pem(Object... objects) {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
             for (Object object : objects) {
@@ -121,7 +149,7 @@ final class TestPki {
         return out.toString();
     }
 
-    static String keyPem(PrivateKey key, KeyFormat format) {
+    public static String keyPem(PrivateKey key, KeyFormat format) {
         try {
             return switch (format) {
                 case PKCS8 -> pem(new JcaPKCS8Generator(key, null));
@@ -146,7 +174,7 @@ final class TestPki {
     }
 
     /** SEC1 "EC PRIVATE KEY" without the optional curve parameters. */
-    static String sec1PemWithoutCurve(PrivateKey key) {
+    public static String sec1PemWithoutCurve(PrivateKey key) {
         String pem = pem(key);
         if (!pem.startsWith("-----BEGIN EC PRIVATE KEY-----")) {
             throw new IllegalStateException(pem);
@@ -154,7 +182,7 @@ final class TestPki {
         return pem;
     }
 
-    static String encryptedPkcs8Pem(PrivateKey key) {
+    public static String encryptedPkcs8Pem(PrivateKey key) {
         try {
             var encryptor = new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
                     .setProvider(new BouncyCastleProvider())
@@ -166,7 +194,7 @@ final class TestPki {
         }
     }
 
-    static String encryptedTraditionalPem(PrivateKey key) {
+    public static String encryptedTraditionalPem(PrivateKey key) {
         try {
             var encryptor = new JcePEMEncryptorBuilder("AES-128-CBC")
                     .setProvider(new BouncyCastleProvider())
@@ -177,7 +205,7 @@ final class TestPki {
         }
     }
 
-    static Path write(Path dir, String name, String content) {
+    public static Path write(Path dir, String name, String content) {
         try {
             return Files.writeString(dir.resolve(name), content, StandardCharsets.US_ASCII);
         } catch (IOException e) {
@@ -185,7 +213,7 @@ final class TestPki {
         }
     }
 
-    static Path write(Path dir, String name, byte[] content) {
+    public static Path write(Path dir, String name, byte[] content) {
         try {
             return Files.write(dir.resolve(name), content);
         } catch (IOException e) {
@@ -193,7 +221,21 @@ final class TestPki {
         }
     }
 
-    static List<X509Certificate> chain(Issued... issued) {
+    public static List<X509Certificate> chain(Issued... issued) {
         return Arrays.stream(issued).map(Issued::certificate).toList();
+    }
+
+    /**
+     * Writes {@code content} to {@code file} as a Secret mount updates it: a new file moved over the
+     * old one, so no reader ever sees it half-written.
+     */
+    public static Path replace(Path file, String content) {
+        try {
+            Path next = Files.writeString(file.resolveSibling(file.getFileName() + ".next"), content,
+                    StandardCharsets.US_ASCII);
+            return Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
