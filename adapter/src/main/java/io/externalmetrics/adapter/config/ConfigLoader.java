@@ -148,9 +148,10 @@ public final class ConfigLoader {
         Duration maxClockSkew = node.optionalDuration(map, "maxClockSkew")
                 .orElse(ProviderConfig.DEFAULT_MAX_CLOCK_SKEW);
         node.check("maxClockSkew", ProviderConfig.maxClockSkewProblem(maxClockSkew));
-        Optional<ProviderTls> tls = map.get("tls") == null
-                ? Optional.empty()
-                : Optional.of(providerTls(node.child("tls", map.get("tls"))));
+        // `tls:` written without settings still means TLS (with the JVM's trusted CAs), never plaintext
+        Optional<ProviderTls> tls = map.containsKey("tls")
+                ? Optional.of(providerTls(node.child("tls", map.get("tls") == null ? Map.of() : map.get("tls"))))
+                : Optional.empty();
         return new ProviderConfig(name, target, deadline, metrics, retry, maxSeries, maxLabels, maxReplyBytes,
                 keepAlive, maxClockSkew, tls);
     }

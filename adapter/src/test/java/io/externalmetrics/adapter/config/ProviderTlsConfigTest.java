@@ -36,6 +36,18 @@ class ProviderTlsConfigTest {
     }
 
     @Test
+    void load_tlsWithoutSettings_isTlsWithTheDefaultTrust_neverPlaintext() {
+        ProviderTls defaults = new ProviderTls(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        assertThat(load("{}").tls()).contains(defaults);
+        assertThat(ConfigLoader.parse("""
+                providers:
+                  - name: p
+                    target: 127.0.0.1:50051
+                    tls:
+                """).providers().getFirst().tls()).contains(defaults);
+    }
+
+    @Test
     void load_everyField_isRead() {
         Path caFile = ca.writeCertificate(dir.resolve("ca.crt"));
         TestPki.Issued client = ca.issue("adapter");
