@@ -116,12 +116,18 @@ public final class Adapter implements AutoCloseable {
                 throw new IllegalStateException("cannot listen on " + serverConfig.address() + ":" + serverConfig.port()
                         + " (is the port in use, or the address not this machine's? the log above says why)");
             }
-            Optional<ScheduledExecutorService> certificatePoller = certificates.map(watcher -> {
-                var poller = Executors.newSingleThreadScheduledExecutor(
-                        Thread.ofPlatform().name("externalmetrics-certificates").daemon().factory());
-                watcher.watch(server::reloadTls, poller, CERTIFICATE_POLL);
-                return poller;
-            });
+            Optional<ScheduledExecutorService> certificatePoller;
+            try {
+                certificatePoller = certificates.map(watcher -> {
+                    var poller = Executors.newSingleThreadScheduledExecutor(
+                            Thread.ofPlatform().name("externalmetrics-certificates").daemon().factory());
+                    watcher.watch(server::reloadTls, poller, CERTIFICATE_POLL);
+                    return poller;
+                });
+            } catch (RuntimeException e) {
+                server.stop();
+                throw e;
+            }
             return new Adapter(config, cache, providers, server, selfSignedPem, certificates, certificatePoller);
         } catch (RuntimeException e) {
             providers.close();
@@ -207,7 +213,14 @@ public final class Adapter implements AutoCloseable {
         } finally {
             configLock.unlock();
         }
-        certificatePoller.ifPresent(ScheduledExecutorService::shutdownNow);
+        certificatePoller.ifPresent(poller -> {
+            poller.shutdown(); // a check under way finishes before the server stops under it
+            try {
+                poller.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         server.stop();
         providers.close();
     }
