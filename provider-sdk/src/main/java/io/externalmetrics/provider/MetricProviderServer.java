@@ -122,7 +122,8 @@ public final class MetricProviderServer implements AutoCloseable {
      *
      * @return this server
      * @throws UncheckedIOException if the address cannot be bound (e.g. the port is in use), or a TLS
-     *     file cannot be read or parsed
+     *     file cannot be read
+     * @throws IllegalArgumentException if the TLS files are not a PEM certificate chain and its PKCS#8 key
      * @throws IllegalStateException if already started or closed
      */
     public MetricProviderServer start() {
@@ -134,8 +135,18 @@ public final class MetricProviderServer implements AutoCloseable {
             if (server != null) {
                 throw new IllegalStateException("server is already started");
             }
-            Server s = NettyServerBuilder
-                    .forAddress(new InetSocketAddress(address, requestedPort), credentials())
+            NettyServerBuilder builder;
+            try {
+                builder = NettyServerBuilder.forAddress(new InetSocketAddress(address, requestedPort), credentials());
+            } catch (IllegalArgumentException e) { // gRPC parses the TLS files here, without naming them
+                if (certFile.isEmpty()) {
+                    throw e;
+                }
+                throw new IllegalArgumentException("cannot use TLS certificate " + certFile.orElseThrow()
+                        + " and key " + keyFile.orElseThrow() + " (a PEM certificate chain and its PKCS#8 key): "
+                        + e.getMessage(), e);
+            }
+            Server s = builder
                     .permitKeepAliveTime(PERMITTED_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
                     .addService(service)

@@ -96,6 +96,20 @@ class MetricProviderServerTlsTest {
     }
 
     @Test
+    void start_aKeyFileThatIsNotAKey_failsNamingTheFiles() throws IOException {
+        Issued server = certificate("provider", certificate("server CA", null, true), false);
+        Path certFile = writeCertificate(server, "server.crt");
+        Path keyFile = Files.writeString(dir.resolve("server.key"), "not a key\n");
+        var provider = grpc.register(MetricProviderServer.builder().port(0).tls(certFile, keyFile)
+                .addMetric(Namespace.ALL, "m", Trigger.every(Duration.ofSeconds(1)), request -> Value.of(7))
+                .build());
+
+        assertThatThrownBy(provider::start)
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("cannot use TLS certificate " + certFile + " and key " + keyFile);
+    }
+
+    @Test
     void builder_badTlsArguments_failNamingTheArgument() {
         var builder = MetricProviderServer.builder();
         Path missing = dir.resolve("missing.pem");
