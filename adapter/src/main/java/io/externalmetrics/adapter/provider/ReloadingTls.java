@@ -2,6 +2,7 @@ package io.externalmetrics.adapter.provider;
 
 import io.externalmetrics.adapter.config.ProviderTls;
 import io.externalmetrics.adapter.security.ClientTlsFiles;
+import io.externalmetrics.adapter.security.FileReloader;
 import io.externalmetrics.adapter.security.TlsSetupException;
 import io.grpc.ChannelCredentials;
 import io.grpc.TlsChannelCredentials;
@@ -9,13 +10,9 @@ import io.grpc.util.AdvancedTlsX509KeyManager;
 import io.grpc.util.AdvancedTlsX509TrustManager;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -23,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 /**
  * The TLS credentials of one provider's channel, re-read from their files while it runs. gRPC's
@@ -45,17 +43,16 @@ final class ReloadingTls implements AutoCloseable {
     private final Executor reader;
     private final AtomicBoolean reading = new AtomicBoolean();
     private final ScheduledFuture<?> checks;
-    // read and written by one check at a time (the reading flag)
-    private List<byte[]> loaded;
-    private String lastProblem = "";
+    private final FileReloader changes;
 
     private ReloadingTls(String provider, ProviderTls files, ScheduledExecutorService scheduler, Executor reader,
                          Duration period) {
         this.provider = provider;
         this.files = files;
         this.reader = reader;
-        // the bytes before the certificates: a change in between is then seen by the first check
-        this.loaded = contents();
+        // the content before the certificates: see FileReloader
+        this.changes = new FileReloader(Stream.of(files.caFile(), files.certFile(), files.keyFile())
+                .flatMap(Optional::stream).toList());
         try {
             trust = files.caFile().isEmpty() ? Optional.empty() : Optional.of(
                     AdvancedTlsX509TrustManager.newBuilder().build());
@@ -106,24 +103,12 @@ final class ReloadingTls implements AutoCloseable {
     }
 
     private void reloadIfChanged() {
-        try {
-            List<byte[]> now = contents();
-            if (same(now, loaded)) {
-                return;
-            }
-            load();
-            loaded = now;
-            lastProblem = "";
+        boolean applied = changes.check(this::load, problem -> LOG.log(Level.WARNING, "provider \"{0}\": TLS "
+                + "files changed but cannot be used, keeping the previous certificates: {1}", provider,
+                problem.getMessage() == null ? problem.toString() : problem.getMessage()));
+        if (applied) {
             LOG.log(Level.INFO, "provider \"{0}\": TLS files changed; new connections use the new certificates",
                     provider);
-        } catch (RuntimeException e) {
-            // logged once per distinct problem: the files are checked again every period
-            String problem = e.getMessage() == null ? e.toString() : e.getMessage();
-            if (!problem.equals(lastProblem)) {
-                lastProblem = problem;
-                LOG.log(Level.WARNING, "provider \"{0}\": TLS files changed but cannot be used, keeping the "
-                        + "previous certificates: {1}", provider, problem);
-            }
         }
     }
 
@@ -141,27 +126,6 @@ final class ReloadingTls implements AutoCloseable {
         }
         id.ifPresent(i -> identity.orElseThrow().updateIdentityCredentials(
                 i.chain().toArray(X509Certificate[]::new), i.key()));
-    }
-
-    private List<byte[]> contents() {
-        List<byte[]> contents = new ArrayList<>();
-        for (Optional<Path> file : List.of(files.caFile(), files.certFile(), files.keyFile())) {
-            try {
-                contents.add(file.isEmpty() ? new byte[0] : Files.readAllBytes(file.get()));
-            } catch (IOException e) {
-                throw new TlsSetupException("TLS file " + file.get() + ": cannot be read (" + e + ")", e);
-            }
-        }
-        return contents;
-    }
-
-    private static boolean same(List<byte[]> a, List<byte[]> b) {
-        for (int i = 0; i < a.size(); i++) {
-            if (!Arrays.equals(a.get(i), b.get(i))) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Stops checking the files. */

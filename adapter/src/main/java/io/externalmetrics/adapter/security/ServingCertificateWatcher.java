@@ -1,17 +1,14 @@
 package io.externalmetrics.adapter.security;
 
 import io.helidon.common.tls.Tls;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -32,15 +29,12 @@ public final class ServingCertificateWatcher {
 
     private final Path certFile;
     private final Path keyFile;
-    private final ReentrantLock lock = new ReentrantLock();
-    // guarded by lock
-    private Contents served;
-    private Contents rejected;
+    private final FileReloader files;
 
-    private ServingCertificateWatcher(Path certFile, Path keyFile, Contents served) {
+    private ServingCertificateWatcher(Path certFile, Path keyFile, FileReloader files) {
         this.certFile = certFile;
         this.keyFile = keyFile;
-        this.served = served;
+        this.files = files;
     }
 
     /**
@@ -64,11 +58,9 @@ public final class ServingCertificateWatcher {
     public static Loaded load(Path certFile, Path keyFile) {
         Objects.requireNonNull(certFile, "certFile");
         Objects.requireNonNull(keyFile, "keyFile");
-        // content first, then the TLS: a change in between is newer than what was recorded, so the
-        // next check applies it again rather than missing it
-        Contents contents = Contents.read(certFile, keyFile);
+        var files = new FileReloader(List.of(certFile, keyFile)); // content first: see FileReloader
         Tls tls = ServingCertificates.fromFiles(certFile, keyFile);
-        return new Loaded(new ServingCertificateWatcher(certFile, keyFile, contents), tls);
+        return new Loaded(new ServingCertificateWatcher(certFile, keyFile, files), tls);
     }
 
     /**
@@ -91,70 +83,13 @@ public final class ServingCertificateWatcher {
      * @return whether a new certificate was handed on
      */
     public boolean check(Consumer<Tls> reload) {
-        lock.lock();
-        try {
-            Contents now = Contents.read(certFile, keyFile);
-            if (now.equals(served)) {
-                rejected = null; // back to what is served: a later breakage is news again
-                return false;
-            }
-            if (now.equals(rejected)) {
-                return false;
-            }
-            Tls tls;
-            try {
-                // reads the files again: if they changed once more in between, what is applied is
-                // newer than "now", and the next check applies it again (harmless)
-                tls = ServingCertificates.fromFiles(certFile, keyFile);
-                reload.accept(tls);
-            } catch (RuntimeException e) {
-                // thrown out of a scheduled task it would silently end all later checks
-                rejected = now;
-                LOG.log(Level.WARNING, "serving certificate change not applied, the previous certificate is still"
-                        + " served (a new one is applied as soon as both files load and match): {0}", e.getMessage());
-                return false;
-            }
-            served = now;
-            rejected = null;
+        boolean applied = files.check(() -> reload.accept(ServingCertificates.fromFiles(certFile, keyFile)),
+                problem -> LOG.log(Level.WARNING, "serving certificate change not applied, the previous certificate"
+                        + " is still served (a new one is applied as soon as both files load and match): {0}",
+                        problem.getMessage()));
+        if (applied) {
             LOG.log(Level.INFO, "serving certificate reloaded from {0} and {1}", certFile, keyFile);
-            return true;
-        } finally {
-            lock.unlock();
         }
-    }
-
-    /** The bytes of both files as last read; a file that could not be read is {@code null}. */
-    private record Contents(byte[] cert, byte[] key) {
-
-        static Contents read(Path certFile, Path keyFile) {
-            return new Contents(bytes(certFile), bytes(keyFile));
-        }
-
-        private static byte[] bytes(Path file) {
-            try {
-                if (Files.size(file) > PemFiles.MAX_FILE_BYTES) {
-                    return null; // loading it reports the size
-                }
-                return Files.readAllBytes(file);
-            } catch (IOException e) {
-                return null; // loading it reports why
-            }
-        }
-
-        @Override
-        public boolean equals(Object other) {
-            return other instanceof Contents that && Arrays.equals(cert, that.cert) && Arrays.equals(key, that.key);
-        }
-
-        @Override
-        public int hashCode() {
-            return 31 * Arrays.hashCode(cert) + Arrays.hashCode(key);
-        }
-
-        @Override
-        public String toString() {
-            return "Contents[" + (cert == null ? "unreadable" : cert.length + " bytes") + ", "
-                    + (key == null ? "unreadable" : key.length + " bytes") + "]";
-        }
+        return applied;
     }
 }
