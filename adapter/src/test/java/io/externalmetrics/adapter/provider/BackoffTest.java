@@ -12,22 +12,9 @@ import org.junit.jupiter.api.Test;
 
 class BackoffTest {
 
-    /** A "random" source that always picks the top of the range, to see the ceilings. */
-    private static final RandomGenerator HIGHEST = new RandomGenerator() {
-        @Override
-        public long nextLong() {
-            return Long.MAX_VALUE;
-        }
-
-        @Override
-        public long nextLong(long bound) {
-            return bound - 1;
-        }
-    };
-
     @Test
     void delay_ceilingDoublesUpToTheCap() {
-        var backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), HIGHEST);
+        var backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(30), Jitter.HIGHEST);
 
         assertThat(backoff.delay(0)).isEqualTo(Duration.ofMillis(500));
         assertThat(backoff.delay(1)).isEqualTo(Duration.ofSeconds(1));
@@ -68,12 +55,12 @@ class BackoffTest {
     @Test
     void delay_withTheLargestRetryMax_saturatesInsteadOfOverflowing() {
         var huge = Duration.ofNanos(Long.MAX_VALUE);
-        var backoff = new Backoff(Duration.ofSeconds(10), huge, HIGHEST);
+        var backoff = new Backoff(Duration.ofSeconds(10), huge, Jitter.HIGHEST);
 
         assertThat(backoff.delay(0)).isEqualTo(Duration.ofSeconds(10));
         assertThat(backoff.delay(30)).isEqualTo(Duration.ofNanos(Long.MAX_VALUE - 1));
         assertThat(backoff.delay(Integer.MAX_VALUE)).isEqualTo(Duration.ofNanos(Long.MAX_VALUE - 1));
-        assertThat(new Backoff(huge, huge, HIGHEST).delay(0)).isEqualTo(Duration.ofNanos(Long.MAX_VALUE - 1));
+        assertThat(new Backoff(huge, huge, Jitter.HIGHEST).delay(0)).isEqualTo(Duration.ofNanos(Long.MAX_VALUE - 1));
     }
 
     @Test

@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Level;
-import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -28,18 +27,7 @@ import org.junit.jupiter.api.Timeout;
 class DescribeCallsTest {
 
     /** Every backoff wait at its ceiling (no jitter): 1s, 2s, 4s, 4s, ... */
-    private static final Backoff BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(4),
-            new RandomGenerator() {
-                @Override
-                public long nextLong() {
-                    return 0;
-                }
-
-                @Override
-                public long nextLong(long bound) {
-                    return bound - 1;
-                }
-            });
+    private static final Backoff BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(4), Jitter.HIGHEST);
 
     private final FakeClock time = new FakeClock();
     private final SynchronizationContext sync = new SynchronizationContext((thread, error) -> {

@@ -25,7 +25,6 @@ import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
-import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -42,18 +41,7 @@ class WatchSessionTest {
     private static final MetricKey A = new MetricKey("*", "a");
     private static final MetricKey B = new MetricKey("prod", "b");
     /** Every backoff wait at its ceiling (no jitter): 1s, 2s, 4s, 8s, 8s, ... */
-    private static final Backoff BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(8),
-            new RandomGenerator() {
-                @Override
-                public long nextLong() {
-                    return 0;
-                }
-
-                @Override
-                public long nextLong(long bound) {
-                    return bound - 1;
-                }
-            });
+    private static final Backoff BACKOFF = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(8), Jitter.HIGHEST);
 
     /** How the provider ends each Watch stream, one per call; "hold" keeps it open. */
     private final Queue<String> plan = new ArrayDeque<>();
