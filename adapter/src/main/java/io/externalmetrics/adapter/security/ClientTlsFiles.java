@@ -51,12 +51,7 @@ public final class ClientTlsFiles {
     public static Identity identity(Path certFile, Path keyFile) {
         List<X509Certificate> chain = PemFiles.readCertificates(Objects.requireNonNull(certFile, "certFile"));
         PrivateKey key = PemFiles.readPrivateKey(Objects.requireNonNull(keyFile, "keyFile"));
-        X509Certificate leaf = chain.getFirst();
-        if (!ServingCertificates.keyMatches(key, leaf.getPublicKey())) {
-            throw new TlsSetupException("TLS key file " + keyFile + ": the " + key.getAlgorithm()
-                    + " key does not belong to the first certificate of TLS certificate file " + certFile
-                    + " (" + leaf.getSubjectX500Principal().getName() + ")");
-        }
+        ServingCertificates.checkKeyBelongsToCertificate(key, chain, certFile, keyFile); // the server's rule
         return new Identity(key, chain);
     }
 }

@@ -247,8 +247,9 @@ public final class ServingCertificates {
         return new GeneralNames(result.toArray(GeneralName[]::new));
     }
 
-    private static void checkKeyBelongsToCertificate(PrivateKey key, List<X509Certificate> chain,
-                                                     Path certFile, Path keyFile) {
+    /** Fails naming both files unless {@code key} belongs to the chain's first certificate (served, or presented). */
+    static void checkKeyBelongsToCertificate(PrivateKey key, List<X509Certificate> chain, Path certFile,
+                                             Path keyFile) {
         X509Certificate server = chain.getFirst();
         if (keyMatches(key, server.getPublicKey())) {
             return;
