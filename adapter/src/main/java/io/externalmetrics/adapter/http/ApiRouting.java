@@ -66,9 +66,11 @@ public final class ApiRouting {
                 .route(GET_OR_HEAD, orSlash("/debug/inventory"), jsonOnly(api::inventory))
                 .any(jsonOnly((req, res) -> Responses.failure(req, res, StatusReason.NOT_FOUND,
                         "the server could not find the requested resource")))
+                // the details (exception, message, file names) go to the log only, never to the client
                 .error(Throwable.class, (req, res, error) -> {
-                    LOG.log(Level.ERROR, "request " + req.path().rawPath() + " failed", error);
-                    Responses.failure(req, res, StatusReason.INTERNAL_ERROR, "internal error: " + error);
+                    LOG.log(Level.ERROR, "request " + StatusJson.abbreviate(req.path().rawPath()) + " failed", error);
+                    Responses.failure(req, res, StatusReason.INTERNAL_ERROR,
+                            "an internal error occurred; the adapter's log has the details");
                 });
     }
 
