@@ -6,7 +6,9 @@ import io.externalmetrics.adapter.config.ServerConfig;
 import io.externalmetrics.adapter.config.TlsFiles;
 import io.externalmetrics.adapter.http.ApiHandler;
 import io.externalmetrics.adapter.http.ApiRouting;
+import io.externalmetrics.adapter.http.RequestLimits;
 import io.externalmetrics.adapter.http.StatusDirectHandler;
+import io.externalmetrics.adapter.http.UnreadableRequestSelector;
 import io.externalmetrics.adapter.provider.ProviderManager;
 import io.externalmetrics.adapter.security.ServingCertificateWatcher;
 import io.externalmetrics.adapter.security.ServingCertificates;
@@ -32,9 +34,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Adapter implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Adapter.class.getName());
-    /** A 10,000-character selector, every character percent-encoded, fits with room to spare. */
-    static final int MAX_REQUEST_LINE_BYTES = 64 * 1024;
-    static final int MAX_HEADER_BYTES = 64 * 1024;
+    /** The largest HTTP/2 header block read (to be answered 431 by {@link RequestLimits}); Go's default. */
+    static final int MAX_HTTP2_HEADER_BLOCK_BYTES = 1 << 20;
     /** How often the serving certificate files are checked for changes (as the configuration file is). */
     static final Duration CERTIFICATE_POLL = Duration.ofSeconds(2);
 
@@ -94,21 +95,30 @@ public final class Adapter implements AutoCloseable {
                     .connectionOptions(options -> options.tcpNoDelay(true))
                     // room for the longest selector we accept, percent-encoded, plus the aggregator's
                     // X-Remote-* headers: Helidon's defaults (4 KiB request line, 8 KiB HTTP/2
-                    // header list) would refuse selectors the contract allows
+                    // header list) would refuse selectors the contract allows. RequestLimits answers
+                    // larger requests (414, 431) on both protocols; the parsers read more than it allows
+                    // so that it is what answers: HTTP/1.1 headers up to twice the limit (beyond,
+                    // Helidon answers 400), HTTP/2 header blocks up to 1 MiB encoded, as Go's servers
+                    // (beyond, Helidon ends the connection)
                     .addProtocol(Http1Config.builder()
-                            .maxPrologueLength(MAX_REQUEST_LINE_BYTES)
-                            .maxHeadersSize(MAX_HEADER_BYTES)
+                            .maxPrologueLength(RequestLimits.MAX_TARGET_BYTES)
+                            .maxHeadersSize(2 * RequestLimits.MAX_HEADER_BYTES)
                             .build())
                     .addProtocol(Http2Config.builder()
-                            .maxHeaderListSize(MAX_REQUEST_LINE_BYTES + MAX_HEADER_BYTES)
+                            .maxHeaderListSize(MAX_HTTP2_HEADER_BLOCK_BYTES)
                             .build())
+                    // answers a first request line no protocol claims, which Helidon would drop unanswered
+                    .addConnectionSelector(new UnreadableRequestSelector())
                     .directHandlers(direct -> {
                         var statusHandler = new StatusDirectHandler();
                         for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
                             direct.addHandler(type, statusHandler);
                         }
                     })
-                    .routing(new ApiRouting(handler)::register)
+                    .routing(routing -> {
+                        RequestLimits.register(routing);
+                        new ApiRouting(handler).register(routing);
+                    })
                     .build()
                     .start();
             if (!server.isRunning()) {

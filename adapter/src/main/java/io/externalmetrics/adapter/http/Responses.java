@@ -28,6 +28,12 @@ final class Responses {
         json(req, res, StatusJson.failure(reason, message));
     }
 
+    /** A failure with an HTTP code the reason table has no entry of its own for (414, 431). */
+    static void failure(ServerRequest req, ServerResponse res, int code, String message) {
+        res.status(Status.create(code));
+        json(req, res, StatusJson.failure(code, StatusReason.forCode(code), message));
+    }
+
     /**
      * Sends {@code body}; to a HEAD request, only the headers a GET would get, its Content-Length
      * included (RFC 9110, section 9.3.2). Helidon 4.5 writes whatever it is given, even for HEAD, and
