@@ -4,7 +4,6 @@ import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerCredentials;
-import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -67,6 +67,11 @@ import java.util.concurrent.locks.ReentrantLock;
  *         ...
  * }</pre>
  *
+ * <p>The certificate, its key and the client CAs are re-read every {@linkplain Builder#tlsCheckInterval
+ * interval} (cert-manager and Kubernetes rotate them in place): new connections get what the files hold
+ * once they hold a certificate with its own key; files that do not (a rotation half written, a broken
+ * file) are logged once and the previous credentials stay.
+ *
  * <p>Either {@link #start()} it, or mount {@link #bindableService()} in a gRPC server of your own.
  * Either way, {@link #close()} it when done. Thread-safe.
  */
@@ -84,10 +89,13 @@ public final class MetricProviderServer implements AutoCloseable {
     private final Optional<Path> certFile;
     private final Optional<Path> keyFile;
     private final Optional<Path> clientCaFile;
+    private final Duration tlsCheckInterval;
     private final ExecutorService ownedExecutor; // null: the author's executor, not ours to stop
 
     private final ReentrantLock lock = new ReentrantLock();
     private Server server; // guarded by lock; null until started
+    private Optional<ReloadingServerTls> tls = Optional.empty(); // guarded by lock
+    private Optional<ScheduledExecutorService> tlsChecks = Optional.empty(); // guarded by lock
     private boolean closing; // guarded by lock
     private final CountDownLatch terminated = new CountDownLatch(1);
 
@@ -97,6 +105,7 @@ public final class MetricProviderServer implements AutoCloseable {
         this.certFile = builder.certFile;
         this.keyFile = builder.keyFile;
         this.clientCaFile = builder.clientCaFile;
+        this.tlsCheckInterval = builder.tlsCheckInterval;
         Executor executor = builder.executor;
         if (executor == null) {
             ownedExecutor = Executors.newThreadPerTaskExecutor(
@@ -135,18 +144,11 @@ public final class MetricProviderServer implements AutoCloseable {
             if (server != null) {
                 throw new IllegalStateException("server is already started");
             }
-            NettyServerBuilder builder;
-            try {
-                builder = NettyServerBuilder.forAddress(new InetSocketAddress(address, requestedPort), credentials());
-            } catch (IllegalArgumentException e) { // gRPC parses the TLS files here, without naming them
-                if (certFile.isEmpty()) {
-                    throw e;
-                }
-                throw new IllegalArgumentException("cannot use TLS certificate " + certFile.orElseThrow()
-                        + " and key " + keyFile.orElseThrow() + " (a PEM certificate chain and its PKCS#8 key): "
-                        + e.getMessage(), e);
-            }
-            Server s = builder
+            Optional<ReloadingServerTls> reloading = certFile.map(cert -> ReloadingServerTls.load(cert,
+                    keyFile.orElseThrow(), clientCaFile));
+            ServerCredentials credentials = reloading.map(ReloadingServerTls::credentials)
+                    .orElseGet(InsecureServerCredentials::create);
+            Server s = NettyServerBuilder.forAddress(new InetSocketAddress(address, requestedPort), credentials)
                     .permitKeepAliveTime(PERMITTED_KEEPALIVE_SECONDS, TimeUnit.SECONDS)
                     .permitKeepAliveWithoutCalls(true)
                     .addService(service)
@@ -159,33 +161,28 @@ public final class MetricProviderServer implements AutoCloseable {
                         + ": " + e.getMessage(), e);
             }
             server = s;
+            tls = reloading;
+            tlsChecks = reloading.map(files -> {
+                ScheduledExecutorService checks = Executors.newSingleThreadScheduledExecutor(
+                        Thread.ofPlatform().name("metric-provider-tls").daemon().factory());
+                checks.scheduleWithFixedDelay(files::check, tlsCheckInterval.toNanos(), tlsCheckInterval.toNanos(),
+                        TimeUnit.NANOSECONDS);
+                return checks;
+            });
             return this;
         } finally {
             lock.unlock();
         }
     }
 
-    private ServerCredentials credentials() {
-        if (certFile.isEmpty()) {
-            return InsecureServerCredentials.create();
-        }
-        TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder();
+    /** Re-reads the TLS files now, as is done every check interval; for tests. */
+    boolean checkTlsFiles() {
+        lock.lock();
         try {
-            tls.keyManager(certFile.get().toFile(), keyFile.orElseThrow().toFile());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read TLS certificate " + certFile.get() + " or key "
-                    + keyFile.get() + ": " + e.getMessage(), e);
+            return tls.map(ReloadingServerTls::check).orElse(false);
+        } finally {
+            lock.unlock();
         }
-        if (clientCaFile.isPresent()) {
-            try {
-                tls.trustManager(clientCaFile.get().toFile());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read client CA file " + clientCaFile.get() + ": "
-                        + e.getMessage(), e);
-            }
-            tls.clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
-        }
-        return tls.build();
     }
 
     /**
@@ -232,6 +229,7 @@ public final class MetricProviderServer implements AutoCloseable {
             first = !closing;
             closing = true;
             s = server;
+            tlsChecks.ifPresent(ScheduledExecutorService::shutdownNow);
         } finally {
             lock.unlock();
         }
@@ -314,6 +312,7 @@ public final class MetricProviderServer implements AutoCloseable {
         private Optional<Path> certFile = Optional.empty();
         private Optional<Path> keyFile = Optional.empty();
         private Optional<Path> clientCaFile = Optional.empty();
+        private Duration tlsCheckInterval = Duration.ofSeconds(2);
         private final Map<MetricKey, Registration> metrics = new LinkedHashMap<>();
 
         private Builder() {
@@ -409,7 +408,8 @@ public final class MetricProviderServer implements AutoCloseable {
          * Serves TLS (1.2 and 1.3) with this certificate and key instead of plaintext. The adapter
          * trusts it through {@code providers[].tls.caFile} (the CA that signed it) and checks that it
          * names the host of the provider's target, or {@code providers[].tls.serverName}. The files
-         * are read when the server {@linkplain MetricProviderServer#start() starts}.
+         * are read when the server {@linkplain MetricProviderServer#start() starts}, and again every
+         * {@linkplain #tlsCheckInterval interval} while it serves.
          *
          * @param certFile the PEM certificate chain, the server's own certificate first
          * @param keyFile the PEM private key of that certificate, unencrypted PKCS#8
@@ -426,7 +426,10 @@ public final class MetricProviderServer implements AutoCloseable {
         /**
          * Requires every client to present a certificate signed by a CA of {@code caFile} (mutual
          * TLS): a connection without one, or with one from another CA, fails its TLS handshake
-         * before any call. Needs {@link #tls}.
+         * before any call. Needs {@link #tls}. The file is re-read like the certificate: a changed CA
+         * is checked against from the next connection on. (The list of CAs the server names to
+         * clients in its handshake stays the one it started with; the adapter presents its
+         * certificate whatever that list says, a client that picks its certificate by it may not.)
          *
          * @param caFile the PEM certificates of the CAs that sign client certificates
          * @return this builder
@@ -434,6 +437,21 @@ public final class MetricProviderServer implements AutoCloseable {
          */
         public Builder requireClientCertificates(Path caFile) {
             this.clientCaFile = Optional.of(readable("caFile", caFile));
+            return this;
+        }
+
+        /**
+         * How often the TLS files are checked for a new certificate, key or client CA. Default 2 seconds.
+         *
+         * @param interval positive
+         * @return this builder
+         */
+        public Builder tlsCheckInterval(Duration interval) {
+            Objects.requireNonNull(interval, "interval must not be null");
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("interval must be positive, got " + interval);
+            }
+            this.tlsCheckInterval = interval;
             return this;
         }
 

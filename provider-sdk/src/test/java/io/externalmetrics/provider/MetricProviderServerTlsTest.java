@@ -10,6 +10,7 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.util.AdvancedTlsX509KeyManager;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
@@ -23,6 +24,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -96,6 +102,122 @@ class MetricProviderServerTlsTest {
     }
 
     @Test
+    void tls_certificateRotatedWhileServing_isServedToNewConnections() throws Exception {
+        Issued oldCa = certificate("old CA", null, true);
+        Issued newCa = certificate("new CA", null, true);
+        Issued first = certificate("provider", oldCa, false);
+        Path certFile = writeCertificate(first, "server.crt");
+        Path keyFile = writeKey(first, "server.key");
+        var provider = grpc.register(MetricProviderServer.builder()
+                .port(0)
+                .tls(certFile, keyFile)
+                .tlsCheckInterval(Duration.ofMillis(50))
+                .addMetric(Namespace.ALL, "m", Trigger.every(Duration.ofSeconds(1)), request -> Value.of(7))
+                .build()
+                .start());
+        ChannelCredentials trustingOld = TlsChannelCredentials.newBuilder()
+                .trustManager(writeCertificate(oldCa, "old-ca.crt").toFile()).build();
+        ChannelCredentials trustingNew = TlsChannelCredentials.newBuilder()
+                .trustManager(writeCertificate(newCa, "new-ca.crt").toFile()).build();
+        assertThat(fetch(provider, trustingOld)).isEqualTo(7);
+        assertRefused(provider, trustingNew);
+
+        Issued second = certificate("provider", newCa, false);
+        // the key first, as a rotation that writes in that order: until both match, the old pair is served
+        writeKey(second, "server.key");
+        writeCertificate(second, "server.crt");
+
+        GrpcCleanup.await("a new connection to get the new certificate", () -> fetchesOrRefused(provider, trustingNew));
+        assertRefused(provider, trustingOld);
+    }
+
+    @Test
+    void requireClientCertificates_clientCaRotatedWhileServing_acceptsClientsOfTheNewCa() throws Exception {
+        Issued serverCa = certificate("server CA", null, true);
+        Issued server = certificate("provider", serverCa, false);
+        Issued oldClientCa = certificate("old client CA", null, true);
+        Issued newClientCa = certificate("new client CA", null, true);
+        Path clientCaFile = writeCertificate(oldClientCa, "client-ca.crt");
+        var provider = grpc.register(MetricProviderServer.builder()
+                .port(0)
+                .tls(writeCertificate(server, "server.crt"), writeKey(server, "server.key"))
+                .requireClientCertificates(clientCaFile)
+                .tlsCheckInterval(Duration.ofMillis(50))
+                .addMetric(Namespace.ALL, "m", Trigger.every(Duration.ofSeconds(1)), request -> Value.of(7))
+                .build()
+                .start());
+        Path serverCaFile = writeCertificate(serverCa, "server-ca.crt");
+        ChannelCredentials oldClient = clientOf(certificate("adapter", oldClientCa, false), serverCaFile);
+        ChannelCredentials newClient = clientOf(certificate("adapter", newClientCa, false), serverCaFile);
+        assertThat(fetch(provider, oldClient)).isEqualTo(7);
+        assertRefused(provider, newClient);
+
+        writeCertificate(newClientCa, "client-ca.crt");
+
+        GrpcCleanup.await("a client of the new CA to be served", () -> fetchesOrRefused(provider, newClient));
+        assertRefused(provider, oldClient);
+    }
+
+    @Test
+    void tls_filesThatDoNotLoad_keepTheServedCertificate_andAreLoggedOncePerChange() throws Exception {
+        Issued ca = certificate("CA", null, true);
+        Issued first = certificate("provider", ca, false);
+        Path certFile = writeCertificate(first, "server.crt");
+        Path keyFile = writeKey(first, "server.key");
+        var provider = grpc.register(MetricProviderServer.builder()
+                .port(0)
+                .tls(certFile, keyFile)
+                .tlsCheckInterval(Duration.ofHours(1)) // checked by the test only
+                .addMetric(Namespace.ALL, "m", Trigger.every(Duration.ofSeconds(1)), request -> Value.of(7))
+                .build()
+                .start());
+        ChannelCredentials trusting = TlsChannelCredentials.newBuilder()
+                .trustManager(writeCertificate(ca, "ca.crt").toFile()).build();
+        Issued second = certificate("provider", ca, false);
+        var warnings = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        Logger logger = Logger.getLogger(MetricProviderServer.class.getName());
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.WARNING.intValue()) {
+                    warnings.add(new SimpleFormatter().formatMessage(record));
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try {
+            writeCertificate(second, "server.crt"); // its key not written yet
+            assertThat(provider.checkTlsFiles()).isFalse();
+            assertThat(provider.checkTlsFiles()).isFalse();
+            assertThat(fetch(provider, trusting)).isEqualTo(7);
+            Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\nbroken\n-----END PRIVATE KEY-----\n");
+            assertThat(provider.checkTlsFiles()).isFalse();
+            assertThat(provider.checkTlsFiles()).isFalse();
+            assertThat(fetch(provider, trusting)).isEqualTo(7);
+
+            assertThat(warnings).hasSize(2);
+            assertThat(warnings.get(0)).startsWith("TLS files changed but cannot be used, keeping the previous "
+                    + "certificates: cannot use TLS certificate " + certFile + " and key " + keyFile)
+                    .contains("the key does not belong to the certificate CN=provider");
+            assertThat(warnings.get(1)).contains("cannot use TLS certificate " + certFile);
+
+            writeKey(second, "server.key");
+            assertThat(provider.checkTlsFiles()).isTrue();
+            assertThat(fetch(provider, trusting)).isEqualTo(7);
+        } finally {
+            logger.removeHandler(handler);
+        }
+    }
+
+    @Test
     void start_aKeyFileThatIsNotAKey_failsNamingTheFiles() throws IOException {
         Issued server = certificate("provider", certificate("server CA", null, true), false);
         Path certFile = writeCertificate(server, "server.crt");
@@ -130,6 +252,26 @@ class MetricProviderServerTlsTest {
                 .build());
         return MetricProviderGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                 .fetch(MetricProviderServiceTest.fetch(Namespace.ALL, "m")).getValue();
+    }
+
+    /** Whether a fetch over a new connection with {@code credentials} is served (false: refused). */
+    private boolean fetchesOrRefused(MetricProviderServer provider, ChannelCredentials credentials) {
+        try {
+            return fetch(provider, credentials) == 7;
+        } catch (StatusRuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * A client presenting {@code client} as the adapter does: with gRPC's {@link AdvancedTlsX509KeyManager}, which
+     * presents its certificate whatever CAs the server lists as accepted (the server's list is the one it
+     * started with: Netty's OpenSSL engine reads it once).
+     */
+    private static ChannelCredentials clientOf(Issued client, Path serverCaFile) throws IOException {
+        var identity = new AdvancedTlsX509KeyManager();
+        identity.updateIdentityCredentials(new X509Certificate[] {client.certificate()}, client.keys().getPrivate());
+        return TlsChannelCredentials.newBuilder().trustManager(serverCaFile.toFile()).keyManager(identity).build();
     }
 
     private void assertRefused(MetricProviderServer provider, ChannelCredentials credentials) {
