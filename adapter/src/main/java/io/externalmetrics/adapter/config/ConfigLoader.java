@@ -6,6 +6,7 @@ import io.externalmetrics.adapter.cache.TriggerSpec;
 import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.k8s.Quantity;
 import java.io.IOException;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class ConfigLoader {
 
+    private static final System.Logger LOG = System.getLogger(ConfigLoader.class.getName());
     private static final Pattern PROVIDER_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?");
     private static final int MAX_FILE_BYTES = 1 << 20;
     // Upper bounds: far beyond any real use, and small enough that arithmetic on them cannot overflow
@@ -152,6 +154,13 @@ public final class ConfigLoader {
         Optional<ProviderTls> tls = map.containsKey("tls")
                 ? Optional.of(providerTls(node.child("tls", map.get("tls") == null ? Map.of() : map.get("tls"))))
                 : Optional.empty();
+        if (tls.isPresent()) {
+            node.child("tls", null).check("serverName", ProviderTls.unixSocketProblem(target, tls.get()));
+        } else if (!Targets.isLocal(target)) {
+            LOG.log(Level.WARNING, "provider \"{0}\" is reached in plaintext at {1}, off this machine: its "
+                    + "values cross the network unencrypted and unauthenticated; give it tls (see "
+                    + "providers[].tls) unless the network between them is private", name, target);
+        }
         return new ProviderConfig(name, target, deadline, metrics, retry, maxSeries, maxLabels, maxReplyBytes,
                 keepAlive, maxClockSkew, tls);
     }

@@ -52,6 +52,20 @@ public record ProviderTls(Optional<Path> caFile, Optional<Path> certFile, Option
                         + "certificate)");
     }
 
+    /**
+     * What is wrong with TLS to a Unix socket {@code target} without a server name, or nothing: gRPC
+     * uses the socket's path as the channel's authority (its {@code UdsNameResolver}), so the provider's
+     * certificate would be checked against a path, which no certificate names, and every connection fails.
+     */
+    static Optional<String> unixSocketProblem(String target, ProviderTls tls) {
+        if (tls.serverName().isPresent() || !Targets.isUnixSocket(target)) {
+            return Optional.empty();
+        }
+        return Optional.of("required with tls to a unix: target (\"" + target + "\"): without it gRPC checks the "
+                + "provider's certificate against the socket's path; give a name the certificate holds, e.g. "
+                + "serverName: provider.local");
+    }
+
     /** What is wrong with a server name, or nothing: a DNS name or IPv4 address of at most 253 characters. */
     static Optional<String> serverNameProblem(String serverName) {
         return serverName.length() <= 253 && SERVER_NAME.matcher(serverName).matches()

@@ -4,9 +4,12 @@ import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.NameResolverRegistry;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The rule for provider targets: what gRPC's channel builder accepts, and for DNS targets an
@@ -16,6 +19,7 @@ import java.util.Optional;
 final class Targets {
 
     private static final String FORMS = "write host:port, dns:///host:port or unix:///path";
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
     private Targets() {
     }
@@ -48,18 +52,56 @@ final class Targets {
         }
     }
 
+    /** Whether {@code target} is a Unix domain socket ({@code unix:path}, {@code unix:///path}). */
+    static boolean isUnixSocket(String target) {
+        return scheme(target).filter(scheme -> scheme.equalsIgnoreCase("unix")).isPresent();
+    }
+
+    /**
+     * Whether {@code target} (one {@link #problem} accepts) stays on this machine: a Unix socket, or a DNS
+     * target whose host is {@code localhost} or a loopback IP literal. Names are not resolved: a name that
+     * happens to resolve to a loopback address is not known to be one.
+     */
+    static boolean isLocal(String target) {
+        if (isUnixSocket(target)) {
+            return true;
+        }
+        if (!resolvedByDns(target)) {
+            return false;
+        }
+        ManagedChannel channel = Grpc.newChannelBuilder(target, InsecureChannelCredentials.create()).build();
+        try {
+            String host = URI.create("//" + channel.authority()).getHost();
+            if (host == null) {
+                return false;
+            }
+            if (host.equalsIgnoreCase("localhost")) {
+                return true;
+            }
+            String literal = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+            // only IP literals are parsed (getByName does not look them up); names are not resolved
+            return (IPV4.matcher(literal).matches() || literal.contains(":"))
+                    && InetAddress.getByName(literal).isLoopbackAddress();
+        } catch (IllegalArgumentException | UnknownHostException e) {
+            return false;
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static Optional<String> scheme(String target) {
+        try {
+            return Optional.ofNullable(new URI(target).getScheme());
+        } catch (URISyntaxException e) {
+            return Optional.empty();
+        }
+    }
+
     /** As gRPC decides: a scheme it has a resolver for, else its default scheme (DNS) for the whole text. */
     private static boolean resolvedByDns(String target) {
         NameResolverRegistry registry = NameResolverRegistry.getDefaultRegistry();
-        String scheme;
-        try {
-            scheme = new URI(target).getScheme();
-        } catch (URISyntaxException e) {
-            scheme = null;
-        }
-        if (scheme == null || registry.getProviderForScheme(scheme) == null) {
-            scheme = registry.getDefaultScheme();
-        }
+        String scheme = scheme(target).filter(s -> registry.getProviderForScheme(s) != null)
+                .orElse(registry.getDefaultScheme());
         return scheme.equals("dns");
     }
 }

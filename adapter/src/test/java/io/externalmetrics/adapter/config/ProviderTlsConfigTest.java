@@ -3,8 +3,10 @@ package io.externalmetrics.adapter.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.externalmetrics.adapter.testing.LogRecords;
 import io.externalmetrics.adapter.testing.TestPki;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,5 +115,57 @@ class ProviderTlsConfigTest {
     void constructor_rejectsHalfAPair_likeTheLoader() {
         assertThatThrownBy(() -> new ProviderTls(Optional.empty(), Optional.of(Path.of("c")), Optional.empty(),
                 Optional.empty())).hasMessageStartingWith("tls: certFile is given without keyFile");
+    }
+
+    @Test
+    void load_tlsToAUnixSocketWithoutServerName_failsNamingTheField_withOneItLoads() {
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                providers:
+                  - name: p
+                    target: unix:///run/provider.sock
+                    tls: {}
+                """))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("providers[0].tls.serverName: required with tls to a unix: target "
+                        + "(\"unix:///run/provider.sock\"): without it gRPC checks the provider's certificate against "
+                        + "the socket's path");
+
+        assertThat(ConfigLoader.parse("""
+                providers:
+                  - name: p
+                    target: unix:///run/provider.sock
+                    tls: {serverName: provider.local}
+                """).providers().getFirst().tls().orElseThrow().serverName()).contains("provider.local");
+        assertThat(ConfigLoader.parse("providers: [{name: p, target: 'unix:///run/provider.sock'}]").providers())
+                .hasSize(1);
+    }
+
+    @Test
+    void load_plaintextOffThisMachine_isAWarningNamingProviderAndTarget_oncePerLoad() {
+        String yaml = """
+                providers:
+                  - {name: remote, target: '10.0.0.5:50051'}
+                  - {name: by-name, target: 'dns:///provider.monitoring.svc:50051'}
+                  - {name: with-tls, target: '10.0.0.6:50051', tls: {}}
+                  - {name: loopback, target: '127.0.0.1:50051'}
+                  - {name: loopback-8, target: '127.0.0.2:50051'}
+                  - {name: localhost, target: 'localhost:50051'}
+                  - {name: localhost-dns, target: 'dns:///localhost:50051'}
+                  - {name: ipv6-loopback, target: '[::1]:50051'}
+                  - {name: socket, target: 'unix:///run/provider.sock'}
+                """;
+        List<String> warnings;
+        try (LogRecords log = LogRecords.of(ConfigLoader.class.getName())) {
+            ConfigLoader.parse(yaml);
+            ConfigLoader.parse(yaml);
+            warnings = log.atLeast(java.util.logging.Level.WARNING);
+        }
+
+        String remote = "provider \"remote\" is reached in plaintext at 10.0.0.5:50051, off this machine: its values "
+                + "cross the network unencrypted and unauthenticated; give it tls (see providers[].tls) unless the "
+                + "network between them is private";
+        String byName = remote.replace("\"remote\"", "\"by-name\"")
+                .replace("10.0.0.5:50051", "dns:///provider.monitoring.svc:50051");
+        assertThat(warnings).containsExactly(remote, byName, remote, byName);
     }
 }
