@@ -229,7 +229,9 @@ class FuzzTest {
                 fail(index, "HTTP/1.1", request, "no answer: the connection ended before a status line");
                 return;
             }
-            check(index, "HTTP/1.1", request, answer.get().status(),
+            long headerBytes = request.headers().stream()
+                    .mapToLong(h -> utf8(h.getKey()) + utf8(h.getValue()) + 4).sum();
+            check(index, "HTTP/1.1", request, oversize(utf8(request.target()), headerBytes), answer.get().status(),
                     Optional.ofNullable(answer.get().headers().get("content-type")), answer.get().body());
         }
 
@@ -249,8 +251,12 @@ class FuzzTest {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
-            check(index, "HTTP/2", request, response.statusCode(), response.headers().firstValue("content-type"),
-                    response.body());
+            long headerBytes = built.get().headers().map().entrySet().stream()
+                    .mapToLong(h -> h.getValue().stream().mapToLong(v -> utf8(h.getKey()) + utf8(v) + 4).sum()).sum();
+            String target = built.get().uri().getRawPath() + Optional.ofNullable(built.get().uri().getRawQuery())
+                    .map(query -> "?" + query).orElse("");
+            check(index, "HTTP/2", request, oversize(utf8(target), headerBytes), response.statusCode(),
+                    response.headers().firstValue("content-type"), response.body());
         }
 
         /** The request as the JDK's client can send it: characters a URI cannot hold encoded; empty if it refuses. */
@@ -286,7 +292,19 @@ class FuzzTest {
             return name.equals("transfer-encoding") || (name.equals("te") && !header.getValue().equals("trailers"));
         }
 
-        private void check(int index, String protocol, FuzzRequests.Request request, int status,
+        /**
+         * Whether a request is over the adapter's limits (as the client counts: the server sees a few more
+         * bytes, a Host header, so it may also refuse a request just under them).
+         */
+        private static boolean oversize(long targetBytes, long headerBytes) {
+            return targetBytes > RequestLimits.MAX_TARGET_BYTES || headerBytes > RequestLimits.MAX_HEADER_BYTES;
+        }
+
+        private static long utf8(String s) {
+            return s.getBytes(StandardCharsets.UTF_8).length;
+        }
+
+        private void check(int index, String protocol, FuzzRequests.Request request, boolean oversize, int status,
                            Optional<String> contentType, String body) {
             statuses.computeIfAbsent(status, s -> new LongAdder()).increment();
             String decodedRequest = lenientDecode(request.target() + " " + request.headers() + " " + request.body());
@@ -299,6 +317,11 @@ class FuzzTest {
             boolean valuesRoute = request.target().startsWith(FuzzRequests.VALUES);
             if (status >= 500 && !(status == 503 && valuesRoute)) {
                 fail(index, protocol, request, status + ": " + body);
+                return;
+            }
+            if (oversize && status != 400 && status != 414 && status != 431) {
+                fail(index, protocol, request, status + " to a request over the size limits (400, 414 or 431 "
+                        + "expected)");
                 return;
             }
             if (status < 400 || request.method().equals("HEAD")) {
