@@ -14,6 +14,12 @@ import io.externalmetrics.provider.MetricProviderServer;
 import io.externalmetrics.provider.Namespace;
 import io.externalmetrics.provider.Trigger;
 import io.externalmetrics.provider.Value;
+import io.grpc.Server;
+import io.grpc.TlsServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -108,6 +114,37 @@ class ProviderTlsTest {
 
         Await.until("a 503 naming the TLS failure", WAIT, () -> adapter.served("m").startsWith("503 "));
         assertThat(adapter.served("m")).contains("TLS handshake failed").contains("certification path");
+    }
+
+    @Test
+    void tls_toAUnixSocket_withServerName_valuesAreServed() throws Exception {
+        Path caFile = serverCa.writeCertificate(file("ca.crt"));
+        TestPki.Issued server = serverCa.issue("provider", "provider.local");
+        MetricProviderServer metrics = closer.register(MetricProviderServer.builder()
+                .addMetric(Namespace.ALL, "m", Trigger.every(Duration.ofMillis(200)), request -> Value.of(42))
+                .build());
+        Path socket = file("provider.sock");
+        var loop = new EpollEventLoopGroup(1);
+        closer.register(() -> loop.shutdownGracefully().syncUninterruptibly());
+        Server provider = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()),
+                        TlsServerCredentials.create(server.writeCertificate(file("server.crt")).toFile(),
+                                server.writeKey(file("server.key")).toFile()))
+                .channelType(EpollServerDomainSocketChannel.class)
+                .bossEventLoopGroup(loop)
+                .workerEventLoopGroup(loop)
+                .addService(metrics.bindableService())
+                .build()
+                .start();
+        closer.register(provider::shutdownNow);
+
+        // the configuration requires serverName here: gRPC would check the certificate against the socket's path
+        TestAdapter adapter = closer.register(TestAdapter.withProviders("""
+                  - name: p
+                    target: unix://%s
+                    tls: {caFile: %s, serverName: provider.local}
+                """.formatted(socket, quoted(caFile))));
+
+        Await.until("m served over TLS on a unix socket", WAIT, () -> adapter.served("m").equals("42"));
     }
 
     @Test
