@@ -6,7 +6,7 @@ import io.externalmetrics.adapter.config.ServerConfig;
 import io.externalmetrics.adapter.config.TlsFiles;
 import io.externalmetrics.adapter.http.ApiHandler;
 import io.externalmetrics.adapter.http.ApiRouting;
-import io.externalmetrics.adapter.http.RequestLimits;
+import io.externalmetrics.adapter.http.RequestChecks;
 import io.externalmetrics.adapter.http.StatusDirectHandler;
 import io.externalmetrics.adapter.http.UnreadableRequestSelector;
 import io.externalmetrics.adapter.provider.ProviderManager;
@@ -34,7 +34,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Adapter implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Adapter.class.getName());
-    /** The largest HTTP/2 header block read (to be answered 431 by {@link RequestLimits}); Go's default. */
+    /** The largest HTTP/2 header block read (to be answered 431 by {@link RequestChecks}); Go's default. */
     static final int MAX_HTTP2_HEADER_BLOCK_BYTES = 1 << 20;
     /** How often the serving certificate files are checked for changes (as the configuration file is). */
     static final Duration CERTIFICATE_POLL = Duration.ofSeconds(2);
@@ -95,17 +95,20 @@ public final class Adapter implements AutoCloseable {
                     .connectionOptions(options -> options.tcpNoDelay(true))
                     // room for the longest selector we accept, percent-encoded, plus the aggregator's
                     // X-Remote-* headers: Helidon's defaults (4 KiB request line, 8 KiB HTTP/2
-                    // header list) would refuse selectors the contract allows. RequestLimits answers
+                    // header list) would refuse selectors the contract allows. RequestChecks answers
                     // larger requests (414, 431) on both protocols; the parsers read more than it allows
                     // so that it is what answers: HTTP/1.1 headers up to twice the limit (beyond,
                     // Helidon answers 400), HTTP/2 header blocks up to 1 MiB encoded, as Go's servers
                     // (beyond, Helidon ends the connection)
                     .addProtocol(Http1Config.builder()
-                            .maxPrologueLength(RequestLimits.MAX_TARGET_BYTES)
-                            .maxHeadersSize(2 * RequestLimits.MAX_HEADER_BYTES)
+                            .maxPrologueLength(RequestChecks.MAX_TARGET_BYTES)
+                            .maxHeadersSize(2 * RequestChecks.MAX_HEADER_BYTES)
                             .build())
                     .addProtocol(Http2Config.builder()
                             .maxHeaderListSize(MAX_HTTP2_HEADER_BLOCK_BYTES)
+                            // Helidon's HTTP/2 path validation throws out of the connection (ending every
+                            // stream on it) for a path such as ///: RequestChecks checks the path instead
+                            .validatePath(false)
                             .build())
                     // answers a first request line no protocol claims, which Helidon would drop unanswered
                     .addConnectionSelector(new UnreadableRequestSelector())
@@ -116,7 +119,7 @@ public final class Adapter implements AutoCloseable {
                         }
                     })
                     .routing(routing -> {
-                        RequestLimits.register(routing);
+                        RequestChecks.register(routing);
                         new ApiRouting(handler).register(routing);
                     })
                     .build()

@@ -297,7 +297,7 @@ class FuzzTest {
          * bytes, a Host header, so it may also refuse a request just under them).
          */
         private static boolean oversize(long targetBytes, long headerBytes) {
-            return targetBytes > RequestLimits.MAX_TARGET_BYTES || headerBytes > RequestLimits.MAX_HEADER_BYTES;
+            return targetBytes > RequestChecks.MAX_TARGET_BYTES || headerBytes > RequestChecks.MAX_HEADER_BYTES;
         }
 
         private static long utf8(String s) {
