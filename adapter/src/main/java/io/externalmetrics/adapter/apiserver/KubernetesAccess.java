@@ -1,0 +1,160 @@
+package io.externalmetrics.adapter.apiserver;
+
+import io.externalmetrics.adapter.auth.ReviewUnavailableException;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.Closeable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The way to the kube-apiserver: a fabric8 client from a kubeconfig file or, in a pod, from the service
+ * account (its token re-read as the kubelet rotates it). The client is built on the first review, not here:
+ * an adapter that never reviews never loads fabric8. Short timeouts and no retries, so a review that cannot be
+ * had fails within {@link Timeouts#request()} instead of holding the request that waits for it.
+ */
+public final class KubernetesAccess implements Closeable {
+
+    /** Where a pod finds its service account's token and the cluster's CA. */
+    static final Path SERVICE_ACCOUNT_DIR = Path.of("/var/run/secrets/kubernetes.io/serviceaccount");
+    /** How long a read token is used before the file is read again (client-go re-reads it every minute too). */
+    static final Duration TOKEN_REREAD = Duration.ofMinutes(1);
+
+    /**
+     * @param connect how long connecting to the kube-apiserver may take
+     * @param request how long a request may wait for its answer once sent
+     */
+    public record Timeouts(Duration connect, Duration request) {
+
+        /** Two seconds to connect, three for the answer: a review never holds a request much longer. */
+        public static final Timeouts DEFAULT = new Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(3));
+
+        public Timeouts {
+            positiveMillis("connect", connect);
+            positiveMillis("request", request);
+        }
+
+        private static void positiveMillis(String name, Duration value) {
+            Objects.requireNonNull(value, name);
+            if (value.toMillis() <= 0 || value.toMillis() > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException(name + " timeout must be between 1ms and " + Integer.MAX_VALUE
+                        + "ms, got " + value);
+            }
+        }
+    }
+
+    private final String description;
+    private final Supplier<KubernetesClient> factory;
+    private final ReentrantLock lock = new ReentrantLock();
+    // written under lock; read without it once set
+    private volatile KubernetesClient client;
+    // guarded by lock
+    private boolean closed;
+
+    private KubernetesAccess(String description, Supplier<KubernetesClient> factory) {
+        this.description = description;
+        this.factory = factory;
+    }
+
+    /** The configured kubeconfig when given, else the pod's service account. */
+    public static KubernetesAccess of(Optional<Path> kubeconfig, Timeouts timeouts) {
+        return kubeconfig.map(path -> fromKubeconfig(path, timeouts)).orElseGet(() -> inCluster(timeouts));
+    }
+
+    /**
+     * The cluster, user and credentials of {@code kubeconfig}'s current context.
+     *
+     * @throws IllegalArgumentException when the file cannot be read (checked now; it is parsed on first use)
+     */
+    public static KubernetesAccess fromKubeconfig(Path kubeconfig, Timeouts timeouts) {
+        Objects.requireNonNull(timeouts, "timeouts");
+        if (!Files.isReadable(kubeconfig)) {
+            throw new IllegalArgumentException("kubernetes.kubeconfig " + kubeconfig + " cannot be read");
+        }
+        return new KubernetesAccess("kubeconfig " + kubeconfig,
+                () -> ClientFactory.fromKubeconfig(kubeconfig, timeouts));
+    }
+
+    /**
+     * The pod's service account: the kube-apiserver at {@code KUBERNETES_SERVICE_HOST:KUBERNETES_SERVICE_PORT},
+     * trusted with the mounted {@code ca.crt}, called with the mounted token, re-read every minute.
+     *
+     * @throws IllegalStateException when not in a pod (the variables are not set)
+     */
+    public static KubernetesAccess inCluster(Timeouts timeouts) {
+        String host = System.getenv("KUBERNETES_SERVICE_HOST");
+        String port = System.getenv("KUBERNETES_SERVICE_PORT");
+        if (host == null || host.isEmpty() || port == null || port.isEmpty()) {
+            throw new IllegalStateException("not running in a Kubernetes pod (KUBERNETES_SERVICE_HOST and "
+                    + "KUBERNETES_SERVICE_PORT are not set): set kubernetes.kubeconfig");
+        }
+        return inCluster(host, Integer.parseInt(port), SERVICE_ACCOUNT_DIR, timeouts, System::nanoTime);
+    }
+
+    /** The in-cluster way with its parts given: tests point it at a fake kube-apiserver and move the ticker. */
+    static KubernetesAccess inCluster(String host, int port, Path serviceAccountDir, Timeouts timeouts,
+                                      LongSupplier ticker) {
+        Objects.requireNonNull(timeouts, "timeouts");
+        String url = "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+        return new KubernetesAccess("service account " + serviceAccountDir + " at " + url,
+                () -> ClientFactory.inCluster(url, serviceAccountDir, timeouts, ticker));
+    }
+
+    /** Where this reaches the kube-apiserver from, for log lines (no credentials). */
+    public String description() {
+        return description;
+    }
+
+    /**
+     * The client, built on the first call.
+     *
+     * @throws ReviewUnavailableException when it cannot be built (a malformed kubeconfig), or after close
+     */
+    KubernetesClient client() {
+        KubernetesClient built = client;
+        if (built != null) {
+            return built;
+        }
+        lock.lock();
+        try {
+            if (closed) {
+                throw new ReviewUnavailableException("the kube-apiserver client is closed");
+            }
+            if (client == null) {
+                client = factory.get();
+            }
+            return client;
+        } catch (RuntimeException e) {
+            if (e instanceof ReviewUnavailableException unavailable) {
+                throw unavailable;
+            }
+            // no cause attached: a YAML parser's message can quote the file, and a kubeconfig holds credentials
+            throw new ReviewUnavailableException("cannot set up the kube-apiserver client from " + description
+                    + " (" + e.getClass().getSimpleName() + ")");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the client if it was built; later reviews fail. */
+    @Override
+    public void close() {
+        KubernetesClient built;
+        lock.lock();
+        try {
+            closed = true;
+            built = client;
+            client = null;
+        } finally {
+            lock.unlock();
+        }
+        if (built != null) {
+            built.close();
+        }
+    }
+}
