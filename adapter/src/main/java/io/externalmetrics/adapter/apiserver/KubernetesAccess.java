@@ -10,7 +10,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
  * The way to the kube-apiserver: a fabric8 client from a kubeconfig file or, in a pod, from the service
@@ -48,17 +47,28 @@ public final class KubernetesAccess implements Closeable {
         }
     }
 
+    /** The in-cluster way's parts: the kube-apiserver's URL, the service account's files, the token's ticker. */
+    private record InCluster(String url, Path serviceAccountDir, LongSupplier ticker) {
+    }
+
     private final String description;
-    private final Supplier<KubernetesClient> factory;
+    private final Timeouts timeouts;
+    // exactly one of the two is present
+    private final Optional<Path> kubeconfig;
+    private final Optional<InCluster> inCluster;
     private final ReentrantLock lock = new ReentrantLock();
     // written under lock; read without it once set
     private volatile KubernetesClient client;
     // guarded by lock
     private boolean closed;
 
-    private KubernetesAccess(String description, Supplier<KubernetesClient> factory) {
+    // No lambda builds the client: linking one whose type names KubernetesClient would load fabric8 here.
+    private KubernetesAccess(String description, Timeouts timeouts, Optional<Path> kubeconfig,
+                             Optional<InCluster> inCluster) {
         this.description = description;
-        this.factory = factory;
+        this.timeouts = Objects.requireNonNull(timeouts, "timeouts");
+        this.kubeconfig = kubeconfig;
+        this.inCluster = inCluster;
     }
 
     /** The configured kubeconfig when given, else the pod's service account. */
@@ -72,12 +82,10 @@ public final class KubernetesAccess implements Closeable {
      * @throws IllegalArgumentException when the file cannot be read (checked now; it is parsed on first use)
      */
     public static KubernetesAccess fromKubeconfig(Path kubeconfig, Timeouts timeouts) {
-        Objects.requireNonNull(timeouts, "timeouts");
         if (!Files.isReadable(kubeconfig)) {
             throw new IllegalArgumentException("kubernetes.kubeconfig " + kubeconfig + " cannot be read");
         }
-        return new KubernetesAccess("kubeconfig " + kubeconfig,
-                () -> ClientFactory.fromKubeconfig(kubeconfig, timeouts));
+        return new KubernetesAccess("kubeconfig " + kubeconfig, timeouts, Optional.of(kubeconfig), Optional.empty());
     }
 
     /**
@@ -93,16 +101,19 @@ public final class KubernetesAccess implements Closeable {
             throw new IllegalStateException("not running in a Kubernetes pod (KUBERNETES_SERVICE_HOST and "
                     + "KUBERNETES_SERVICE_PORT are not set): set kubernetes.kubeconfig");
         }
-        return inCluster(host, Integer.parseInt(port), SERVICE_ACCOUNT_DIR, timeouts, System::nanoTime);
+        try {
+            return inCluster(host, Integer.parseInt(port), SERVICE_ACCOUNT_DIR, timeouts, System::nanoTime);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("KUBERNETES_SERVICE_PORT is not a port: " + port);
+        }
     }
 
     /** The in-cluster way with its parts given: tests point it at a fake kube-apiserver and move the ticker. */
     static KubernetesAccess inCluster(String host, int port, Path serviceAccountDir, Timeouts timeouts,
                                       LongSupplier ticker) {
-        Objects.requireNonNull(timeouts, "timeouts");
         String url = "https://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
-        return new KubernetesAccess("service account " + serviceAccountDir + " at " + url,
-                () -> ClientFactory.inCluster(url, serviceAccountDir, timeouts, ticker));
+        return new KubernetesAccess("service account " + serviceAccountDir + " at " + url, timeouts,
+                Optional.empty(), Optional.of(new InCluster(url, serviceAccountDir, ticker)));
     }
 
     /** Where this reaches the kube-apiserver from, for log lines (no credentials). */
@@ -126,7 +137,12 @@ public final class KubernetesAccess implements Closeable {
                 throw new ReviewUnavailableException("the kube-apiserver client is closed");
             }
             if (client == null) {
-                client = factory.get();
+                if (kubeconfig.isPresent()) {
+                    client = ClientFactory.fromKubeconfig(kubeconfig.get(), timeouts);
+                } else {
+                    InCluster pod = inCluster.orElseThrow();
+                    client = ClientFactory.inCluster(pod.url(), pod.serviceAccountDir(), timeouts, pod.ticker());
+                }
             }
             return client;
         } catch (RuntimeException e) {
