@@ -120,7 +120,7 @@ class ExtensionApiserverAuthenticationTest {
     @Test
     void parse_malformedJsonList_failsNamingTheKey() {
         for (String malformed : List.of("X-Remote-Group", "[\"X-Remote-Group\"", "[1]", "{\"a\": 1}",
-                "[\"X-Remote-Group\"] trailing", "[\"\"]")) {
+                "[\"X-Remote-Group\"] trailing", "[\"a\"] [\"b\"]", "[\"\"]")) {
             var data = published();
             data.put("requestheader-group-headers", malformed);
 

@@ -239,7 +239,7 @@ class SubjectAccessReviewAuthorizerTest {
     @Test
     void authorize_malformedAnswer_throwsUnavailable() {
         var authorizer = authorizer();
-        apiserver.failWith(201, "{\"kind\": \"SubjectAccessReview\", \"status\": [not json");
+        apiserver.answerRaw(201, "{\"kind\": \"SubjectAccessReview\", \"status\": [not json");
 
         assertThatThrownBy(() -> authorizer.authorize(ALICE, READ_QUEUE))
                 .isInstanceOf(ReviewUnavailableException.class)
@@ -249,7 +249,7 @@ class SubjectAccessReviewAuthorizerTest {
     @Test
     void authorize_answerWithoutStatus_throwsUnavailable() {
         var authorizer = authorizer();
-        apiserver.failWith(201, "{\"apiVersion\": \"authorization.k8s.io/v1\", \"kind\": \"SubjectAccessReview\"}");
+        apiserver.answerRaw(201, "{\"apiVersion\": \"authorization.k8s.io/v1\", \"kind\": \"SubjectAccessReview\"}");
 
         assertThatThrownBy(() -> authorizer.authorize(ALICE, READ_QUEUE))
                 .isInstanceOf(ReviewUnavailableException.class)

@@ -66,6 +66,15 @@ class TokenReviewAuthenticatorTest {
     }
 
     @Test
+    void authenticate_notAuthenticatedThoughAUserIsNamed_returnsEmpty() {
+        apiserver.answerRaw(201, """
+                {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview",
+                 "status": {"authenticated": false, "user": {"username": "mallory"}, "error": "token expired"}}""");
+
+        assertThat(authenticator.authenticate(TOKEN)).isEmpty();
+    }
+
+    @Test
     void authenticate_emptyToken_isRejectedWithoutReview() {
         assertThat(authenticator.authenticate("")).isEmpty();
         assertThat(apiserver.count(TOKEN_REVIEWS)).isZero();

@@ -42,8 +42,8 @@ import javax.net.ssl.SSLContext;
  * header, body as JSON); and writes a kubeconfig ({@link #kubeconfig()}) with its CA and a bearer token.
  *
  * <p>Answers are programmed: which user may do what ({@link #allow}, {@link #policy}), which token is whose
- * ({@link #token}), the ConfigMap's data ({@link #configMap}). It can fail ({@link #failWith}), hold answers
- * until the test lets them go ({@link #hold}), and stop ({@link #stop}).
+ * ({@link #token}), the ConfigMap's data ({@link #configMap}). It can fail ({@link #failWith}), answer anything
+ * ({@link #answerRaw}), hold answers until the test lets them go ({@link #hold}), and stop ({@link #stop}).
  *
  * <pre>{@code
  * var apiserver = closer.register(FakeKubeApiServer.start(tempDir));
@@ -239,13 +239,16 @@ public final class FakeKubeApiServer implements AutoCloseable {
 
     /** Every request is answered {@code status} with a Kubernetes Status body, until {@link #recover()}. */
     public void failWith(int status) {
-        failWith(status, """
+        answerRaw(status, """
                 {"kind":"Status","apiVersion":"v1","status":"Failure","message":"fake failure","code":%d}"""
                 .formatted(status));
     }
 
-    /** Every request is answered {@code status} with {@code body} (which may be malformed), until recovered. */
-    public void failWith(int status, String body) {
+    /**
+     * Every request is answered {@code status} with {@code body}, which may be malformed or say anything, until
+     * {@link #recover()}.
+     */
+    public void answerRaw(int status, String body) {
         failure.set(new Failure(status, body));
     }
 
