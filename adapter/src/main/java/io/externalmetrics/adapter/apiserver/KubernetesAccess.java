@@ -71,11 +71,6 @@ public final class KubernetesAccess implements Closeable {
         this.inCluster = inCluster;
     }
 
-    /** The configured kubeconfig when given, else the pod's service account. */
-    public static KubernetesAccess of(Optional<Path> kubeconfig, Timeouts timeouts) {
-        return kubeconfig.map(path -> fromKubeconfig(path, timeouts)).orElseGet(() -> inCluster(timeouts));
-    }
-
     /**
      * The cluster, user and credentials of {@code kubeconfig}'s current context.
      *
@@ -149,12 +144,21 @@ public final class KubernetesAccess implements Closeable {
             if (e instanceof ReviewUnavailableException unavailable) {
                 throw unavailable;
             }
-            // no cause attached: a YAML parser's message can quote the file, and a kubeconfig holds credentials
+            // no cause or message attached: a YAML parser's message can quote the file, and a kubeconfig holds
+            // credentials; the chain of exception types still tells what went wrong
             throw new ReviewUnavailableException("cannot set up the kube-apiserver client from " + description
-                    + " (" + e.getClass().getSimpleName() + ")");
+                    + " (" + causes(e) + ")");
         } finally {
             lock.unlock();
         }
+    }
+
+    private static String causes(Throwable e) {
+        var names = new StringBuilder(e.getClass().getSimpleName());
+        for (Throwable cause = e.getCause(); cause != null && cause != e; cause = cause.getCause()) {
+            names.append(" < ").append(cause.getClass().getSimpleName());
+        }
+        return names.toString();
     }
 
     /** Closes the client if it was built; later reviews fail. */

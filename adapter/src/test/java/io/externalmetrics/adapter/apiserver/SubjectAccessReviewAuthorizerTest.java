@@ -164,6 +164,8 @@ class SubjectAccessReviewAuthorizerTest {
         authorizer.authorize(ALICE, READ_QUEUE);
 
         assertThat(apiserver.count(SUBJECT_ACCESS_REVIEWS)).isEqualTo(5);
+        assertThat(apiserver.accessReviews().getFirst())
+                .isEqualTo(new FakeKubeApiServer.AccessReview(ALICE, READ_QUEUE));
     }
 
     @Test

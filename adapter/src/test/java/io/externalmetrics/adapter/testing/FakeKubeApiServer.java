@@ -71,6 +71,10 @@ public final class FakeKubeApiServer implements AutoCloseable {
         }
     }
 
+    /** What one SubjectAccessReview asked: who, and to do what. */
+    public record AccessReview(UserInfo user, Attributes attributes) {
+    }
+
     /** A SubjectAccessReview status; empty strings are left out of the answer. */
     public record SarStatus(boolean allowed, boolean denied, String reason, String evaluationError) {
 
@@ -272,6 +276,13 @@ public final class FakeKubeApiServer implements AutoCloseable {
     /** The requests on {@code path} (as {@link #SUBJECT_ACCESS_REVIEWS}), in order. */
     public List<Request> requests(String path) {
         return requests.stream().filter(r -> r.path().equals(path)).toList();
+    }
+
+    /** The SubjectAccessReviews received, in order, as the user and attributes they name. */
+    public List<AccessReview> accessReviews() {
+        return requests(SUBJECT_ACCESS_REVIEWS).stream()
+                .map(r -> new AccessReview(user(r.spec()), attributes(r.spec())))
+                .toList();
     }
 
     public int count(String path) {
