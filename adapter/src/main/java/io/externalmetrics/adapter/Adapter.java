@@ -147,8 +147,12 @@ public final class Adapter implements AutoCloseable {
             if (!next.server().equals(config.server())) {
                 LOG.log(Level.WARNING, "server settings changed; they take effect after a restart");
             }
+            if (!next.security().equals(config.security())) {
+                LOG.log(Level.WARNING, "authentication, authorization or kubernetes settings changed; they take "
+                        + "effect after a restart");
+            }
             providers.update(next.providers());
-            config = new AdapterConfig(config.server(), next.providers());
+            config = new AdapterConfig(config.server(), next.providers(), config.security());
         } finally {
             configLock.unlock();
         }
