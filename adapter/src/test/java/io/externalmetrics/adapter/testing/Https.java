@@ -42,7 +42,8 @@ public final class Https {
         }
     }
 
-    private static TrustManager[] trustManagers(String certificatePem) throws Exception {
+    /** Trust managers trusting only {@code certificatePem}. */
+    public static TrustManager[] trustManagers(String certificatePem) throws Exception {
         var certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(certificatePem.getBytes(StandardCharsets.US_ASCII)));
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
