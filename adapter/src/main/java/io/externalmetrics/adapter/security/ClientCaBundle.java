@@ -62,6 +62,18 @@ public final class ClientCaBundle {
         return new ClientCaBundle(PemFiles.readCertificates(Objects.requireNonNull(file, "file")));
     }
 
+    /**
+     * Reads every {@code CERTIFICATE} block of PEM text, such as the ConfigMap
+     * {@code extension-apiserver-authentication}'s {@code requestheader-client-ca-file}.
+     *
+     * @param source where the text comes from, for the message of a problem
+     * @throws TlsSetupException naming {@code source}, when the text holds no valid certificate
+     */
+    public static ClientCaBundle parse(String pem, String source) {
+        return new ClientCaBundle(PemFiles.parseCertificates(Objects.requireNonNull(pem, "pem"),
+                Objects.requireNonNull(source, "source")));
+    }
+
     /** The CA certificates, in file order. */
     public List<X509Certificate> certificates() {
         return certificates;

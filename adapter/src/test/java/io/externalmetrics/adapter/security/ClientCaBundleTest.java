@@ -55,6 +55,16 @@ class ClientCaBundleTest {
     }
 
     @Test
+    void parse_readsPemText_andNamesItsSourceInAProblem() {
+        String pem = TestPki.pem(ca.certificate());
+
+        assertThat(ClientCaBundle.parse(pem, "ConfigMap key requestheader-client-ca-file")).isEqualTo(bundle);
+        assertThatThrownBy(() -> ClientCaBundle.parse("nothing here", "ConfigMap key requestheader-client-ca-file"))
+                .isInstanceOf(TlsSetupException.class)
+                .hasMessageStartingWith("ConfigMap key requestheader-client-ca-file: no certificate found");
+    }
+
+    @Test
     void read_namesTheFileOfAProblem(@TempDir Path dir) {
         Path missing = dir.resolve("missing.crt");
 
