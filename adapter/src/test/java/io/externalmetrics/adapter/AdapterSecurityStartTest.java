@@ -84,4 +84,19 @@ class AdapterSecurityStartTest {
             assertThat(log.atLeast(Level.WARNING)).singleElement().asString().contains("AlwaysAllow");
         }
     }
+
+    @Test
+    void reload_withOtherSecuritySettings_keepsTheCurrentOnesAndWarns() {
+        try (TestAdapter adapter = TestAdapter.start(config("""
+                     authentication: {clientCAFile: $CA}
+                     authorization: {mode: AlwaysAllow}
+                     """));
+             LogRecords log = LogRecords.of(Adapter.class.getName())) {
+            adapter.reload(config(""));
+
+            assertThat(adapter.get("/apis").statusCode()).isEqualTo(401);
+            assertThat(log.atLeast(Level.WARNING)).singleElement().asString()
+                    .contains("authentication, authorization or kubernetes settings changed", "restart");
+        }
+    }
 }
