@@ -20,6 +20,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -30,11 +31,15 @@ import java.util.function.Supplier;
  * @param access             the checks every request passes
  * @param clientCertificates what the TLS listener asks of clients
  * @param caFiles            the CA files to re-read on the certificate poll
+ * @param notReady           why requests cannot be authenticated yet (for {@code /readyz}); empty when they can
  */
-record AccessSetup(AccessControl access, ClientCertificates clientCertificates, List<CaBundleFile> caFiles) {
+record AccessSetup(AccessControl access, ClientCertificates clientCertificates, List<CaBundleFile> caFiles,
+                   Supplier<Optional<String>> notReady) {
 
     private static final System.Logger LOG = System.getLogger(AccessSetup.class.getName());
     private static final Authorizer ALWAYS_ALLOW = (user, attributes) -> Decision.allow("");
+
+    private static final Supplier<Optional<String>> READY = Optional::empty;
 
     AccessSetup {
         caFiles = List.copyOf(caFiles);
@@ -48,13 +53,14 @@ record AccessSetup(AccessControl access, ClientCertificates clientCertificates, 
         if (config.authentication().isEmpty()) {
             LOG.log(Level.WARNING, "no authentication configured: every caller that reaches the port reads every "
                     + "metric; configure authentication and authorization (see the README's security section)");
-            return new AccessSetup(AccessControl.open(), ClientCertificates.NONE, List.of());
+            return new AccessSetup(AccessControl.open(), ClientCertificates.NONE, List.of(), READY);
         }
         AuthenticationConfig authentication = config.authentication().get();
         AuthorizationConfig authorization = config.authorization();
         List<RequestAuthenticator> authenticators = new ArrayList<>();
         List<CaBundleFile> caFiles = new ArrayList<>();
         List<Supplier<List<X509Certificate>>> issuers = new ArrayList<>();
+        Supplier<Optional<String>> notReady = READY;
 
         if (authentication.requestHeader().isPresent()) {
             RequestHeaderConfig requestHeader = authentication.requestHeader().get();
@@ -62,6 +68,10 @@ record AccessSetup(AccessControl access, ClientCertificates clientCertificates, 
             if (requestHeader.fromCluster()) {
                 proxy = RequestHeaderAuthenticator.awaitingSettings(clock);
                 kubernetes.watchRequestHeader(requestHeader, config.kubernetes(), proxy);
+                RequestHeaderAuthenticator watched = proxy;
+                notReady = () -> watched.settings().isPresent() ? Optional.empty()
+                        : Optional.of("the front proxy's settings have not been read yet from ConfigMap "
+                                + "kube-system/extension-apiserver-authentication");
             } else {
                 proxy = RequestHeaderAuthenticator.awaitingSettings(clock);
                 RequestHeaderAuthenticator target = proxy;
@@ -97,7 +107,7 @@ record AccessSetup(AccessControl access, ClientCertificates clientCertificates, 
             issuers.forEach(source -> all.addAll(source.get()));
             return all;
         });
-        return new AccessSetup(access, clientCertificates, caFiles);
+        return new AccessSetup(access, clientCertificates, caFiles, notReady);
     }
 
     private static RequestHeaderSettings settings(RequestHeaderConfig config, ClientCaBundle ca) {

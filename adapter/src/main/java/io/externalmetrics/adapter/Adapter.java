@@ -67,13 +67,14 @@ public final class Adapter implements AutoCloseable {
     }
 
     /**
-     * Starts an adapter without a Kubernetes client: a configuration that needs the kube-apiserver
-     * (SubjectAccessReview, TokenReview, the front proxy's settings from the cluster) fails to start.
+     * Starts an adapter that reaches the kube-apiserver, when its configuration needs it (SubjectAccessReview,
+     * TokenReview, the front proxy's settings from the cluster), through {@code kubernetes.kubeconfig} or
+     * else the pod's service account.
      *
      * @see #start(AdapterConfig, Clock, KubernetesServices)
      */
     public static Adapter start(AdapterConfig config, Clock clock) {
-        return start(config, clock, KubernetesServices.NONE);
+        return start(config, clock, new ApiserverServices());
     }
 
     /**
@@ -113,7 +114,7 @@ public final class Adapter implements AutoCloseable {
         var cache = new MetricCache(clock);
         ProviderManager providers = ProviderManager.start(config.providers(), cache, clock);
         try {
-            var handler = new ApiHandler(cache, providers::ready, providers::fetchCounts, clock);
+            var handler = new ApiHandler(cache, providers::ready, providers::fetchCounts, clock, access.notReady());
             WebServer server = WebServer.builder()
                     .host(serverConfig.address())
                     .port(serverConfig.port())

@@ -32,18 +32,21 @@ class AdapterSecurityStartTest {
 
     @Test
     void start_settingsThatNeedTheKubeApiserver_withoutAClient_failNamingTheSetting() {
-        assertThatThrownBy(() -> Adapter.start(config("authentication: {clientCAFile: $CA}"), Clock.systemUTC()))
+        assertThatThrownBy(() -> Adapter.start(config("authentication: {clientCAFile: $CA}"), Clock.systemUTC(),
+                KubernetesServices.NONE))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("authorization.mode: SubjectAccessReview needs the kube-apiserver");
         assertThatThrownBy(() -> Adapter.start(config("""
                 authentication: {tokenReview: true}
                 authorization: {mode: AlwaysAllow}
-                """), Clock.systemUTC()))
+                """), Clock.systemUTC(),
+                KubernetesServices.NONE))
                 .hasMessageContaining("authentication.tokenReview: true needs the kube-apiserver");
         assertThatThrownBy(() -> Adapter.start(config("""
                 authentication: {requestHeader: {fromCluster: true}}
                 authorization: {mode: AlwaysAllow}
-                """), Clock.systemUTC()))
+                """), Clock.systemUTC(),
+                KubernetesServices.NONE))
                 .hasMessageContaining("authentication.requestHeader.fromCluster: true needs the kube-apiserver");
     }
 

@@ -69,7 +69,8 @@ public final class AccessControl {
             user = authenticate(request);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "the credentials of a request could not be checked: {0}", String.valueOf(e));
-            return new Outcome.Unavailable("the request's credentials could not be checked; try again later");
+            return new Outcome.Unavailable("the request's credentials could not be checked" + why(e)
+                    + "; try again later");
         }
         if (user.isEmpty()) {
             return new Outcome.Unauthenticated();
@@ -83,12 +84,17 @@ public final class AccessControl {
             decision = authorizer.authorize(user.get(), attributes);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "a request could not be authorized: {0}", String.valueOf(e));
-            return new Outcome.Unavailable("the request could not be authorized; try again later");
+            return new Outcome.Unavailable("the request could not be authorized" + why(e) + "; try again later");
         }
         if (decision.allowed()) {
             return new Outcome.Allowed(user);
         }
         return new Outcome.Forbidden(forbiddenMessage(user.get(), attributes, decision.reason()));
+    }
+
+    /** A review's own message says what failed without secrets (its contract); anything else is not shown. */
+    private static String why(RuntimeException e) {
+        return e instanceof ReviewUnavailableException ? " (" + e.getMessage() + ")" : "";
     }
 
     private Optional<UserInfo> authenticate(AuthRequest request) {

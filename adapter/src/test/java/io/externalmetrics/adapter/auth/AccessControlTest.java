@@ -95,18 +95,23 @@ class AccessControlTest {
     }
 
     @Test
-    void anAuthorizerThatFails_isUnavailable_neverAllowed() {
-        for (RuntimeException failure : List.of(new ReviewUnavailableException("down"),
-                new IllegalStateException("bug /etc/kubernetes/admin.conf"))) {
-            AccessControl access = access((user, attributes) -> {
-                throw failure;
-            }, List.of());
+    void anAuthorizerThatFails_isUnavailable_neverAllowed_sayingWhyOnlyForAReviewFailure() {
+        AccessControl reviewDown = access((user, attributes) -> {
+            throw new ReviewUnavailableException("SubjectAccessReview failed: the kube-apiserver answered HTTP 500");
+        }, List.of());
+        AccessControl broken = access((user, attributes) -> {
+            throw new IllegalStateException("bug /etc/kubernetes/admin.conf");
+        }, List.of());
 
-            Outcome outcome = access.check(request("/x", List.of(proxy.certificate()), "X-Remote-User", "alice"));
+        Outcome down = reviewDown.check(request("/x", List.of(proxy.certificate()), "X-Remote-User", "alice"));
+        Outcome bug = broken.check(request("/x", List.of(proxy.certificate()), "X-Remote-User", "alice"));
 
-            assertThat(outcome).isInstanceOf(Outcome.Unavailable.class);
-            assertThat(((Outcome.Unavailable) outcome).message()).doesNotContain("down", "/etc", "bug");
-        }
+        // a review's message is written to be shown (no secrets); any other exception's is not
+        assertThat(down).isInstanceOf(Outcome.Unavailable.class);
+        assertThat(((Outcome.Unavailable) down).message()).isEqualTo("the request could not be authorized "
+                + "(SubjectAccessReview failed: the kube-apiserver answered HTTP 500); try again later");
+        assertThat(bug).isInstanceOf(Outcome.Unavailable.class);
+        assertThat(((Outcome.Unavailable) bug).message()).doesNotContain("/etc", "bug");
     }
 
     @Test

@@ -165,7 +165,8 @@ class ApiRoutingTest {
 
     @Test
     void health_verbose_listsTheChecks() {
-        assertThat(get("/readyz?verbose").body()).isEqualTo("[+]ping ok\n[+]providers ok\nreadyz check passed\n");
+        assertThat(get("/readyz?verbose").body()).isEqualTo("[+]ping ok\n[+]providers ok\n"
+                + "[+]authentication ok\nreadyz check passed\n");
         assertThat(get("/livez?verbose").body()).isEqualTo("[+]ping ok\nlivez check passed\n");
         assertThat(get("/healthz?verbose").body()).isEqualTo("[+]ping ok\nhealthz check passed\n");
     }
@@ -186,7 +187,8 @@ class ApiRoutingTest {
         Answer readyz = get("/readyz");
         assertThat(readyz.status()).isEqualTo(500);
         assertThat(readyz.body()).isEqualTo(
-                "[+]ping ok\n[-]providers failed: not every provider has been reached yet\nreadyz check failed\n");
+ "[+]ping ok\n[-]providers failed: not every provider has been reached yet\n"
+                        + "[+]authentication ok\nreadyz check failed\n");
         Answer check = get("/readyz/providers");
         assertThat(check.status()).isEqualTo(500);
         assertThat(check.body()).isEqualTo("internal server error: not every provider has been reached yet\n");
