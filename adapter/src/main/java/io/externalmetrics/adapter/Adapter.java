@@ -45,6 +45,8 @@ public final class Adapter implements AutoCloseable {
     private final Optional<String> selfSignedPem;
     private final Optional<ServingCertificateWatcher> certificates;
     private final Optional<ScheduledExecutorService> certificatePoller;
+    private final AccessSetup access;
+    private final KubernetesServices kubernetes;
     private final ReentrantLock configLock = new ReentrantLock();
     // guarded by configLock
     private AdapterConfig config;
@@ -52,8 +54,11 @@ public final class Adapter implements AutoCloseable {
 
     private Adapter(AdapterConfig config, MetricCache cache, ProviderManager providers, WebServer server,
                     Optional<String> selfSignedPem, Optional<ServingCertificateWatcher> certificates,
-                    Optional<ScheduledExecutorService> certificatePoller) {
+                    Optional<ScheduledExecutorService> certificatePoller, AccessSetup access,
+                    KubernetesServices kubernetes) {
         this.config = config;
+        this.access = access;
+        this.kubernetes = kubernetes;
         this.cache = cache;
         this.providers = providers;
         this.server = server;
@@ -63,29 +68,54 @@ public final class Adapter implements AutoCloseable {
     }
 
     /**
-     * Starts an adapter reaching providers over plaintext gRPC. Certificate files, when configured,
-     * are checked for changes every {@link #CERTIFICATE_POLL} and a changed, valid pair is served
-     * to new connections without a restart.
+     * Starts an adapter that reaches the kube-apiserver, when its configuration needs it (SubjectAccessReview,
+     * TokenReview, the front proxy's settings from the cluster), through {@code kubernetes.kubeconfig} or
+     * else the pod's service account.
+     *
+     * @see #start(AdapterConfig, Clock, KubernetesServices)
      */
     public static Adapter start(AdapterConfig config, Clock clock) {
+        return start(config, clock, new ApiserverServices());
+    }
+
+    /**
+     * Starts an adapter reaching providers over plaintext gRPC. Certificate files and CA files, when
+     * configured, are checked for changes every {@link #CERTIFICATE_POLL}, and a changed, valid file
+     * is used for new connections (certificates) or requests (CAs) without a restart.
+     *
+     * @param kubernetes what needs the kube-apiserver, asked for only when the configuration uses it;
+     *                   closed when the adapter stops (or fails to start)
+     */
+    public static Adapter start(AdapterConfig config, Clock clock, KubernetesServices kubernetes) {
+        try {
+            return start(config, clock, AccessSetup.create(config.security(), kubernetes, clock), kubernetes);
+        } catch (RuntimeException e) {
+            kubernetes.close();
+            throw e;
+        }
+    }
+
+    private static Adapter start(AdapterConfig config, Clock clock, AccessSetup access,
+                                 KubernetesServices kubernetes) {
         ServerConfig serverConfig = config.server();
         Tls tls;
         Optional<String> selfSignedPem = Optional.empty();
         Optional<ServingCertificateWatcher> certificates = Optional.empty();
         if (serverConfig.tls().isPresent()) {
             TlsFiles files = serverConfig.tls().get();
-            var loaded = ServingCertificateWatcher.load(files.certFile(), files.keyFile());
+            var loaded = ServingCertificateWatcher.load(files.certFile(), files.keyFile(), access.clientCertificates());
             tls = loaded.tls();
             certificates = Optional.of(loaded.watcher());
         } else {
-            var selfSigned = ServingCertificates.selfSigned(serverConfig.dnsNames(), clock);
+            var selfSigned =
+                    ServingCertificates.selfSigned(serverConfig.dnsNames(), clock, access.clientCertificates());
             tls = selfSigned.tls();
             selfSignedPem = Optional.of(selfSigned.certificatePem());
         }
         var cache = new MetricCache(clock);
         ProviderManager providers = ProviderManager.start(config.providers(), cache, clock);
         try {
-            var handler = new ApiHandler(cache, providers::ready, providers::fetchCounts, clock);
+            var handler = new ApiHandler(cache, providers::ready, providers::fetchCounts, clock, access.notReady());
             WebServer server = WebServer.builder()
                     .host(serverConfig.address())
                     .port(serverConfig.port())
@@ -119,8 +149,8 @@ public final class Adapter implements AutoCloseable {
                         }
                     })
                     .routing(routing -> {
-                        RequestChecks.register(routing);
-                        new ApiRouting(handler).register(routing);
+                        RequestChecks.register(routing); // sizes and the path first, before authentication
+                        new ApiRouting(handler, access.access()).register(routing);
                     })
                     .build()
                     .start();
@@ -129,19 +159,25 @@ public final class Adapter implements AutoCloseable {
                 throw new IllegalStateException("cannot listen on " + serverConfig.address() + ":" + serverConfig.port()
                         + " (is the port in use, or the address not this machine's? the log above says why)");
             }
-            Optional<ScheduledExecutorService> certificatePoller;
+            Optional<ScheduledExecutorService> certificatePoller = Optional.empty();
             try {
-                certificatePoller = certificates.map(watcher -> {
+                if (certificates.isPresent() || !access.caFiles().isEmpty()) {
                     var poller = Executors.newSingleThreadScheduledExecutor(
                             Thread.ofPlatform().name("externalmetrics-certificates").daemon().factory());
-                    watcher.watch(server::reloadTls, poller, CERTIFICATE_POLL);
-                    return poller;
-                });
+                    certificatePoller = Optional.of(poller);
+                    certificates.ifPresent(watcher -> watcher.watch(server::reloadTls, poller, CERTIFICATE_POLL));
+                    if (!access.caFiles().isEmpty()) {
+                        poller.scheduleWithFixedDelay(access::checkCaFiles, CERTIFICATE_POLL.toNanos(),
+                                CERTIFICATE_POLL.toNanos(), TimeUnit.NANOSECONDS);
+                    }
+                }
             } catch (RuntimeException e) {
+                certificatePoller.ifPresent(ScheduledExecutorService::shutdownNow);
                 server.stop();
                 throw e;
             }
-            return new Adapter(config, cache, providers, server, selfSignedPem, certificates, certificatePoller);
+            return new Adapter(config, cache, providers, server, selfSignedPem, certificates, certificatePoller,
+                    access, kubernetes);
         } catch (RuntimeException e) {
             providers.close();
             throw e;
@@ -160,8 +196,12 @@ public final class Adapter implements AutoCloseable {
             if (!next.server().equals(config.server())) {
                 LOG.log(Level.WARNING, "server settings changed; they take effect after a restart");
             }
+            if (!next.security().equals(config.security())) {
+                LOG.log(Level.WARNING, "authentication, authorization or kubernetes settings changed; they take "
+                        + "effect after a restart");
+            }
             providers.update(next.providers());
-            config = new AdapterConfig(config.server(), next.providers());
+            config = new AdapterConfig(config.server(), next.providers(), config.security());
         } finally {
             configLock.unlock();
         }
@@ -193,6 +233,17 @@ public final class Adapter implements AutoCloseable {
      */
     public boolean checkServingCertificate() {
         return certificates.map(watcher -> watcher.check(server::reloadTls)).orElse(false);
+    }
+
+    /**
+     * Re-reads the CA files (request-header CA, client CA) now, as is done every
+     * {@link #CERTIFICATE_POLL}: a changed file that reads is used from the next request on; a broken
+     * one is logged once and the previous CAs stay.
+     *
+     * @return whether a new CA bundle was applied
+     */
+    public boolean checkCertificateAuthorities() {
+        return access.checkCaFiles();
     }
 
     /** The bound HTTPS port. */
@@ -236,5 +287,6 @@ public final class Adapter implements AutoCloseable {
         });
         server.stop();
         providers.close();
+        kubernetes.close();
     }
 }

@@ -233,7 +233,7 @@ class AdapterIntegrationTest {
             assertThat(response.body()).as(path).isEqualTo("ok");
         }
         assertThat(get(version, "/readyz?verbose").body())
-                .isEqualTo("[+]ping ok\n[+]providers ok\nreadyz check passed\n");
+                .isEqualTo("[+]ping ok\n[+]providers ok\n[+]authentication ok\nreadyz check passed\n");
         assertThat(get(version, "/livez?verbose").body()).isEqualTo("[+]ping ok\nlivez check passed\n");
     }
 

@@ -462,7 +462,8 @@ class ResilienceTest {
         var notReady = adapter.get("/readyz");
         assertThat(notReady.statusCode()).isEqualTo(500);
         assertThat(notReady.body()).isEqualTo(
-                "[+]ping ok\n[-]providers failed: not every provider has been reached yet\nreadyz check failed\n");
+ "[+]ping ok\n[-]providers failed: not every provider has been reached yet\n"
+                        + "[+]authentication ok\nreadyz check failed\n");
         var providersCheck = adapter.get("/readyz/providers");
         assertThat(providersCheck.statusCode()).isEqualTo(500);
         assertThat(providersCheck.body()).isEqualTo("internal server error: not every provider has been reached yet\n");

@@ -6,5 +6,8 @@
  * them. Callers are authenticated by the front proxy's headers, client certificates or bearer
  * tokens ({@link io.externalmetrics.adapter.auth.TokenAuthenticator}), and authorized by an
  * {@link io.externalmetrics.adapter.auth.Authorizer}, normally a SubjectAccessReview.
+ * {@link io.externalmetrics.adapter.auth.AccessControl} runs the steps in order for each request
+ * (described by the HTTP layer as an {@link io.externalmetrics.adapter.auth.AuthRequest}) and says
+ * what to answer ({@link io.externalmetrics.adapter.auth.Outcome}).
  */
 package io.externalmetrics.adapter.auth;

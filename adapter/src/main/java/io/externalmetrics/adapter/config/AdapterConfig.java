@@ -11,11 +11,18 @@ import java.util.Objects;
  *
  * @param server    where and how the HTTPS server listens
  * @param providers the metric providers, each with a unique name
+ * @param security  who may read metrics
  */
-public record AdapterConfig(ServerConfig server, List<ProviderConfig> providers) {
+public record AdapterConfig(ServerConfig server, List<ProviderConfig> providers, SecurityConfig security) {
+
+    /** A configuration without authentication or authorization, as before they existed. */
+    public AdapterConfig(ServerConfig server, List<ProviderConfig> providers) {
+        this(server, providers, SecurityConfig.NONE);
+    }
 
     public AdapterConfig {
         Objects.requireNonNull(server, "server");
+        Objects.requireNonNull(security, "security");
         providers = List.copyOf(providers);
         var names = new HashSet<String>();
         var metrics = new HashMap<MetricKey, String>();

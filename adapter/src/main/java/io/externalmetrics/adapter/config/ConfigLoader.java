@@ -33,6 +33,9 @@ public final class ConfigLoader {
     private static final int MAX_FILE_BYTES = 1 << 20;
     // Upper bounds: far beyond any real use, and small enough that arithmetic on them cannot overflow
     private static final Duration MAX_DEADLINE = Duration.ofHours(1);
+    private static final Duration MAX_TTL = Duration.ofDays(1);
+    // an HTTP field name (RFC 9110 token)
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
     private ConfigLoader() {
     }
@@ -67,7 +70,8 @@ public final class ConfigLoader {
             throw new ConfigException("not valid YAML: " + e.getMessage(), e);
         }
         Node top = new Node("", root == null ? Map.of() : root);
-        Map<String, Object> map = top.map(Set.of("server", "providers"));
+        Map<String, Object> map = top.map(Set.of("server", "providers", "authentication", "authorization",
+                "kubernetes"));
         ServerConfig server = map.containsKey("server")
                 ? server(top.child("server", map.get("server")))
                 : ServerConfig.defaults();
@@ -80,7 +84,120 @@ public final class ConfigLoader {
         for (int i = 0; i < list.size(); i++) {
             providers.add(provider(providersNode.item(i, list.get(i))));
         }
-        return new AdapterConfig(server, providers);
+        return new AdapterConfig(server, providers, security(top, map));
+    }
+
+    private static SecurityConfig security(Node top, Map<String, Object> map) {
+        Optional<AuthenticationConfig> authentication = map.containsKey("authentication")
+                ? Optional.of(authentication(top.child("authentication", orEmpty(map.get("authentication")))))
+                : Optional.empty();
+        AuthorizationConfig authorization = AuthorizationConfig.defaults();
+        if (map.containsKey("authorization")) {
+            if (authentication.isEmpty()) {
+                throw new ConfigException("authorization: needs authentication (without it no caller has an "
+                        + "identity to authorize, and every caller reads everything)");
+            }
+            authorization = authorization(top.child("authorization", orEmpty(map.get("authorization"))));
+        }
+        KubernetesConfig kubernetes = KubernetesConfig.IN_CLUSTER;
+        if (map.containsKey("kubernetes")) {
+            Node node = top.child("kubernetes", orEmpty(map.get("kubernetes")));
+            Map<String, Object> kubernetesMap = node.map(Set.of("kubeconfig"));
+            kubernetes = new KubernetesConfig(node.optionalString(kubernetesMap, "kubeconfig").map(Path::of));
+        }
+        return new SecurityConfig(authentication, authorization, kubernetes);
+    }
+
+    private static AuthenticationConfig authentication(Node node) {
+        Map<String, Object> map = node.map(Set.of("requestHeader", "clientCAFile", "tokenReview", "cacheTTL"));
+        Optional<RequestHeaderConfig> requestHeader = map.containsKey("requestHeader")
+                ? Optional.of(requestHeader(node.child("requestHeader", orEmpty(map.get("requestHeader")))))
+                : Optional.empty();
+        Optional<Path> clientCAFile = caFile(node, map, "clientCAFile");
+        boolean tokenReview = node.optionalBoolean(map, "tokenReview").orElse(false);
+        Duration cacheTTL = node.optionalDuration(map, "cacheTTL", MAX_TTL)
+                .orElse(AuthenticationConfig.DEFAULT_CACHE_TTL);
+        if (requestHeader.isEmpty() && clientCAFile.isEmpty() && !tokenReview) {
+            throw new ConfigException(node.path("") + ": configure at least one of requestHeader, clientCAFile and "
+                    + "tokenReview: true; otherwise no caller can authenticate");
+        }
+        return new AuthenticationConfig(requestHeader, clientCAFile, tokenReview, cacheTTL);
+    }
+
+    private static RequestHeaderConfig requestHeader(Node node) {
+        Map<String, Object> map = node.map(Set.of("clientCAFile", "fromCluster", "allowedNames", "usernameHeaders",
+                "uidHeaders", "groupHeaders", "extraHeaderPrefixes"));
+        Optional<Path> clientCAFile = caFile(node, map, "clientCAFile");
+        boolean fromCluster = node.optionalBoolean(map, "fromCluster").orElse(false);
+        if (clientCAFile.isPresent() == fromCluster) {
+            throw new ConfigException(node.path("") + ": " + RequestHeaderConfig.sourceProblem());
+        }
+        List<String> allowedNames = strings(node, map, "allowedNames", List.of());
+        List<String> usernameHeaders = headers(node, map, "usernameHeaders",
+                RequestHeaderConfig.DEFAULT_USERNAME_HEADERS);
+        if (usernameHeaders.isEmpty()) {
+            throw new ConfigException(node.path("usernameHeaders") + ": must name at least one header");
+        }
+        return new RequestHeaderConfig(clientCAFile, fromCluster, allowedNames, usernameHeaders,
+                headers(node, map, "uidHeaders", RequestHeaderConfig.DEFAULT_UID_HEADERS),
+                headers(node, map, "groupHeaders", RequestHeaderConfig.DEFAULT_GROUP_HEADERS),
+                headers(node, map, "extraHeaderPrefixes", RequestHeaderConfig.DEFAULT_EXTRA_HEADER_PREFIXES));
+    }
+
+    private static AuthorizationConfig authorization(Node node) {
+        Map<String, Object> map = node.map(Set.of("mode", "allowedTTL", "deniedTTL", "alwaysAllowPaths",
+                "alwaysAllowGroups"));
+        AuthorizationConfig.Mode mode = AuthorizationConfig.Mode.SUBJECT_ACCESS_REVIEW;
+        Optional<String> modeText = node.optionalString(map, "mode");
+        if (modeText.isPresent()) {
+            mode = AuthorizationConfig.Mode.parse(modeText.get()).orElseThrow(() -> new ConfigException(
+                    node.path("mode") + ": \"" + modeText.get() + "\" is not one of SubjectAccessReview, AlwaysAllow"));
+        }
+        Duration allowedTTL = node.optionalDuration(map, "allowedTTL", MAX_TTL).orElse(AuthorizationConfig.DEFAULT_TTL);
+        Duration deniedTTL = node.optionalDuration(map, "deniedTTL", MAX_TTL).orElse(AuthorizationConfig.DEFAULT_TTL);
+        List<String> paths = strings(node, map, "alwaysAllowPaths", AuthorizationConfig.DEFAULT_ALWAYS_ALLOW_PATHS);
+        for (int i = 0; i < paths.size(); i++) {
+            node.check("alwaysAllowPaths[" + i + "]", AuthorizationConfig.pathProblem(paths.get(i)));
+        }
+        List<String> groups = strings(node, map, "alwaysAllowGroups", AuthorizationConfig.DEFAULT_ALWAYS_ALLOW_GROUPS);
+        return new AuthorizationConfig(mode, allowedTTL, deniedTTL, paths, groups);
+    }
+
+    /** A CA bundle file, read now so that a missing or broken one is reported at load. */
+    private static Optional<Path> caFile(Node node, Map<String, Object> map, String key) {
+        Optional<Path> file = node.optionalString(map, key).map(Path::of);
+        node.check(key, file.flatMap(ProviderTls::certificatesProblem));
+        return file;
+    }
+
+    /** A list of strings; {@code fallback} when absent, empty when written as {@code []}. */
+    private static List<String> strings(Node node, Map<String, Object> map, String key, List<String> fallback) {
+        if (!map.containsKey(key)) {
+            return fallback;
+        }
+        Node listNode = node.child(key, map.get(key));
+        List<Object> list = listNode.list();
+        List<String> strings = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            strings.add(listNode.item(i, list.get(i)).scalar());
+        }
+        return strings;
+    }
+
+    private static List<String> headers(Node node, Map<String, Object> map, String key, List<String> fallback) {
+        List<String> headers = strings(node, map, key, fallback);
+        for (int i = 0; i < headers.size(); i++) {
+            if (!HEADER_NAME.matcher(headers.get(i)).matches()) {
+                throw new ConfigException(node.path(key) + "[" + i + "]: \"" + headers.get(i)
+                        + "\" is not an HTTP header name");
+            }
+        }
+        return headers;
+    }
+
+    /** A section written without settings ({@code authentication:}) reads as an empty mapping. */
+    private static Object orEmpty(Object value) {
+        return value == null ? Map.of() : value;
     }
 
     private static ServerConfig server(Node node) {

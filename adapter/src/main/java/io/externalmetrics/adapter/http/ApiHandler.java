@@ -34,6 +34,7 @@ public final class ApiHandler {
 
     private final MetricCache cache;
     private final BooleanSupplier ready;
+    private final Supplier<Optional<String>> authenticationNotReady;
     private final Supplier<Map<MetricKey, Long>> fetches;
     private final Clock clock;
 
@@ -44,8 +45,18 @@ public final class ApiHandler {
      * @param clock     the adapter's clock
      */
     public ApiHandler(MetricCache cache, BooleanSupplier ready, Supplier<Map<MetricKey, Long>> fetches, Clock clock) {
+        this(cache, ready, fetches, clock, Optional::empty);
+    }
+
+    /**
+     * @param authenticationNotReady why callers cannot be authenticated yet (the front proxy's settings
+     *                               not read from the cluster), reported by {@code /readyz}; empty when they can
+     */
+    public ApiHandler(MetricCache cache, BooleanSupplier ready, Supplier<Map<MetricKey, Long>> fetches, Clock clock,
+                      Supplier<Optional<String>> authenticationNotReady) {
         this.cache = cache;
         this.ready = ready;
+        this.authenticationNotReady = authenticationNotReady;
         this.fetches = fetches;
         this.clock = clock;
     }
@@ -151,6 +162,7 @@ public final class ApiHandler {
         if (endpoint.equals("/readyz")) {
             Optional<String> failure = ready.getAsBoolean() ? Optional.empty() : Optional.of(PROVIDERS_NOT_REACHED);
             checks.add(new Check("providers", failure));
+            checks.add(new Check("authentication", authenticationNotReady.get()));
         }
         res.header(HeaderValues.CONTENT_TYPE_TEXT_PLAIN);
         res.header(HeaderNames.CACHE_CONTROL, "no-cache, private");

@@ -1,5 +1,6 @@
 package io.externalmetrics.adapter.http;
 
+import io.externalmetrics.adapter.auth.AccessControl;
 import io.externalmetrics.adapter.k8s.Discovery;
 import io.externalmetrics.adapter.k8s.StatusJson;
 import io.externalmetrics.adapter.k8s.StatusReason;
@@ -15,6 +16,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 
@@ -37,15 +39,28 @@ public final class ApiRouting {
             + "\"/openapi/v2\",\"/openapi/v3\",\"/readyz\"]}").getBytes(StandardCharsets.UTF_8);
 
     private final ApiHandler api;
+    private final AccessControl access;
     private final OpenApiDocuments openApi = OpenApiDocuments.load();
 
-    /** @param api the endpoints that read the adapter's state */
+    /** Routes without authentication or authorization: every request is served. */
     public ApiRouting(ApiHandler api) {
-        this.api = api;
+        this(api, AccessControl.open());
     }
 
-    /** Adds every route, and the answer to a request that fails, to {@code routing}. */
+    /**
+     * @param api    the endpoints that read the adapter's state
+     * @param access the checks every request passes first
+     */
+    public ApiRouting(ApiHandler api, AccessControl access) {
+        this.api = Objects.requireNonNull(api, "api");
+        this.access = Objects.requireNonNull(access, "access");
+    }
+
+    /** Adds the access checks, every route, and the answer to a request that fails, to {@code routing}. */
     public void register(HttpRouting.Builder routing) {
+        if (access.enabled()) {
+            routing.addFilter(new AccessFilter(access));
+        }
         byte[] groupList = Discovery.groupList();
         byte[] group = Discovery.group();
         byte[] resourceList = Discovery.resourceList();
@@ -66,11 +81,11 @@ public final class ApiRouting {
                 .route(GET_OR_HEAD, orSlash("/debug/inventory"), jsonOnly(api::inventory))
                 .any(jsonOnly((req, res) -> Responses.failure(req, res, StatusReason.NOT_FOUND,
                         "the server could not find the requested resource")))
-                // the details (exception, message, file names) go to the log only, never to the client
                 .error(Throwable.class, (req, res, error) -> {
                     LOG.log(Level.ERROR, "request " + StatusJson.abbreviate(req.path().rawPath()) + " failed", error);
+                    // the body names no exception: its message may hold file paths or internals
                     Responses.failure(req, res, StatusReason.INTERNAL_ERROR,
-                            "an internal error occurred; the adapter's log has the details");
+                            "internal error; the adapter's log has the details");
                 });
     }
 

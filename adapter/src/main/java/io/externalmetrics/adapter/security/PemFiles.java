@@ -60,7 +60,18 @@ final class PemFiles {
      */
     static List<X509Certificate> readCertificates(Path file) {
         String what = "TLS certificate file " + file;
-        List<PemObject> blocks = readPem(file, what);
+        return certificates(readPem(file, what), what);
+    }
+
+    /**
+     * Every {@code CERTIFICATE} block of PEM text held elsewhere than in a file (a ConfigMap key),
+     * problems reported as about {@code what}.
+     */
+    static List<X509Certificate> parseCertificates(String pem, String what) {
+        return certificates(parsePem(pem.getBytes(StandardCharsets.ISO_8859_1), what), what);
+    }
+
+    private static List<X509Certificate> certificates(List<PemObject> blocks, String what) {
         CertificateFactory factory;
         try {
             factory = CertificateFactory.getInstance("X.509");
@@ -192,6 +203,10 @@ final class PemFiles {
         } catch (IOException e) {
             throw new TlsSetupException(what + ": cannot be read (" + e + ")", e);
         }
+        return parsePem(bytes, what);
+    }
+
+    private static List<PemObject> parsePem(byte[] bytes, String what) {
         // ISO-8859-1 maps every byte, so binary garbage reaches the PEM reader (and is reported as
         // "no PEM data") rather than failing in a charset decoder.
         List<PemObject> blocks = new ArrayList<>();

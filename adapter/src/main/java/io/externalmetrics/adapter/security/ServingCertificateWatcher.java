@@ -29,11 +29,14 @@ public final class ServingCertificateWatcher {
 
     private final Path certFile;
     private final Path keyFile;
+    private final ClientCertificates clientCertificates;
     private final FileReloader files;
 
-    private ServingCertificateWatcher(Path certFile, Path keyFile, FileReloader files) {
+    private ServingCertificateWatcher(Path certFile, Path keyFile, ClientCertificates clientCertificates,
+                                      FileReloader files) {
         this.certFile = certFile;
         this.keyFile = keyFile;
+        this.clientCertificates = clientCertificates;
         this.files = files;
     }
 
@@ -56,11 +59,22 @@ public final class ServingCertificateWatcher {
      * @throws TlsSetupException as {@link ServingCertificates#fromFiles} does
      */
     public static Loaded load(Path certFile, Path keyFile) {
+        return load(certFile, keyFile, ClientCertificates.NONE);
+    }
+
+    /**
+     * Reads the certificate and key files for the first time; this and every reloaded certificate
+     * ask for client certificates as {@code clientCertificates} says.
+     *
+     * @throws TlsSetupException as {@link ServingCertificates#fromFiles} does
+     */
+    public static Loaded load(Path certFile, Path keyFile, ClientCertificates clientCertificates) {
         Objects.requireNonNull(certFile, "certFile");
         Objects.requireNonNull(keyFile, "keyFile");
+        Objects.requireNonNull(clientCertificates, "clientCertificates");
         var files = new FileReloader(List.of(certFile, keyFile)); // content first: see FileReloader
-        Tls tls = ServingCertificates.fromFiles(certFile, keyFile);
-        return new Loaded(new ServingCertificateWatcher(certFile, keyFile, files), tls);
+        Tls tls = ServingCertificates.fromFiles(certFile, keyFile, clientCertificates);
+        return new Loaded(new ServingCertificateWatcher(certFile, keyFile, clientCertificates, files), tls);
     }
 
     /**
@@ -83,7 +97,8 @@ public final class ServingCertificateWatcher {
      * @return whether a new certificate was handed on
      */
     public boolean check(Consumer<Tls> reload) {
-        boolean applied = files.check(() -> reload.accept(ServingCertificates.fromFiles(certFile, keyFile)),
+        boolean applied = files.check(
+                () -> reload.accept(ServingCertificates.fromFiles(certFile, keyFile, clientCertificates)),
                 problem -> LOG.log(Level.WARNING, "serving certificate change not applied, the previous certificate"
                         + " is still served (a new one is applied as soon as both files load and match): {0}",
                         problem.getMessage()));

@@ -56,7 +56,8 @@ import org.bouncycastle.util.IPAddress;
  * freshly generated self-signed certificate ({@link #selfSigned}) when none is configured, as
  * apiserver-based adapters do; its PEM can go into the {@code APIService}'s {@code caBundle}.
  *
- * <p>Either way the result allows TLS 1.3 and 1.2 only and asks for no client certificate. ALPN is
+ * <p>Either way the result allows TLS 1.3 and 1.2 only, with modern cipher suites, and asks for a
+ * client certificate only when told to ({@link ClientCertificates}). ALPN is
  * left to Helidon: the webserver answers the client's ALPN offer from the protocols it has
  * registered ({@code h2} from helidon-webserver-http2, {@code http/1.1}), so nothing is set here.
  *
@@ -88,6 +89,22 @@ public final class ServingCertificates {
 
     /** TLS versions served, newest first. */
     static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+    /**
+     * Cipher suites served: TLS 1.3's three, and for TLS 1.2 only forward-secret ECDHE with AEAD
+     * ciphers, as Mozilla's "intermediate" profile and Go's preferred list (which kubectl and the
+     * aggregation layer speak) have them; no CBC, no RSA key exchange.
+     */
+    static final List<String> CIPHER_SUITES = List.of(
+            "TLS_AES_128_GCM_SHA256",
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
     // RFC 1123 host names, optionally with a leading wildcard label ("*.svc.example").
     private static final Pattern DNS_NAME = Pattern.compile(
@@ -128,12 +145,18 @@ public final class ServingCertificates {
      *                           does not belong to the first certificate
      */
     public static Tls fromFiles(Path certFile, Path keyFile) {
+        return fromFiles(certFile, keyFile, ClientCertificates.NONE);
+    }
+
+    /** {@link #fromFiles(Path, Path)}, asking for client certificates as {@code clientCertificates} says. */
+    public static Tls fromFiles(Path certFile, Path keyFile, ClientCertificates clientCertificates) {
         Objects.requireNonNull(certFile, "certFile");
         Objects.requireNonNull(keyFile, "keyFile");
+        Objects.requireNonNull(clientCertificates, "clientCertificates");
         List<X509Certificate> chain = PemFiles.readCertificates(certFile);
         PrivateKey key = PemFiles.readPrivateKey(keyFile);
         checkKeyBelongsToCertificate(key, chain, certFile, keyFile);
-        return serverTls(key, chain, "certificate " + certFile + " and key " + keyFile);
+        return serverTls(key, chain, "certificate " + certFile + " and key " + keyFile, clientCertificates);
     }
 
     /**
@@ -150,6 +173,12 @@ public final class ServingCertificates {
      * @throws TlsSetupException when an entry is neither a valid DNS name nor an IP literal
      */
     public static SelfSigned selfSigned(List<String> names, Clock clock) {
+        return selfSigned(names, clock, ClientCertificates.NONE);
+    }
+
+    /** {@link #selfSigned(List, Clock)}, asking for client certificates as {@code clientCertificates} says. */
+    public static SelfSigned selfSigned(List<String> names, Clock clock, ClientCertificates clientCertificates) {
+        Objects.requireNonNull(clientCertificates, "clientCertificates");
         Objects.requireNonNull(names, "names");
         Objects.requireNonNull(clock, "clock");
         List<String> all = new ArrayList<>(DEFAULT_NAMES);
@@ -186,27 +215,35 @@ public final class ServingCertificates {
         } catch (GeneralSecurityException | CertIOException | OperatorCreationException e) {
             throw new TlsSetupException("cannot generate a self-signed serving certificate: " + e.getMessage(), e);
         }
-        Tls tls = serverTls(keyPair.getPrivate(), List.of(certificate), "the self-signed certificate");
+        Tls tls = serverTls(keyPair.getPrivate(), List.of(certificate), "the self-signed certificate",
+                clientCertificates);
         return new SelfSigned(tls, certificate, toPem(certificate));
     }
 
     /**
-     * The one place the server {@link Tls} is assembled.
+     * The one place the server {@link Tls} is assembled: TLS 1.3 and 1.2 with {@link #CIPHER_SUITES}.
+     * With client certificates requested: {@link TlsClientAuth#OPTIONAL}, never {@code REQUIRED}
+     * (bearer-token callers and health probes present none), and a trust manager that lets any
+     * chain through for the authenticators to verify (see {@link ClientCertificates}).
      *
-     * <p>Seam for client certificates: the aggregation layer's front proxy will authenticate with
-     * a certificate signed by the request-header CA. That will add a variant taking the trusted
-     * CAs (reloadable, as the CA rotates) and set {@code trust(cas)} with
-     * {@link TlsClientAuth#OPTIONAL}, never {@code REQUIRED}: bearer-token callers and health
-     * probes present no certificate.
+     * <p>{@code WebServer.reloadTls} keeps the protocols, cipher suites and client authentication
+     * of the listener's first {@code Tls} and swaps only the key and trust managers, so every
+     * reload must come from here with the same {@code clientCertificates}.
      */
-    static Tls serverTls(PrivateKey key, List<X509Certificate> chain, String source) {
+    static Tls serverTls(PrivateKey key, List<X509Certificate> chain, String source,
+                         ClientCertificates clientCertificates) {
         try {
-            return Tls.builder()
+            var builder = Tls.builder()
                     .privateKey(key)
                     .privateKeyCertChain(chain)
                     .enabledProtocols(TLS_PROTOCOLS)
-                    .clientAuth(TlsClientAuth.NONE)
-                    .build();
+                    .enabledCipherSuites(CIPHER_SUITES)
+                    .clientAuth(clientCertificates.requested() ? TlsClientAuth.OPTIONAL : TlsClientAuth.NONE);
+            if (clientCertificates.requested()) {
+                builder.manager(new ClientCertificateTlsManager(
+                        new AnyClientCertificateTrustManager(clientCertificates.acceptedIssuers())));
+            }
+            return builder.build();
         } catch (RuntimeException e) {
             throw new TlsSetupException("cannot set up TLS with " + source + ": " + e.getMessage(), e);
         }

@@ -9,6 +9,12 @@
  * {@link io.externalmetrics.adapter.security.ServingCertificateWatcher} re-reads the files as they
  * are rotated and swaps the certificate under the running listener.
  *
+ * <p>Client certificates: the listener may ask for one
+ * ({@link io.externalmetrics.adapter.security.ClientCertificates}, optional, any chain through the
+ * handshake); {@link io.externalmetrics.adapter.security.ClientCaBundle} verifies a presented chain
+ * per request against the CA bundle current then, and
+ * {@link io.externalmetrics.adapter.security.CaBundleFile} keeps a bundle in step with its rotating file.
+ *
  * <p>{@link io.externalmetrics.adapter.security.ClientTlsFiles} reads the files of the adapter's own
  * TLS client side, to providers configured with {@code tls}: their CA and the client certificate.
  */

@@ -1,19 +1,31 @@
 package io.externalmetrics.adapter.testing;
 
 import java.io.ByteArrayInputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 
-/** HTTPS clients that trust exactly one certificate: the adapter's. */
+/**
+ * HTTPS clients that trust exactly one certificate, the adapter's, and may present a client
+ * certificate of their own.
+ */
 public final class Https {
 
     private Https() {
@@ -22,18 +34,117 @@ public final class Https {
     /** An SSL context trusting only {@code certificatePem}. */
     public static SSLContext trusting(String certificatePem) {
         try {
-            var certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(certificatePem.getBytes(StandardCharsets.US_ASCII)));
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            trust.setCertificateEntry("adapter", certificate);
-            var factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(trust);
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, factory.getTrustManagers(), null);
+            context.init(null, trustManagers(certificatePem), null);
             return context;
         } catch (Exception e) {
             throw new IllegalStateException("cannot trust the adapter's certificate", e);
+        }
+    }
+
+    /** Trust managers trusting only {@code certificatePem}. */
+    public static TrustManager[] trustManagers(String certificatePem) throws Exception {
+        var certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(certificatePem.getBytes(StandardCharsets.US_ASCII)));
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        trust.setCertificateEntry("adapter", certificate);
+        var factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        return factory.getTrustManagers();
+    }
+
+    /**
+     * An SSL context trusting only {@code certificatePem} that presents {@code chain} (leaf first) with
+     * {@code key} whenever the server asks, whichever CAs it names: so that a certificate from a CA the
+     * server does not name still reaches it (the JDK's own key managers would withhold it).
+     */
+    public static SSLContext presenting(String certificatePem, PrivateKey key, List<X509Certificate> chain) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[] {new AlwaysPresenting(key, chain.toArray(X509Certificate[]::new))},
+                    trustManagers(certificatePem), null);
+            return context;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot set up a client certificate", e);
+        }
+    }
+
+    /** {@link #presenting(String, PrivateKey, List)} for a test certificate and the chain above it. */
+    public static SSLContext presenting(String certificatePem, TestPki.Issued identity,
+                                        X509Certificate... intermediates) {
+        List<X509Certificate> chain = new ArrayList<>();
+        chain.add(identity.certificate());
+        chain.addAll(List.of(intermediates));
+        return presenting(certificatePem, identity.keyPair().getPrivate(), chain);
+    }
+
+    /** A client of the given HTTP version on {@code context}, hostname verification on. */
+    public static HttpClient client(SSLContext context, HttpClient.Version version) {
+        return HttpClient.newBuilder()
+                .sslContext(context)
+                .version(version)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
+    }
+
+    /** GET with the HPA's Accept header and {@code headers}: names and values, alternating. */
+    public static HttpResponse<String> get(HttpClient client, String url, String... headers) {
+        var request = HttpRequest.newBuilder(URI.create(url))
+                .header("Accept", "application/vnd.kubernetes.protobuf, */*")
+                .timeout(Duration.ofSeconds(10))
+                .GET();
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return send(client, request.build());
+    }
+
+    /** A key manager that always offers its one certificate. */
+    private static final class AlwaysPresenting extends X509ExtendedKeyManager {
+
+        private static final String ALIAS = "client";
+        private final PrivateKey key;
+        private final X509Certificate[] chain;
+
+        AlwaysPresenting(PrivateKey key, X509Certificate[] chain) {
+            this.key = key;
+            this.chain = chain;
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return new String[] {ALIAS};
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+            return ALIAS;
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+            return ALIAS;
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return new String[0];
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return null;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return chain.clone();
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return key;
         }
     }
 

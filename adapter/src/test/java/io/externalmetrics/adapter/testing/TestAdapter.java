@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.externalmetrics.adapter.Adapter;
+import io.externalmetrics.adapter.KubernetesServices;
 import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.config.AdapterConfig;
 import io.externalmetrics.adapter.config.ConfigLoader;
@@ -57,7 +58,16 @@ public final class TestAdapter implements AutoCloseable {
 
     /** {@link #start(AdapterConfig)} on {@code clock}. */
     public static TestAdapter start(AdapterConfig config, Clock clock) {
-        Adapter adapter = Adapter.start(config, clock);
+        return start(config, clock, KubernetesServices.NONE);
+    }
+
+    /** {@link #start(AdapterConfig)} with {@code kubernetes} (fakes) for what needs the kube-apiserver. */
+    public static TestAdapter start(AdapterConfig config, KubernetesServices kubernetes) {
+        return start(config, Clock.systemUTC(), kubernetes);
+    }
+
+    private static TestAdapter start(AdapterConfig config, Clock clock, KubernetesServices kubernetes) {
+        Adapter adapter = Adapter.start(config, clock, kubernetes);
         Optional<String> selfSigned = adapter.selfSignedCertificatePem();
         if (selfSigned.isEmpty()) {
             adapter.close();
@@ -97,6 +107,15 @@ public final class TestAdapter implements AutoCloseable {
 
     public boolean checkServingCertificate() {
         return adapter.checkServingCertificate();
+    }
+
+    public boolean checkCertificateAuthorities() {
+        return adapter.checkCertificateAuthorities();
+    }
+
+    /** The serving certificate clients trust, in PEM. */
+    public String certificatePem() {
+        return certificatePem;
     }
 
     /** The URL of {@code pathAndQuery} on the adapter, by the name its certificate carries. */

@@ -24,9 +24,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -58,6 +60,14 @@ public final class TestPki {
         /** A certificate signed by this one (a CA) for {@code names}: DNS names or IPv4 addresses. */
         public Issued issue(String commonName, String... names) {
             return TestPki.certificate(commonName, ec(), this, false, names);
+        }
+
+        /**
+         * A client certificate signed by this one (a CA) for {@code subject}, such as
+         * {@code "CN=alice,O=team-a,O=team-b"}, with {@code extendedKeyUsages} (none: the extension is left out).
+         */
+        public Issued issueClient(String subject, KeyPurposeId... extendedKeyUsages) {
+            return TestPki.client(subject, this, extendedKeyUsages);
         }
 
         /** Writes the certificate as PEM to {@code file}, replacing it at once (see {@link #replace}). */
@@ -131,6 +141,39 @@ public final class TestPki {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A client certificate for {@code subject} signed by {@code issuer}, valid for a day from five minutes ago. */
+    public static Issued client(String subject, Issued issuer, KeyPurposeId... extendedKeyUsages) {
+        return client(subject, issuer, Instant.now().minus(Duration.ofMinutes(5)), Duration.ofDays(1),
+                extendedKeyUsages);
+    }
+
+    /** A client certificate for {@code subject} signed by {@code issuer}, valid from {@code from} on. */
+    public static Issued client(String subject, Issued issuer, Instant from, Duration validity,
+                                KeyPurposeId... extendedKeyUsages) {
+        try {
+            KeyPair keys = ec();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    X500Name.getInstance(issuer.certificate().getSubjectX500Principal().getEncoded()),
+                    BigInteger.valueOf(SERIAL.getAndIncrement()), Date.from(from), Date.from(from.plus(validity)),
+                    new X500Name(subject), keys.getPublic());
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            if (extendedKeyUsages.length > 0) {
+                builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(extendedKeyUsages));
+            }
+            PrivateKey signingKey = issuer.keyPair().getPrivate();
+            String algorithm = signingKey.getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA";
+            return new Issued(keys, new JcaX509CertificateConverter().getCertificate(
+                    builder.build(new JcaContentSignerBuilder(algorithm).build(signingKey))));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An intermediate CA signed by {@code issuer}. */
+    public static Issued intermediate(String commonName, Issued issuer) {
+        return certificate(commonName, ec(), issuer, true);
     }
 
     public static Issued selfSignedServer(KeyPair keys) {
