@@ -4,19 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.testing.Await;
+import io.externalmetrics.adapter.testing.FakeKubernetes;
 import io.externalmetrics.adapter.testing.FakeProvider;
 import io.externalmetrics.adapter.testing.Https;
 import io.externalmetrics.adapter.testing.TestAdapter;
+import io.externalmetrics.adapter.testing.TestPki;
+import io.externalmetrics.adapter.testing.TestPki.Issued;
 import io.externalmetrics.proto.v1.FetchResponse;
 import io.externalmetrics.proto.v1.Series;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +31,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -34,6 +42,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -46,7 +55,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * every request gets an answer, and the adapter is still healthy and serving at the end.
  *
  * <p>A failure prints the seed; {@code -Dfuzz.seed=N} replays it ({@code -Dfuzz.requests=N} sets how
- * many requests, 3000 by default). Each {@link Target} is one adapter set-up and one client: add a
+ * many requests per target, 2000 by default). Each {@link Target} is one adapter set-up and one client: add a
  * target to run the same fuzz with authentication on, as another user, with a client certificate.
  */
 class FuzzTest {
@@ -78,15 +87,44 @@ class FuzzTest {
      * A client of the fuzz.
      *
      * @param tls     trusts the adapter; holds a client certificate when the target authenticates by one
-     * @param headers sent with every request, before the random ones
+     * @param headers sent with every request, after the random ones (so that a random identity header
+     *                comes first, and is the one a server taking the first value reads)
      */
     record Client(SSLContext tls, List<Map.Entry<String, String>> headers) {
     }
 
     static Stream<Target> targets() {
-        return Stream.of(new Target("no authentication, anonymous client",
-                provider -> TestAdapter.withProviders(providersYaml(provider)),
-                adapter -> new Client(Https.trusting(adapter.selfSignedCertificatePem().orElseThrow()), List.of())));
+        Issued proxyCa = TestPki.ca("front-proxy-ca");
+        Issued proxy = proxyCa.issueClient("CN=front-proxy-client", KeyPurposeId.id_kp_clientAuth);
+        return Stream.of(
+                new Target("no authentication, anonymous client",
+                        provider -> TestAdapter.withProviders(providersYaml(provider)),
+                        adapter -> new Client(Https.trusting(adapter.certificatePem()), List.of())),
+                // random X-Remote-* headers then name other users (403), groups, extras: all trusted from the proxy
+                new Target("front proxy and SubjectAccessReview, the proxy calling as alice",
+                        provider -> frontProxyAdapter(provider, proxyCa),
+                        adapter -> new Client(Https.presenting(adapter.certificatePem(), proxy),
+                                List.of(Map.entry("X-Remote-User", "alice")))));
+    }
+
+    /** An adapter trusting the front proxy's CA, asking a fake kube-apiserver that allows only alice. */
+    private static TestAdapter frontProxyAdapter(FakeProvider provider, Issued proxyCa) {
+        Path caFile;
+        try {
+            caFile = Files.createTempFile("fuzz-front-proxy-ca", ".crt");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        caFile.toFile().deleteOnExit();
+        return TestAdapter.start(ConfigLoader.parse("""
+                server: {address: 127.0.0.1, port: 0}
+                providers:
+                %s
+                authentication:
+                  requestHeader: {clientCAFile: '%s', allowedNames: [front-proxy-client]}
+                authorization: {mode: SubjectAccessReview}
+                """.formatted(providersYaml(provider), proxyCa.writeCertificate(caFile))),
+                new FakeKubernetes(Set.of("alice")));
     }
 
     /** The provider's two metrics as a {@code providers:} list, for a target's configuration. */
@@ -104,7 +142,7 @@ class FuzzTest {
     @MethodSource("targets")
     void randomRequests_getAnswersThatGiveNothingAway_andTheAdapterKeepsServing(Target target) throws Exception {
         long seed = Long.getLong("fuzz.seed", new SecureRandom().nextLong());
-        int requests = Integer.getInteger("fuzz.requests", 3000);
+        int requests = Integer.getInteger("fuzz.requests", 2000);
         try (FakeProvider provider = FakeProvider.start(0)
                 .metric("queue-depth", request -> FetchResponse.newBuilder()
                         .addSeries(Series.newBuilder().putLabels("queue", "orders").putLabels("region", "eu")
@@ -200,7 +238,7 @@ class FuzzTest {
                             for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
                                 FuzzRequests.Request generated = FuzzRequests.generate(seed, i);
                                 var request = new FuzzRequests.Request(generated.method(), generated.target(),
-                                        concat(client.headers(), generated.headers()), generated.body());
+                                        concat(generated.headers(), client.headers()), generated.body());
                                 if (i % 2 == 0) {
                                     sendHttp1(raw, i, request);
                                 } else {
