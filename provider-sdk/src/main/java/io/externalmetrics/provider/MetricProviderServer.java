@@ -427,9 +427,8 @@ public final class MetricProviderServer implements AutoCloseable {
          * Requires every client to present a certificate signed by a CA of {@code caFile} (mutual
          * TLS): a connection without one, or with one from another CA, fails its TLS handshake
          * before any call. Needs {@link #tls}. The file is re-read like the certificate: a changed CA
-         * is checked against from the next connection on. (The list of CAs the server names to
-         * clients in its handshake stays the one it started with; the adapter presents its
-         * certificate whatever that list says, a client that picks its certificate by it may not.)
+         * is checked against from the next connection on. The server names no CA in its handshake,
+         * so a client picks its certificate without regard to which CA the file holds now.
          *
          * @param caFile the PEM certificates of the CAs that sign client certificates
          * @return this builder

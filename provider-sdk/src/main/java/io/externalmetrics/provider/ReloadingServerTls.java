@@ -9,18 +9,22 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.Signature;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * The server's TLS credentials, re-read from their files while it serves: cert-manager and Kubernetes
@@ -58,7 +62,8 @@ final class ReloadingServerTls {
             throw new IllegalStateException("cannot make a trust manager", e);
         }
         TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder().keyManager(identity);
-        clientCas.ifPresent(trust -> tls.trustManager(trust).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE));
+        clientCas.ifPresent(trust -> tls.trustManager(new NamingNoCas(trust))
+                .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE));
         credentials = tls.build();
     }
 
@@ -218,6 +223,60 @@ final class ReloadingServerTls {
         if (!verifier.verify(signature)) {
             throw new GeneralSecurityException("the key does not belong to the certificate "
                     + certificate.getSubjectX500Principal().getName());
+        }
+    }
+
+    /**
+     * Checks client certificates with the current CAs, but names none in the handshake. Netty's OpenSSL
+     * engine reads the CAs to name once, when the server starts: after a rotation it would go on naming
+     * the old CA, and a client that picks its certificate by the names (the JDK's key managers do) would
+     * present none. Naming none lets every client present its certificate (RFC 8446, section 4.2.4).
+     */
+    private static final class NamingNoCas extends X509ExtendedTrustManager {
+
+        private final AdvancedTlsX509TrustManager cas;
+
+        NamingNoCas(AdvancedTlsX509TrustManager cas) {
+            this.cas = cas;
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            cas.checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            cas.checkClientTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            cas.checkClientTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            cas.checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            cas.checkServerTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            cas.checkServerTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
         }
     }
 

@@ -148,7 +148,12 @@ class MetricProviderServerTlsTest {
                 .start());
         Path serverCaFile = writeCertificate(serverCa, "server-ca.crt");
         ChannelCredentials oldClient = clientOf(certificate("adapter", oldClientCa, false), serverCaFile);
-        ChannelCredentials newClient = clientOf(certificate("adapter", newClientCa, false), serverCaFile);
+        Issued newIdentity = certificate("adapter", newClientCa, false);
+        // a client whose key manager picks its certificate by the CAs the server names (the JDK's)
+        ChannelCredentials newClient = TlsChannelCredentials.newBuilder().trustManager(serverCaFile.toFile())
+                .keyManager(writeCertificate(newIdentity, "new.crt").toFile(),
+                        writeKey(newIdentity, "new.key").toFile())
+                .build();
         assertThat(fetch(provider, oldClient)).isEqualTo(7);
         assertRefused(provider, newClient);
 
@@ -263,11 +268,7 @@ class MetricProviderServerTlsTest {
         }
     }
 
-    /**
-     * A client presenting {@code client} as the adapter does: with gRPC's {@link AdvancedTlsX509KeyManager}, which
-     * presents its certificate whatever CAs the server lists as accepted (the server's list is the one it
-     * started with: Netty's OpenSSL engine reads it once).
-     */
+    /** A client presenting {@code client} as the adapter does: with gRPC's {@link AdvancedTlsX509KeyManager}. */
     private static ChannelCredentials clientOf(Issued client, Path serverCaFile) throws IOException {
         var identity = new AdvancedTlsX509KeyManager();
         identity.updateIdentityCredentials(new X509Certificate[] {client.certificate()}, client.keys().getPrivate());
