@@ -191,13 +191,14 @@ class AccessControlIntegrationTest {
 
     @Test
     void otherPaths_areNonResourceRequests_withTheMethodAsVerb() {
-        var client = proxyClient(proxy);
-        get(client, "/debug/inventory", "X-Remote-User", "alice");
-        Https.send(client, HttpRequest.newBuilder(URI.create(adapter.url("/apis")))
-                .header("X-Remote-User", "alice")
-                .method("HEAD", HttpRequest.BodyPublishers.noBody())
-                .timeout(Duration.ofSeconds(10))
-                .build());
+        get(proxyClient(proxy), "/debug/inventory", "X-Remote-User", "alice");
+        try (var client = proxyClient(proxy)) {
+            Https.send(client, HttpRequest.newBuilder(URI.create(adapter.url("/apis")))
+                    .header("X-Remote-User", "alice")
+                    .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                    .timeout(Duration.ofSeconds(10))
+                    .build());
+        }
 
         assertThat(kubernetes.reviews()).extracting(Review::attributes).containsExactly(
                 new Attributes.NonResource("/debug/inventory", "get"),
@@ -252,7 +253,7 @@ class AccessControlIntegrationTest {
     @Test
     void alwaysAllowPaths_needNoCredentials() {
         for (String path : List.of("/healthz", "/livez", "/readyz", "/readyz/providers")) {
-            HttpResponse<String> response = Https.get(anonymous(HttpClient.Version.HTTP_1_1), adapter.url(path));
+            HttpResponse<String> response = get(anonymous(HttpClient.Version.HTTP_1_1), path);
 
             assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
         }
@@ -295,6 +296,8 @@ class AccessControlIntegrationTest {
     }
 
     private HttpResponse<String> get(HttpClient client, String path, String... headers) {
-        return Https.get(client, adapter.url(path), headers);
+        try (client) { // a new client per request, so a new connection and handshake: closed after it
+            return Https.get(client, adapter.url(path), headers);
+        }
     }
 }

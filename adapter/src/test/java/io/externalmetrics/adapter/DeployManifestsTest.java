@@ -49,6 +49,12 @@ class DeployManifestsTest {
         // the configuration the container is started with is valid, and serves on the container's port
         AdapterConfig config = ConfigLoader.parse(objects.adapterConfigText(podSpec, adapter));
         assertThat(httpsPort.get("containerPort")).isEqualTo(config.server().port());
+        // behind the aggregation layer: the front proxy from the cluster, tokens and access reviewed
+        var authentication = config.security().authentication().orElseThrow();
+        assertThat(authentication.requestHeader().orElseThrow().fromCluster()).isTrue();
+        assertThat(authentication.tokenReview()).isTrue();
+        assertThat(config.security().authorization().mode().name()).isEqualTo("SUBJECT_ACCESS_REVIEW");
+        assertThat(config.security().kubernetes().kubeconfig()).as("in cluster: the pod's service account").isEmpty();
 
         // the Service selects the pods carrying the adapter and forwards to its port
         Map<String, Object> service = objects.one("Service", "externalmetrics-adapter");

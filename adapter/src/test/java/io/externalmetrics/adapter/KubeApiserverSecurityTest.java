@@ -195,6 +195,13 @@ class KubeApiserverSecurityTest {
         assertThat(miss.statusCode()).isEqualTo(503);
         assertThat(json(miss).get("kind").asText()).isEqualTo("Status");
         assertThat(json(miss).get("message").asText()).contains("SubjectAccessReview").doesNotContain("Exception");
+
+        kubeApiserver.stop(); // now nothing answers at all: connection refused
+
+        HttpResponse<String> refused = get(proxyClient(proxy), "/apis", "X-Remote-User", "dave");
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(json(refused).get("reason").asText()).isEqualTo("ServiceUnavailable");
+        assertThat(get(proxyClient(proxy), "/apis", "X-Remote-User", "alice").statusCode()).isEqualTo(200);
         assertThat(get(anonymous(), "/healthz").statusCode()).isEqualTo(200);
     }
 
@@ -213,6 +220,8 @@ class KubeApiserverSecurityTest {
     }
 
     private HttpResponse<String> get(HttpClient client, String path, String... headers) {
-        return Https.get(client, adapter.url(path), headers);
+        try (client) { // a new client per request, so a new connection and handshake: closed after it
+            return Https.get(client, adapter.url(path), headers);
+        }
     }
 }

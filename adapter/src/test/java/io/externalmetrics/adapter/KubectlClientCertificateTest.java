@@ -110,6 +110,8 @@ class KubectlClientCertificateTest {
 
     @Test
     void getRaw_withACertificateFromAnotherCa_isUnauthorized() throws Exception {
+        // the same name as the trusted CA, another key: kubectl (Go) only sends a certificate whose issuer the
+        // server names, so this one is sent, and refused on its signature, not for being absent
         Path kubeconfig = kubeconfig("mallory", TestPki.ca("client-ca").issueClient("CN=jane"));
 
         Result result = kubectl(kubeconfig, "get", "--raw", VALUES + "default/queue-depth");

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 final class GrpcCleanup implements AfterEachCallback {
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
 
@@ -72,7 +72,7 @@ final class GrpcCleanup implements AfterEachCallback {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting until " + what);
             }
-            Thread.sleep(1); // a polling step, not a guess at how long something takes
+            Thread.sleep(20); // a polling step, not a guess at how long something takes
         }
     }
 

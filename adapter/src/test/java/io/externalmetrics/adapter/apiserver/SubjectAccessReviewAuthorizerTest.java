@@ -29,6 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SubjectAccessReviewAuthorizerTest {
 
+    /** A held review must outlast every caller joining it on a loaded machine, not fail at 3s. */
+    private static final KubernetesAccess.Timeouts PATIENT =
+            new KubernetesAccess.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(60));
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final UserInfo ALICE = new UserInfo("alice", "uid-1", List.of("team-a", "system:authenticated"),
             Map.of("scopes.example.com", List.of("read", "list")));
@@ -51,7 +55,7 @@ class SubjectAccessReviewAuthorizerTest {
     void setUp() {
         apiserver = closer.register(FakeKubeApiServer.start(dir));
         access = closer.register(KubernetesAccess.fromKubeconfig(apiserver.kubeconfig(),
-                KubernetesAccess.Timeouts.DEFAULT));
+                PATIENT));
     }
 
     private SubjectAccessReviewAuthorizer authorizer(int maxEntries) {

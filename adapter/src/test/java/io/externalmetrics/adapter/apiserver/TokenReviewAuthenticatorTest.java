@@ -26,6 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 class TokenReviewAuthenticatorTest {
 
+    /** A held review must outlast every caller joining it on a loaded machine, not fail at 3s. */
+    private static final KubernetesAccess.Timeouts PATIENT =
+            new KubernetesAccess.Timeouts(Duration.ofSeconds(2), Duration.ofSeconds(60));
+
     private static final String TOKEN = "eyJhbGciOiJSUzI1NiJ9.a-caller-token";
     private static final UserInfo HPA = new UserInfo("system:serviceaccount:kube-system:horizontal-pod-autoscaler",
             "8c1f", List.of("system:serviceaccounts", "system:authenticated"),
@@ -45,7 +49,7 @@ class TokenReviewAuthenticatorTest {
     void setUp() {
         apiserver = closer.register(FakeKubeApiServer.start(dir));
         var access = closer.register(KubernetesAccess.fromKubeconfig(apiserver.kubeconfig(),
-                KubernetesAccess.Timeouts.DEFAULT));
+                PATIENT));
         authenticator = new TokenReviewAuthenticator(access, TTL, 100, clock.ticker());
     }
 

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.externalmetrics.adapter.auth.UserInfo;
 import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.testing.Await;
+import io.externalmetrics.adapter.testing.FakeKubeApiServer;
 import io.externalmetrics.adapter.testing.FakeKubernetes;
 import io.externalmetrics.adapter.testing.FakeProvider;
 import io.externalmetrics.adapter.testing.Https;
@@ -16,13 +18,11 @@ import io.externalmetrics.proto.v1.FetchResponse;
 import io.externalmetrics.proto.v1.Series;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -43,6 +43,8 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -93,6 +95,18 @@ class FuzzTest {
     record Client(SSLContext tls, List<Map.Entry<String, String>> headers) {
     }
 
+    /** Files of the targets' set-ups (CA files, the fake kube-apiserver's kubeconfig). */
+    @TempDir
+    static Path files;
+    private static FakeKubeApiServer kubeApiserver;
+
+    @AfterAll
+    static void stopKubeApiserver() {
+        if (kubeApiserver != null) {
+            kubeApiserver.close();
+        }
+    }
+
     static Stream<Target> targets() {
         Issued proxyCa = TestPki.ca("front-proxy-ca");
         Issued proxy = proxyCa.issueClient("CN=front-proxy-client", KeyPurposeId.id_kp_clientAuth);
@@ -104,18 +118,38 @@ class FuzzTest {
                 new Target("front proxy and SubjectAccessReview, the proxy calling as alice",
                         provider -> frontProxyAdapter(provider, proxyCa),
                         adapter -> new Client(Https.presenting(adapter.certificatePem(), proxy),
-                                List.of(Map.entry("X-Remote-User", "alice")))));
+                                List.of(Map.entry("X-Remote-User", "alice")))),
+                // no certificate: random identity headers are ignored (401); random bearer tokens go through a
+                // real TokenReview, and requests carrying bob's token through a real SubjectAccessReview (random
+                // paths in its JSON), both over the fabric8 client to a fake kube-apiserver
+                new Target("TokenReview and SubjectAccessReview on a kube-apiserver, a client with a token",
+                        provider -> kubeApiserverAdapter(provider, proxyCa),
+                        adapter -> new Client(Https.trusting(adapter.certificatePem()),
+                                List.of(Map.entry("Authorization", "Bearer bobs-token")))));
+    }
+
+    /** An adapter reviewing tokens and access with a fake kube-apiserver that knows one token, bob's. */
+    private static TestAdapter kubeApiserverAdapter(FakeProvider provider, Issued proxyCa) {
+        kubeApiserver = FakeKubeApiServer.start(files);
+        kubeApiserver.token("bobs-token", UserInfo.of("bob", List.of("fuzzers")));
+        kubeApiserver.policy((user, attributes) -> user.name().equals("bob")
+                ? FakeKubeApiServer.SarStatus.allow("") : FakeKubeApiServer.SarStatus.deny("only bob"));
+        return TestAdapter.startReachingKubernetes(ConfigLoader.parse("""
+                server: {address: 127.0.0.1, port: 0}
+                providers:
+                %s
+                authentication:
+                  requestHeader: {clientCAFile: '%s'}
+                  tokenReview: true
+                authorization: {mode: SubjectAccessReview}
+                kubernetes: {kubeconfig: '%s'}
+                """.formatted(providersYaml(provider), proxyCa.writeCertificate(files.resolve("kube-proxy-ca.crt")),
+                kubeApiserver.kubeconfig())));
     }
 
     /** An adapter trusting the front proxy's CA, asking a fake kube-apiserver that allows only alice. */
     private static TestAdapter frontProxyAdapter(FakeProvider provider, Issued proxyCa) {
-        Path caFile;
-        try {
-            caFile = Files.createTempFile("fuzz-front-proxy-ca", ".crt");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        caFile.toFile().deleteOnExit();
+        Path caFile = files.resolve("front-proxy-ca.crt");
         return TestAdapter.start(ConfigLoader.parse("""
                 server: {address: 127.0.0.1, port: 0}
                 providers:
@@ -161,11 +195,16 @@ class FuzzTest {
     private static void fuzzAndCheck(Fuzz fuzz, long seed, int requests) throws Exception {
         Await.until("both metrics to be served", Duration.ofSeconds(30), fuzz::isServing);
 
-        fuzz.run(requests);
+        String replay = "fuzz seed " + seed + " (replay with -Dfuzz.seed=" + seed + ")";
+        System.out.println(replay + ": " + requests + " requests"); // printed first: a run that throws keeps it
+        try {
+            fuzz.run(requests);
+        } catch (Exception | AssertionError e) {
+            throw new AssertionError(replay + ": the run failed: " + e, e);
+        }
 
-        String report = "fuzz seed " + seed + " (replay with -Dfuzz.seed=" + seed + "), " + requests
-                + " requests, answers " + new TreeMap<>(fuzz.statuses) + ", not sent over HTTP/2 (the JDK "
-                + "client refuses them): " + fuzz.unsendable.sum();
+        String report = replay + ", " + requests + " requests, answers " + new TreeMap<>(fuzz.statuses)
+                + ", not sent over HTTP/2 (the JDK client refuses them): " + fuzz.unsendable.sum();
         System.out.println(report);
         assertThat(fuzz.failures).as(report).isEmpty();
         assertThat(fuzz.isServing()).as(report + ": serving after the fuzz").isTrue();
@@ -220,8 +259,8 @@ class FuzzTest {
                     }
                 }
             }
-            return http2.send(HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/readyz")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+            return http2.send(HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/readyz"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
         }
 
         private byte[] request(String method, String target) {

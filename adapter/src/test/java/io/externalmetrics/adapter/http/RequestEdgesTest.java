@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -103,6 +104,7 @@ class RequestEdgesTest {
     private HttpResponse<String> get(HttpClient.Version version, String headerValue) {
         return Https.send(adapter.client(version), HttpRequest.newBuilder(URI.create(adapter.url("/apis")))
                 .header("X-Remote-Group", headerValue)
+                .timeout(Duration.ofSeconds(10))
                 .build());
     }
 

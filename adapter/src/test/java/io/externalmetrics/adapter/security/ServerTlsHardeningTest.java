@@ -3,7 +3,9 @@ package io.externalmetrics.adapter.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.testing.Https;
+import io.externalmetrics.adapter.testing.TestAdapter;
 import io.externalmetrics.adapter.testing.TestPki;
 import io.externalmetrics.adapter.testing.TestPki.Issued;
 import io.helidon.common.tls.Tls;
@@ -64,6 +66,26 @@ class ServerTlsHardeningTest {
             }
         } finally {
             server.stop();
+        }
+    }
+
+    @Test
+    void theRunningAdapter_servesTls12OnlyWithAeadSuites() throws Exception {
+        try (TestAdapter adapter = TestAdapter.start(ConfigLoader.parse("""
+                server: {address: 127.0.0.1, port: 0}
+                providers: [{name: unreached, target: "127.0.0.1:1"}]
+                """))) {
+            String pem = adapter.certificatePem();
+            URI livez = URI.create(adapter.url("/livez"));
+
+            try (HttpClient gcm = client(Https.trusting(pem), "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384")) {
+                assertThat(gcm.send(HttpRequest.newBuilder(livez).timeout(TIMEOUT).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()).isEqualTo("ok");
+            }
+            try (HttpClient cbc = client(Https.trusting(pem), "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256")) {
+                assertThatThrownBy(() -> cbc.send(HttpRequest.newBuilder(livez).timeout(TIMEOUT).build(),
+                        HttpResponse.BodyHandlers.ofString())).isInstanceOf(SSLHandshakeException.class);
+            }
         }
     }
 

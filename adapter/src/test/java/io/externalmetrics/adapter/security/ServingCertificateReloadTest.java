@@ -126,7 +126,8 @@ class ServingCertificateReloadTest {
             writePair(later, cert, key);
             adapter.checkServingCertificate();
             assertThat(servedCertificate(adapter.port())).isEqualTo(later.certificate());
-            assertThat(logs.atLeast(Level.WARNING)).hasSize(1);
+            // the 2s poll may run between the key's write and the certificate's, and warn about that state too
+            assertThat(logs.atLeast(Level.WARNING)).hasSizeBetween(1, 2);
         }
     }
 

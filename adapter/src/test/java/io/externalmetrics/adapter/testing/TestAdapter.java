@@ -66,8 +66,19 @@ public final class TestAdapter implements AutoCloseable {
         return start(config, Clock.systemUTC(), kubernetes);
     }
 
+    /**
+     * {@link #start(AdapterConfig)} as {@code Main} starts it: what needs the kube-apiserver reaches it through
+     * {@code kubernetes.kubeconfig} (point it at a {@link FakeKubeApiServer}).
+     */
+    public static TestAdapter startReachingKubernetes(AdapterConfig config) {
+        return trusting(Adapter.start(config, Clock.systemUTC()));
+    }
+
     private static TestAdapter start(AdapterConfig config, Clock clock, KubernetesServices kubernetes) {
-        Adapter adapter = Adapter.start(config, clock, kubernetes);
+        return trusting(Adapter.start(config, clock, kubernetes));
+    }
+
+    private static TestAdapter trusting(Adapter adapter) {
         Optional<String> selfSigned = adapter.selfSignedCertificatePem();
         if (selfSigned.isEmpty()) {
             adapter.close();
