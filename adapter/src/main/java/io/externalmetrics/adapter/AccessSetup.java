@@ -21,6 +21,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -61,13 +63,24 @@ record AccessSetup(AccessControl access, ClientCertificates clientCertificates, 
         List<CaBundleFile> caFiles = new ArrayList<>();
         List<Supplier<List<X509Certificate>>> issuers = new ArrayList<>();
         Supplier<Optional<String>> notReady = READY;
+        Optional<RequestAuthenticator> clusterCertificates = Optional.empty();
 
         if (authentication.requestHeader().isPresent()) {
             RequestHeaderConfig requestHeader = authentication.requestHeader().get();
             RequestHeaderAuthenticator proxy;
             if (requestHeader.fromCluster()) {
                 proxy = RequestHeaderAuthenticator.awaitingSettings(clock);
-                kubernetes.watchRequestHeader(requestHeader, config.kubernetes(), proxy);
+                // as k8s.io/apiserver: without a clientCAFile, ordinary client certificates are checked
+                // against the cluster's client CA, published in the same ConfigMap
+                Consumer<Optional<ClientCaBundle>> clusterClientCa = ignored -> { };
+                if (authentication.clientCAFile().isEmpty()) {
+                    var current = new AtomicReference<Optional<ClientCaBundle>>(Optional.empty());
+                    clusterClientCa = current::set;
+                    clusterCertificates = Optional.of(request -> current.get().flatMap(
+                            ca -> new ClientCertificateAuthenticator(() -> ca, clock).authenticate(request)));
+                    issuers.add(() -> current.get().map(ClientCaBundle::certificates).orElse(List.of()));
+                }
+                kubernetes.watchRequestHeader(requestHeader, config.kubernetes(), proxy, clusterClientCa);
                 RequestHeaderAuthenticator watched = proxy;
                 notReady = () -> watched.settings().isPresent() ? Optional.empty()
                         : Optional.of("the front proxy's settings have not been read yet from ConfigMap "
@@ -81,8 +94,10 @@ record AccessSetup(AccessControl access, ClientCertificates clientCertificates, 
                 caFiles.add(file);
             }
             authenticators.add(proxy);
-            issuers.add(() -> proxy.settings().map(s -> s.ca().certificates()).orElse(List.of()));
+            RequestHeaderAuthenticator named = proxy;
+            issuers.add(() -> named.settings().map(s -> s.ca().certificates()).orElse(List.of()));
         }
+        clusterCertificates.ifPresent(authenticators::add);
         if (authentication.clientCAFile().isPresent()) {
             CaBundleFile file = CaBundleFile.load(authentication.clientCAFile().get(), "client CA", next -> { });
             caFiles.add(file);

@@ -16,10 +16,12 @@ import io.externalmetrics.adapter.security.ClientCaBundle;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 /**
  * The kube-apiserver behind {@link KubernetesServices}: one fabric8 client (built on the first review, not
@@ -89,8 +91,9 @@ final class ApiserverServices implements KubernetesServices {
 
     @Override
     public void watchRequestHeader(RequestHeaderConfig requestHeader, KubernetesConfig kubernetes,
-                                   RequestHeaderAuthenticator target) {
-        var reader = new ConfigMapReader(access(kubernetes, "authentication.requestHeader.fromCluster: true"), target);
+                                   RequestHeaderAuthenticator target, Consumer<Optional<ClientCaBundle>> clientCa) {
+        var reader = new ConfigMapReader(access(kubernetes, "authentication.requestHeader.fromCluster: true"),
+                target, clientCa);
         lock.lock();
         try {
             if (poller != null) {
@@ -126,13 +129,16 @@ final class ApiserverServices implements KubernetesServices {
 
         private final KubernetesAccess cluster;
         private final RequestHeaderAuthenticator target;
+        private final Consumer<Optional<ClientCaBundle>> clientCa;
         // only touched on the poller's one thread
         private ExtensionApiserverAuthentication applied;
         private String lastProblem;
 
-        ConfigMapReader(KubernetesAccess cluster, RequestHeaderAuthenticator target) {
+        ConfigMapReader(KubernetesAccess cluster, RequestHeaderAuthenticator target,
+                        Consumer<Optional<ClientCaBundle>> clientCa) {
             this.cluster = cluster;
             this.target = target;
+            this.clientCa = clientCa;
         }
 
         void readAndReschedule(ScheduledExecutorService scheduler) {
@@ -157,11 +163,14 @@ final class ApiserverServices implements KubernetesServices {
                         published.requestHeaderAllowedNames(), published.requestHeaderUsernameHeaders(),
                         published.requestHeaderUidHeaders(), published.requestHeaderGroupHeaders(),
                         published.requestHeaderExtraPrefixes()));
+                clientCa.accept(published.clientCA().isEmpty()
+                        ? Optional.empty() : Optional.of(ClientCaBundle.of(published.clientCA())));
                 LOG.log(Level.INFO, "front proxy settings {0} from ConfigMap kube-system/"
-                        + "extension-apiserver-authentication: {1} CA certificate(s), allowed names {2}",
+                        + "extension-apiserver-authentication: {1} CA certificate(s), allowed names {2}; "
+                        + "{3} client CA certificate(s)",
                         applied == null ? "read" : "changed", published.requestHeaderClientCA().size(),
                         published.requestHeaderAllowedNames().isEmpty()
-                                ? "any" : published.requestHeaderAllowedNames());
+                                ? "any" : published.requestHeaderAllowedNames(), published.clientCA().size());
                 applied = published;
             } catch (RuntimeException e) {
                 String problem = String.valueOf(e.getMessage());

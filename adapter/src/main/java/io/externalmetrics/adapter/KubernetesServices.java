@@ -7,6 +7,9 @@ import io.externalmetrics.adapter.config.AuthenticationConfig;
 import io.externalmetrics.adapter.config.AuthorizationConfig;
 import io.externalmetrics.adapter.config.KubernetesConfig;
 import io.externalmetrics.adapter.config.RequestHeaderConfig;
+import io.externalmetrics.adapter.security.ClientCaBundle;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * What needs the kube-apiserver: SubjectAccessReview, TokenReview and the front proxy's ConfigMap.
@@ -31,7 +34,8 @@ public interface KubernetesServices extends AutoCloseable {
 
         @Override
         public void watchRequestHeader(RequestHeaderConfig requestHeader, KubernetesConfig kubernetes,
-                                       RequestHeaderAuthenticator target) {
+                                       RequestHeaderAuthenticator target,
+                                       Consumer<Optional<ClientCaBundle>> clientCa) {
             throw unavailable("authentication.requestHeader.fromCluster: true");
         }
 
@@ -51,11 +55,11 @@ public interface KubernetesServices extends AutoCloseable {
     /**
      * For {@code requestHeader.fromCluster: true}: reads the ConfigMap
      * {@code kube-system/extension-apiserver-authentication} and calls {@code target.replace} with its
-     * settings, now and whenever it changes, until closed. Until the first call, {@code target}
-     * authenticates nobody.
+     * front-proxy settings, and {@code clientCa} with its {@code client-ca-file} (empty when it has none),
+     * now and whenever they change, until closed. Until the first call, {@code target} authenticates nobody.
      */
     void watchRequestHeader(RequestHeaderConfig requestHeader, KubernetesConfig kubernetes,
-                            RequestHeaderAuthenticator target);
+                            RequestHeaderAuthenticator target, Consumer<Optional<ClientCaBundle>> clientCa);
 
     /** Stops watching and releases the client; the adapter calls it when it stops. */
     @Override

@@ -22,6 +22,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
@@ -91,12 +92,36 @@ class KubeApiserverSecurityTest {
     }
 
     private void publishFrontProxy(Issued ca, String allowedNames) {
-        kubeApiserver.configMap(Map.of(
+        publishFrontProxy(ca, allowedNames, Map.of());
+    }
+
+    private void publishFrontProxy(Issued ca, String allowedNames, Map<String, String> more) {
+        var data = new HashMap<>(more);
+        data.putAll(Map.of(
                 "requestheader-client-ca-file", TestPki.pem(ca.certificate()),
                 "requestheader-allowed-names", allowedNames,
                 "requestheader-username-headers", "[\"X-Remote-User\"]",
                 "requestheader-group-headers", "[\"X-Remote-Group\"]",
                 "requestheader-extra-headers-prefix", "[\"X-Remote-Extra-\"]"));
+        kubeApiserver.configMap(data);
+    }
+
+    @Test
+    void clientCertificates_fromTheClusterClientCaInTheConfigMap_areAuthenticated() {
+        Issued clusterClientCa = TestPki.ca("kubernetes-client-ca");
+        publishFrontProxy(proxyCa, "[\"front-proxy-client\"]",
+                Map.of("client-ca-file", TestPki.pem(clusterClientCa.certificate())));
+        kubeApiserver.allow("carol", new Attributes.NonResource("/apis", "get"));
+        startAdapter();
+        awaitReady();
+
+        Issued carol = clusterClientCa.issueClient("CN=carol,O=operators", KeyPurposeId.id_kp_clientAuth);
+        assertThat(get(proxyClient(carol), "/apis").statusCode()).isEqualTo(200);
+        assertThat(kubeApiserver.accessReviews()).contains(new AccessReview(
+                new UserInfo("carol", "", List.of("operators"), Map.of()), new Attributes.NonResource("/apis", "get")));
+        // a certificate of the cluster's client CA is no front proxy: its identity headers are ignored
+        assertThat(get(proxyClient(carol), "/apis", "X-Remote-User", "alice").statusCode()).isEqualTo(200);
+        assertThat(kubeApiserver.accessReviews()).noneMatch(review -> review.user().name().equals("alice"));
     }
 
     @Test

@@ -51,7 +51,11 @@ public final class KubernetesAccess implements Closeable {
     private record InCluster(String url, Path serviceAccountDir, LongSupplier ticker) {
     }
 
+    private static final System.Logger LOG = System.getLogger(KubernetesAccess.class.getName());
+
     private final String description;
+    // guarded by lock: the last set-up failure logged, so a broken kubeconfig is logged once, not per request
+    private String lastSetupFailure;
     private final Timeouts timeouts;
     // exactly one of the two is present
     private final Optional<Path> kubeconfig;
@@ -145,9 +149,16 @@ public final class KubernetesAccess implements Closeable {
                 throw unavailable;
             }
             // no cause or message attached: a YAML parser's message can quote the file, and a kubeconfig holds
-            // credentials; the chain of exception types still tells what went wrong
-            throw new ReviewUnavailableException("cannot set up the kube-apiserver client from " + description
-                    + " (" + causes(e) + ")");
+            // credentials; the chain of exception types still tells what went wrong. Where it was read from (a
+            // file path, the API's address) goes to the log only: this message reaches HTTP answers
+            String types = causes(e);
+            if (!types.equals(lastSetupFailure)) {
+                LOG.log(System.Logger.Level.WARNING, "cannot set up the kube-apiserver client from {0} ({1})",
+                        description, types);
+                lastSetupFailure = types;
+            }
+            throw new ReviewUnavailableException("cannot set up the kube-apiserver client (" + types
+                    + "; the adapter's log says from which kubeconfig or service account)");
         } finally {
             lock.unlock();
         }

@@ -54,10 +54,38 @@ public final class SubjectAccessReviewAuthorizer implements Authorizer {
         }
     }
 
+    /**
+     * Decisions whose user and attributes are longer than this (in characters) are not kept: a caller chooses
+     * its paths (up to 64 KiB each), and 10,000 of those would hold hundreds of megabytes. Real paths and
+     * identities are far shorter.
+     */
+    static final int MAX_KEPT_KEY_CHARS = 2048;
+
     @Override
     public Decision authorize(UserInfo user, Attributes attributes) {
+        if (length(user, attributes) > MAX_KEPT_KEY_CHARS) {
+            return Reviews.subjectAccessReview(access.client(), user, attributes);
+        }
         return cache.get(new Key(user, attributes),
                 key -> Reviews.subjectAccessReview(access.client(), key.user(), key.attributes()));
+    }
+
+    private static long length(UserInfo user, Attributes attributes) {
+        long length = user.name().length() + user.uid().length();
+        for (String group : user.groups()) {
+            length += group.length();
+        }
+        for (var extra : user.extra().entrySet()) {
+            length += extra.getKey().length();
+            for (String value : extra.getValue()) {
+                length += value.length();
+            }
+        }
+        return length + switch (attributes) {
+            case Attributes.Resource r -> r.verb().length() + r.group().length() + r.version().length()
+                    + r.resource().length() + r.namespace().length();
+            case Attributes.NonResource n -> n.path().length() + n.verb().length();
+        };
     }
 
     ReviewCache<?, ?> cache() {

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -131,6 +132,22 @@ public final class ConfigLoader {
         boolean fromCluster = node.optionalBoolean(map, "fromCluster").orElse(false);
         if (clientCAFile.isPresent() == fromCluster) {
             throw new ConfigException(node.path("") + ": " + RequestHeaderConfig.sourceProblem());
+        }
+        if (fromCluster) {
+            // as in k8s.io/apiserver, the ConfigMap gives all of these: a written one would be silently ignored
+            Map<String, String> published = new LinkedHashMap<>();
+            published.put("allowedNames", "requestheader-allowed-names");
+            published.put("usernameHeaders", "requestheader-username-headers");
+            published.put("uidHeaders", "requestheader-uid-headers");
+            published.put("groupHeaders", "requestheader-group-headers");
+            published.put("extraHeaderPrefixes", "requestheader-extra-headers-prefix");
+            published.forEach((key, configMapKey) -> {
+                if (map.containsKey(key)) {
+                    throw new ConfigException(node.path(key) + ": not used with fromCluster: true, where the "
+                            + "ConfigMap kube-system/extension-apiserver-authentication gives it (" + configMapKey
+                            + "); remove it, or give the CA with clientCAFile instead of fromCluster");
+                }
+            });
         }
         List<String> allowedNames = strings(node, map, "allowedNames", List.of());
         List<String> usernameHeaders = headers(node, map, "usernameHeaders",

@@ -102,6 +102,12 @@ public final class ClientCaBundle {
                     return Optional.empty();
                 }
             }
+            // PKIX takes the anchor on trust; Go's x509.Verify also checks the root's dates and usages
+            X509Certificate anchor = result.getTrustAnchor().getTrustedCert();
+            anchor.checkValidity(Date.from(now));
+            if (!allowsClientAuth(anchor)) {
+                return Optional.empty();
+            }
             return Optional.of(leaf);
         } catch (InvalidAlgorithmParameterException e) {
             throw new IllegalStateException("PKIX parameters refused", e);

@@ -125,9 +125,9 @@ class KubernetesAccessTest {
 
         assertThatThrownBy(() -> uncached(access).authorize(ALICE, new Attributes.NonResource("/apis", "get")))
                 .isInstanceOf(ReviewUnavailableException.class)
-                .hasMessageStartingWith("cannot set up the kube-apiserver client from kubeconfig " + kubeconfig)
+                .hasMessageStartingWith("cannot set up the kube-apiserver client (")
                 .hasNoCause()
-                .message().doesNotContain("secret-in-the-file");
+                .message().doesNotContain("secret-in-the-file", kubeconfig.toString(), dir.toString());
     }
 
     @Test

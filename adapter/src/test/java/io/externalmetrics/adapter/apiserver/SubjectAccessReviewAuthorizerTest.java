@@ -141,6 +141,22 @@ class SubjectAccessReviewAuthorizerTest {
     }
 
     @Test
+    void authorize_aCallerChosenLongPath_isReviewedEachTime_notKept() {
+        var authorizer = authorizer();
+        var longPath = new Attributes.NonResource("/" + "a".repeat(SubjectAccessReviewAuthorizer.MAX_KEPT_KEY_CHARS),
+                "get");
+        var shortPath = new Attributes.NonResource("/apis", "get");
+
+        authorizer.authorize(ALICE, longPath);
+        authorizer.authorize(ALICE, longPath);
+        authorizer.authorize(ALICE, shortPath);
+        authorizer.authorize(ALICE, shortPath);
+
+        assertThat(apiserver.count(SUBJECT_ACCESS_REVIEWS)).isEqualTo(3);
+        assertThat(authorizer.cache().size()).isEqualTo(1);
+    }
+
+    @Test
     void authorize_denied_isKeptForDeniedTtlOnly() {
         var authorizer = authorizer();
 

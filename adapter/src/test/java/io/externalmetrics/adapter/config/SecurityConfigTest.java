@@ -74,7 +74,7 @@ class SecurityConfigTest {
         SecurityConfig security = parse("""
                 authentication:
                   requestHeader:
-                    fromCluster: true
+                    clientCAFile: $CA
                     allowedNames: [front-proxy-client, aggregator]
                     usernameHeaders: [X-User, X-Remote-User]
                     uidHeaders: []
@@ -94,7 +94,7 @@ class SecurityConfigTest {
                 """).security();
 
         assertThat(security.authentication()).contains(new AuthenticationConfig(
-                Optional.of(new RequestHeaderConfig(Optional.empty(), true, List.of("front-proxy-client", "aggregator"),
+                Optional.of(new RequestHeaderConfig(Optional.of(ca), false, List.of("front-proxy-client", "aggregator"),
                         List.of("X-User", "X-Remote-User"), List.of(), List.of("X-Group"), List.of("X-Extra-"))),
                 Optional.of(ca), true, Duration.ofMinutes(1)));
         assertThat(security.authorization()).isEqualTo(new AuthorizationConfig(AuthorizationConfig.Mode.ALWAYS_ALLOW,
@@ -116,6 +116,12 @@ class SecurityConfigTest {
         assertRejected("authentication: {requestHeader: {}}", "authentication.requestHeader:", "exactly one of");
         assertRejected("authentication: {requestHeader: {clientCAFile: $CA, fromCluster: true}}",
                 "authentication.requestHeader:", "exactly one of");
+        for (String key : List.of("allowedNames", "usernameHeaders", "uidHeaders", "groupHeaders",
+                "extraHeaderPrefixes")) {
+            assertRejected("authentication: {requestHeader: {fromCluster: true, " + key + ": [X]}}",
+                    "authentication.requestHeader." + key + ": not used with fromCluster: true",
+                    "extension-apiserver-authentication");
+        }
         assertRejected("authentication: {requestHeader: {clientCAFile: /nope/ca.crt}}",
                 "authentication.requestHeader.clientCAFile:", "/nope/ca.crt", "not found");
         assertRejected("authentication: {clientCAFile: /nope/ca.crt}", "authentication.clientCAFile:", "not found");

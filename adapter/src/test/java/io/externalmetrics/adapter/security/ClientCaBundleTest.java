@@ -55,6 +55,15 @@ class ClientCaBundleTest {
     }
 
     @Test
+    void verify_refusesALeafFromAnExpiredCa_asGoDoes() {
+        // the CA is valid for a day; a leaf valid two days from now is checked then, when the CA has expired
+        Instant later = now.plus(Duration.ofDays(2));
+        Issued late = TestPki.client("CN=late", ca, later.minus(Duration.ofHours(1)), Duration.ofDays(1));
+
+        assertThat(bundle.verify(List.of(late.certificate()), later)).isEmpty();
+    }
+
+    @Test
     void parse_readsPemText_andNamesItsSourceInAProblem() {
         String pem = TestPki.pem(ca.certificate());
 

@@ -12,12 +12,14 @@ import io.externalmetrics.adapter.config.AuthenticationConfig;
 import io.externalmetrics.adapter.config.AuthorizationConfig;
 import io.externalmetrics.adapter.config.KubernetesConfig;
 import io.externalmetrics.adapter.config.RequestHeaderConfig;
+import io.externalmetrics.adapter.security.ClientCaBundle;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * Stands in for the kube-apiserver: an authorizer that allows the users it is told to and records
@@ -68,7 +70,7 @@ public final class FakeKubernetes implements KubernetesServices {
 
     @Override
     public void watchRequestHeader(RequestHeaderConfig requestHeader, KubernetesConfig kubernetes,
-                                   RequestHeaderAuthenticator target) {
+                                   RequestHeaderAuthenticator target, Consumer<Optional<ClientCaBundle>> clientCa) {
         throw new UnsupportedOperationException("the fake reads no ConfigMap");
     }
 
