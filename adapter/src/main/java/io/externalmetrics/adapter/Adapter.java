@@ -7,11 +7,13 @@ import io.externalmetrics.adapter.config.TlsFiles;
 import io.externalmetrics.adapter.http.ApiHandler;
 import io.externalmetrics.adapter.http.ApiRouting;
 import io.externalmetrics.adapter.http.RequestChecks;
+import io.externalmetrics.adapter.http.RequestMetrics;
 import io.externalmetrics.adapter.http.StatusDirectHandler;
 import io.externalmetrics.adapter.http.UnreadableRequestSelector;
 import io.externalmetrics.adapter.provider.ProviderManager;
 import io.externalmetrics.adapter.security.ServingCertificateWatcher;
 import io.externalmetrics.adapter.security.ServingCertificates;
+import io.externalmetrics.adapter.telemetry.Telemetry;
 import io.helidon.common.tls.Tls;
 import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
@@ -112,8 +114,10 @@ public final class Adapter implements AutoCloseable {
             tls = selfSigned.tls();
             selfSignedPem = Optional.of(selfSigned.certificatePem());
         }
-        var cache = new MetricCache(clock);
-        ProviderManager providers = ProviderManager.start(config.providers(), cache, clock);
+        var telemetry = new Telemetry(clock);
+        var cache = new MetricCache(clock, telemetry);
+        telemetry.observe(cache);
+        ProviderManager providers = ProviderManager.start(config.providers(), cache, clock, telemetry);
         try {
             var handler = new ApiHandler(cache, providers::ready, providers::fetchCounts, clock, access.notReady());
             WebServer server = WebServer.builder()
@@ -149,8 +153,9 @@ public final class Adapter implements AutoCloseable {
                         }
                     })
                     .routing(routing -> {
+                        RequestMetrics.register(routing, telemetry, System::nanoTime); // counts every answer
                         RequestChecks.register(routing); // sizes and the path first, before authentication
-                        new ApiRouting(handler, access.access()).register(routing);
+                        new ApiRouting(handler, access.access(), telemetry).register(routing);
                     })
                     .build()
                     .start();

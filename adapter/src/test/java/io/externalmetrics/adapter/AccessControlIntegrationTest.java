@@ -206,6 +206,22 @@ class AccessControlIntegrationTest {
     }
 
     @Test
+    void metrics_isANonResourcePath_behindTheSameChecks() {
+        HttpResponse<String> anonymous = get(anonymous(HttpClient.Version.HTTP_2), "/metrics");
+        HttpResponse<String> denied = get(proxyClient(proxy), "/metrics", "X-Remote-User", "mallory");
+        HttpResponse<String> allowed = get(proxyClient(proxy), "/metrics", "X-Remote-User", "alice");
+
+        assertThat(anonymous.statusCode()).isEqualTo(401);
+        assertThat(denied.statusCode()).isEqualTo(403);
+        assertThat(json(denied).get("message").asText())
+                .isEqualTo("forbidden: User \"mallory\" cannot get path \"/metrics\": no RBAC rule");
+        assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
+        assertThat(allowed.body()).contains("externalmetrics_http_requests_total{code=\"401\",route=\"metrics\"} 1");
+        assertThat(kubernetes.reviews()).extracting(Review::attributes).containsExactly(
+                new Attributes.NonResource("/metrics", "get"), new Attributes.NonResource("/metrics", "get"));
+    }
+
+    @Test
     void clientCertificate_authenticatesItsCommonNameAndOrganizations_andHeadersAreIgnored() {
         Issued alice = clientCa.issueClient("CN=alice,O=team-a,O=team-b");
 

@@ -31,11 +31,18 @@ public final class MetricCache {
     private static final String NO_SUCH_METRIC = "no such metric is served by any provider";
 
     private final Clock clock;
+    private final ReadEvents events;
     private final ReentrantLock registrationLock = new ReentrantLock();
     private volatile Registry registry = new Registry(Map.of(), Map.of(), List.of());
 
     public MetricCache(Clock clock) {
+        this(clock, ReadEvents.NONE);
+    }
+
+    /** @param events told how reads of metrics without a fresh value were answered */
+    public MetricCache(Clock clock, ReadEvents events) {
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.events = Objects.requireNonNull(events, "events");
     }
 
     /**
@@ -204,16 +211,26 @@ public final class MetricCache {
             return new ReadResult.Found(body(state.sample().orElseThrow(), selector));
         }
         return switch (state.info().onError()) {
-            case OnErrorPolicy.Error e -> new ReadResult.Unavailable(whyNotFresh(state, now));
+            case OnErrorPolicy.Error e -> unavailable(state, now);
             case OnErrorPolicy.LastKnownGood lkg -> {
-                yield state.isWithin(lkg.bound(), now)
-                        ? new ReadResult.Found(body(state.sample().orElseThrow(), selector))
-                        : new ReadResult.Unavailable(whyNotFresh(state, now));
+                if (!state.isWithin(lkg.bound(), now)) {
+                    yield unavailable(state, now);
+                }
+                events.answeredByPolicy(state.info(), ReadEvents.PolicyAnswer.LAST_KNOWN_GOOD);
+                yield new ReadResult.Found(body(state.sample().orElseThrow(), selector));
             }
-            case OnErrorPolicy.Static fixed -> new ReadResult.Found(ExternalMetricJson.list(List.of(
-                    ExternalMetricJson.item(state.info().key().name(), Map.of(), now, Optional.empty(),
-                            fixed.value()))));
+            case OnErrorPolicy.Static fixed -> {
+                events.answeredByPolicy(state.info(), ReadEvents.PolicyAnswer.STATIC);
+                yield new ReadResult.Found(ExternalMetricJson.list(List.of(
+                        ExternalMetricJson.item(state.info().key().name(), Map.of(), now, Optional.empty(),
+                                fixed.value()))));
+            }
         };
+    }
+
+    private ReadResult unavailable(MetricState state, Instant now) {
+        events.answeredByPolicy(state.info(), ReadEvents.PolicyAnswer.ERROR);
+        return new ReadResult.Unavailable(whyNotFresh(state, now));
     }
 
     private static byte[] body(Sample sample, Optional<LabelSelector> selector) {

@@ -19,15 +19,17 @@ import java.util.OptionalDouble;
 public final class Sample {
 
     private final Optional<Point> base;
+    private final OptionalDouble baseValue;
     private final List<Point> series;
     private final Instant observedAt;
     private final boolean observedByProvider;
     private final Optional<Duration> window;
     private final byte[] unselectedBody;
 
-    private Sample(Optional<Point> base, List<Point> series, Instant observedAt, boolean observedByProvider,
-                   Optional<Duration> window) {
+    private Sample(Optional<Point> base, OptionalDouble baseValue, List<Point> series, Instant observedAt,
+                   boolean observedByProvider, Optional<Duration> window) {
         this.base = base;
+        this.baseValue = baseValue;
         this.series = series;
         this.observedAt = observedAt;
         this.observedByProvider = observedByProvider;
@@ -62,12 +64,17 @@ public final class Sample {
         for (SeriesValue s : series) {
             points.add(Point.of(metricName, s.labels(), s.value(), observedAt, window));
         }
-        return new Sample(basePoint, List.copyOf(points), observedAt, observedByProvider, window);
+        return new Sample(basePoint, base, List.copyOf(points), observedAt, observedByProvider, window);
     }
 
     /** The base value as a quantity, if the provider gave one. */
     public Optional<String> base() {
         return base.map(Point::quantity);
+    }
+
+    /** The base value as the provider gave it, if it did. */
+    public OptionalDouble baseValue() {
+        return baseValue;
     }
 
     /** The series' labels and quantities. */

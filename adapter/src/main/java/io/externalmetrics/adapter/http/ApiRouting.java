@@ -21,8 +21,9 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * Every path the adapter serves, on Helidon's routing: metric values, discovery, OpenAPI, health and
- * the inventory; 405, 406 and 404 answers for everything else, each a Kubernetes {@code Status}.
+ * Every path the adapter serves, on Helidon's routing: metric values, discovery, OpenAPI, health,
+ * the inventory and the adapter's own metrics; 405, 406 and 404 answers for everything else, each a
+ * Kubernetes {@code Status}.
  *
  * <p>Routes are tried in order: metric values first (the one path the HPA calls, matched on the raw
  * path, see {@link RawPathPrefix}); health, for any method; then 405 for any method but GET and HEAD;
@@ -36,10 +37,11 @@ public final class ApiRouting {
     private static final Predicate<Method> GET_OR_HEAD = Method.predicate(Method.GET, Method.HEAD);
     private static final byte[] ROOT_PATHS = ("{\"paths\":[\"/apis\",\"/apis/external.metrics.k8s.io\","
             + "\"/apis/external.metrics.k8s.io/v1beta1\",\"/debug/inventory\",\"/healthz\",\"/livez\","
-            + "\"/openapi/v2\",\"/openapi/v3\",\"/readyz\"]}").getBytes(StandardCharsets.UTF_8);
+            + "\"/metrics\",\"/openapi/v2\",\"/openapi/v3\",\"/readyz\"]}").getBytes(StandardCharsets.UTF_8);
 
     private final ApiHandler api;
     private final AccessControl access;
+    private final HttpMetrics metrics;
     private final OpenApiDocuments openApi = OpenApiDocuments.load();
 
     /** Routes without authentication or authorization: every request is served. */
@@ -52,8 +54,14 @@ public final class ApiRouting {
      * @param access the checks every request passes first
      */
     public ApiRouting(ApiHandler api, AccessControl access) {
+        this(api, access, HttpMetrics.NONE);
+    }
+
+    /** @param metrics what {@code GET /metrics} answers */
+    public ApiRouting(ApiHandler api, AccessControl access, HttpMetrics metrics) {
         this.api = Objects.requireNonNull(api, "api");
         this.access = Objects.requireNonNull(access, "access");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
     /** Adds the access checks, every route, and the answer to a request that fails, to {@code routing}. */
@@ -79,6 +87,8 @@ public final class ApiRouting {
                 .route(GET_OR_HEAD, orSlash(OpenApiDocuments.V3_GROUP_VERSION_PATH),
                         jsonOnly(document(openApi.v3(), openApi.v3Etag())))
                 .route(GET_OR_HEAD, orSlash("/debug/inventory"), jsonOnly(api::inventory))
+                // the Prometheus text format whatever the Accept header says, as Prometheus' own servers do
+                .route(GET_OR_HEAD, orSlash("/metrics"), this::metrics)
                 .any(jsonOnly((req, res) -> Responses.failure(req, res, StatusReason.NOT_FOUND,
                         "the server could not find the requested resource")))
                 .error(Throwable.class, (req, res, error) -> {
@@ -87,6 +97,18 @@ public final class ApiRouting {
                     Responses.failure(req, res, StatusReason.INTERNAL_ERROR,
                             "internal error; the adapter's log has the details");
                 });
+    }
+
+    /** {@code GET /metrics}: the adapter's own metrics, for Prometheus; through access control as any path. */
+    private void metrics(ServerRequest req, ServerResponse res) {
+        // every Accept field, joined: Prometheus lists OpenMetrics and the text format with weights
+        Optional<String> accept = req.headers().contains(HeaderNames.ACCEPT)
+                ? Optional.of(req.headers().get(HeaderNames.ACCEPT).values())
+                : Optional.empty();
+        HttpMetrics.Exposition exposition = metrics.scrape(accept);
+        res.header(HeaderNames.CONTENT_TYPE, exposition.contentType());
+        res.header(HeaderNames.CACHE_CONTROL, "no-cache, private");
+        Responses.send(req, res, exposition.body());
     }
 
     /** {@code path}, with or without a trailing slash. */

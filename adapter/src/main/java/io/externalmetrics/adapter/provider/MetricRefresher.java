@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * Keeps one metric's cached value current.
@@ -46,10 +47,20 @@ final class MetricRefresher {
      * @param backoff   retry timing
      * @param replies   the provider's reply limits and clock-skew allowance
      * @param listener  told of successes and failures
+     * @param ticker    monotonic nanoseconds, for how long a fetch took
+     * @param events    told of every fetch, for the adapter's own metrics
      */
     record Context(MetricProviderGrpc.MetricProviderBlockingStub stub, MetricCache cache, Executor executor,
                    ScheduledExecutorService scheduler, Semaphore bulkhead, Clock clock, Backoff backoff,
-                   ReplyRules replies, Listener listener) {
+                   ReplyRules replies, Listener listener, LongSupplier ticker, ProviderEvents events) {
+
+        /** Without the adapter's own metrics (tests of the refresh logic). */
+        Context(MetricProviderGrpc.MetricProviderBlockingStub stub, MetricCache cache, Executor executor,
+                ScheduledExecutorService scheduler, Semaphore bulkhead, Clock clock, Backoff backoff,
+                ReplyRules replies, Listener listener) {
+            this(stub, cache, executor, scheduler, bulkhead, clock, backoff, replies, listener, System::nanoTime,
+                    ProviderEvents.NONE);
+        }
     }
 
     /** Hears how fetches end, to track provider reachability. */
@@ -171,13 +182,19 @@ final class MetricRefresher {
     /** Fetches once; returns false when it failed (and a retry was scheduled). */
     private boolean fetchOnce() {
         fetches.incrementAndGet();
+        ProviderEvents events = context.events();
+        long took = 0; // how long the call took
         try {
             context.bulkhead().acquire();
             FetchResponse reply;
+            events.fetchStarted(info.provider());
+            long startedAt = context.ticker().getAsLong();
             try {
                 reply = context.stub().withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS).fetch(request);
             } finally {
+                took = context.ticker().getAsLong() - startedAt;
                 context.bulkhead().release();
+                events.fetchEnded(info.provider());
             }
             if (closed) {
                 return true;
@@ -187,6 +204,7 @@ final class MetricRefresher {
             if (!record(() -> context.cache().recordSuccess(info.key(), sample))) {
                 return true;
             }
+            events.fetched(info, ProviderEvents.FetchResult.OK, took);
             context.listener().succeeded();
             if (consecutiveFailures > 0) {
                 LOG.log(Level.INFO, "provider \"{0}\": metric {1} recovered after {2} failed fetches",
@@ -202,6 +220,9 @@ final class MetricRefresher {
             if (!record(() -> context.cache().recordFailure(info.key(), why))) {
                 return true;
             }
+            events.fetched(info, e instanceof InvalidReplyException
+                    ? ProviderEvents.FetchResult.INVALID
+                    : ProviderEvents.FetchResult.ERROR, took);
             context.listener().failed(Status.fromThrowable(e).getCode());
             int failures = ++consecutiveFailures;
             if (failures == 1) {

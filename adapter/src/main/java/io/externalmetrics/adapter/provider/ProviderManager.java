@@ -81,13 +81,21 @@ public final class ProviderManager implements AutoCloseable {
      * @param fetchExecutor runs fetches, which block on their call (virtual threads in production)
      * @param clock         wall time: when a value was fetched, when failures began
      * @param ticker        monotonic nanoseconds: how long something lasted (readiness grace, a Watch stream)
+     * @param events        told what happens, for the adapter's own metrics
      */
-    record Environment(ScheduledExecutorService scheduler, Executor fetchExecutor, Clock clock, LongSupplier ticker) {
+    record Environment(ScheduledExecutorService scheduler, Executor fetchExecutor, Clock clock, LongSupplier ticker,
+                       ProviderEvents events) {
         Environment {
             Objects.requireNonNull(scheduler, "scheduler");
             Objects.requireNonNull(fetchExecutor, "fetchExecutor");
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(ticker, "ticker");
+            Objects.requireNonNull(events, "events");
+        }
+
+        /** Without the adapter's own metrics. */
+        Environment(ScheduledExecutorService scheduler, Executor fetchExecutor, Clock clock, LongSupplier ticker) {
+            this(scheduler, fetchExecutor, clock, ticker, ProviderEvents.NONE);
         }
     }
 
@@ -106,13 +114,21 @@ public final class ProviderManager implements AutoCloseable {
      * {@code cache}.
      */
     public static ProviderManager start(List<ProviderConfig> providers, MetricCache cache, Clock clock) {
-        return start(providers, cache, clock, TLS_RELOAD_PERIOD);
+        return start(providers, cache, clock, ProviderEvents.NONE);
+    }
+
+    /** As {@link #start(List, MetricCache, Clock)}, telling {@code events} what happens. */
+    public static ProviderManager start(List<ProviderConfig> providers, MetricCache cache, Clock clock,
+                                        ProviderEvents events) {
+        return startOwningThreads(providers, cache, clock, events,
+                (config, env) -> open(config, env, TLS_RELOAD_PERIOD));
     }
 
     /** As {@link #start(List, MetricCache, Clock)}, checking TLS files for changes every {@code tlsReloadPeriod}. */
     static ProviderManager start(List<ProviderConfig> providers, MetricCache cache, Clock clock,
                                  Duration tlsReloadPeriod) {
-        return startOwningThreads(providers, cache, clock, (config, env) -> open(config, env, tlsReloadPeriod));
+        return startOwningThreads(providers, cache, clock, ProviderEvents.NONE,
+                (config, env) -> open(config, env, tlsReloadPeriod));
     }
 
     /**
@@ -157,7 +173,7 @@ public final class ProviderManager implements AutoCloseable {
      */
     static ProviderManager start(List<ProviderConfig> providers, MetricCache cache, Clock clock,
                                  Function<ProviderConfig, ManagedChannel> channels) {
-        return startOwningThreads(providers, cache, clock, plain(channels));
+        return startOwningThreads(providers, cache, clock, ProviderEvents.NONE, plain(channels));
     }
 
     private static BiFunction<ProviderConfig, Environment, OpenChannel> plain(
@@ -166,6 +182,7 @@ public final class ProviderManager implements AutoCloseable {
     }
 
     private static ProviderManager startOwningThreads(List<ProviderConfig> providers, MetricCache cache, Clock clock,
+                                                      ProviderEvents events,
                                                       BiFunction<ProviderConfig, Environment, OpenChannel> channels) {
         // the one place the provider runtime's real time and threads are made
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
@@ -181,8 +198,8 @@ public final class ProviderManager implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         };
-        return start(providers, cache, channels, new Environment(scheduler, fetchExecutor, clock, System::nanoTime),
-                shutdown);
+        var env = new Environment(scheduler, fetchExecutor, clock, System::nanoTime, events);
+        return start(providers, cache, channels, env, shutdown);
     }
 
     /**

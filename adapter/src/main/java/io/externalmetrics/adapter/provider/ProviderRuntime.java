@@ -46,6 +46,7 @@ final class ProviderRuntime implements AutoCloseable {
     private final Reconciler reconciler;
     private final WatchSession watch;
     private final DescribeCalls describe;
+    private final ProviderEvents events;
     // one reset of gRPC's connect backoff per run of UNAVAILABLE fetches, not one per failing metric
     private final AtomicBoolean unavailable = new AtomicBoolean();
 
@@ -71,6 +72,7 @@ final class ProviderRuntime implements AutoCloseable {
         var stub = MetricProviderGrpc.newStub(channel);
         this.cache = cache;
         this.released = released;
+        this.events = env.events();
         var backoff = Backoff.of(config.retry());
         this.sync = new SynchronizationContext((thread, error) -> LOG.log(Level.ERROR,
                 "provider \"" + config.name() + "\": internal error", error));
@@ -89,6 +91,7 @@ final class ProviderRuntime implements AutoCloseable {
 
                     @Override
                     public void failing(String why) {
+                        env.events().describeFailed(config.name());
                         describeStatus = "failing: " + why;
                         publish();
                     }
@@ -113,7 +116,7 @@ final class ProviderRuntime implements AutoCloseable {
                             channel.resetConnectBackoff();
                         }
                     }
-                });
+                }, env.ticker(), env.events());
         this.reconciler = new Reconciler(env.scheduler(),
                 info -> new MetricRefresher(info, fetchDeadline(info.trigger(), config.deadline()), refresherContext));
         this.watch = new WatchSession(config.name(), stub, sync, env.scheduler(), env.ticker(), backoff,
@@ -128,6 +131,11 @@ final class ProviderRuntime implements AutoCloseable {
                     @Override
                     public void changed(MetricKey key) {
                         reconciler.refresher(key).ifPresent(MetricRefresher::trigger);
+                    }
+
+                    @Override
+                    public void reconnecting() {
+                        env.events().watchReconnected(config.name());
                     }
                 });
     }
@@ -151,7 +159,7 @@ final class ProviderRuntime implements AutoCloseable {
                 apply(DescribeResponses.configured(config).metrics());
             }
             describe.start();
-            watchConnectivity(channel.getState(false));
+            watchConnectivity(null); // reports the first state
         });
     }
 
@@ -199,12 +207,18 @@ final class ProviderRuntime implements AutoCloseable {
     /**
      * Follows the channel's state: each return to READY after a loss (provider restarted, network
      * back) asks Describe again, since metrics may have changed, and fetches every metric at once.
+     * Each new state is told to the events.
+     *
+     * @param last the state seen before; null at start
      */
     private void watchConnectivity(ConnectivityState last) {
         if (closed) {
             return;
         }
         ConnectivityState now = channel.getState(false);
+        if (now != last) {
+            events.connectivity(config.name(), now.name());
+        }
         if (now == ConnectivityState.SHUTDOWN) {
             return;
         }

@@ -47,6 +47,10 @@ final class WatchSession {
 
         /** The provider says {@code key} changed. On gRPC's thread; must not block. */
         void changed(MetricKey key);
+
+        /** A stream is opened again after one ended (before {@link #opened}). In the context. */
+        default void reconnecting() {
+        }
     }
 
     private final String provider;
@@ -128,6 +132,9 @@ final class WatchSession {
     /** @param failed how many streams before this one ended without staying up (the backoff's attempt) */
     private void open(int failed) {
         reopen = null;
+        if (failed > 0) {
+            listener.reconnecting();
+        }
         var stream = new Stream(failed, ticker.getAsLong());
         current = stream;
         stub.watch(request, stream);

@@ -1,0 +1,304 @@
+package io.externalmetrics.adapter.telemetry;
+
+import io.externalmetrics.adapter.cache.MetricCache;
+import io.externalmetrics.adapter.cache.MetricInfo;
+import io.externalmetrics.adapter.cache.MetricState;
+import io.externalmetrics.adapter.cache.ProviderState;
+import io.externalmetrics.adapter.cache.ReadEvents;
+import io.externalmetrics.adapter.http.HttpMetrics;
+import io.externalmetrics.adapter.http.RouteKind;
+import io.externalmetrics.adapter.provider.ProviderEvents;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * One adapter's own metrics, in a Prometheus registry of its own (never the library's global one: two
+ * adapters in one JVM count apart). Hears the cache's reads ({@link ReadEvents}), the provider runtime
+ * ({@link ProviderEvents}) and the HTTP layer ({@link HttpMetrics}); values and ages are read from the
+ * cache at scrape time.
+ *
+ * <p>Labels name providers and metrics (namespace and name), never a metric's series, so their number
+ * stays bounded by the configuration. At each scrape the label sets of metrics that are no longer
+ * served (retired, or their provider removed) and of providers that are gone are dropped first, so
+ * they do not linger.
+ *
+ * <p>The HTTP path costs one counter increment and one histogram observation per request: both data
+ * points are looked up once per route kind and status code, then kept.
+ */
+public final class Telemetry implements ProviderEvents, ReadEvents, HttpMetrics {
+
+    private static final String[] METRIC = {"provider", "namespace", "metric"};
+    private static final List<String> STATES =
+            List.of("idle", "connecting", "ready", "transient_failure", "shutdown");
+    private static final int LOWEST_CODE = 100;
+    private static final int CODES = 500; // 100 to 599
+
+    private final Clock clock;
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final ExpositionFormatWriter text = PrometheusTextFormatWriter.create();
+    private final ExpositionFormatWriter openMetrics = OpenMetricsTextFormatWriter.create();
+    private final AtomicReference<MetricCache> cache = new AtomicReference<>();
+    // per provider: fetch calls under way (absent: none) and the channel's last state
+    private final Map<String, Integer> inFlight = new ConcurrentHashMap<>();
+    private final Map<String, String> connectivity = new ConcurrentHashMap<>();
+
+    private final Counter fetches;
+    private final Histogram fetchDuration;
+    private final Counter policyAnswers;
+    private final Counter watchReconnects;
+    private final Counter describeFailures;
+    private final Counter requests;
+    private final Histogram requestDuration;
+    private final List<AtomicReferenceArray<CounterDataPoint>> requestsByCode;
+    private final List<DistributionDataPoint> durationByRoute;
+
+    /** @param clock the adapter's clock, for the ages of values */
+    public Telemetry(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        fetches = Counter.builder()
+                .name("externalmetrics_metric_fetches_total")
+                .help("Fetches of a metric from its provider, by result: ok, error (the call failed) or "
+                        + "invalid (the reply broke the contract)")
+                .labelNames("provider", "namespace", "metric", "result")
+                .register(registry);
+        fetchDuration = Histogram.builder()
+                .name("externalmetrics_metric_fetch_duration_seconds")
+                .help("How long a Fetch call of a metric took, whatever its result")
+                .labelNames(METRIC)
+                .classicOnly()
+                .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+                .register(registry);
+        policyAnswers = Counter.builder()
+                .name("externalmetrics_metric_policy_answers_total")
+                .help("Reads of a metric without a fresh value, by what its on-error policy answered: error "
+                        + "(503), lastKnownGood (the last value) or static (the fixed value)")
+                .labelNames("provider", "namespace", "metric", "policy")
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("externalmetrics_metric_base_value")
+                .help("A metric's last base value (absent while it has none)")
+                .labelNames(METRIC)
+                .callback(callback -> served().forEach(state -> state.sample()
+                        .flatMap(sample -> sample.baseValue().isPresent()
+                                ? Optional.of(sample.baseValue().getAsDouble()) : Optional.empty())
+                        .ifPresent(value -> callback.call(value, labels(state.info())))))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("externalmetrics_metric_age_seconds")
+                .help("How old a metric's last good value is, as reads judge it against the max age (absent "
+                        + "while it has none)")
+                .labelNames(METRIC)
+                .callback(callback -> {
+                    Instant now = clock.instant();
+                    served().forEach(state -> state.age(now).ifPresent(
+                            age -> callback.call(age.toNanos() / 1e9, labels(state.info()))));
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("externalmetrics_metric_max_age_seconds")
+                .help("How old a metric's value may be and still be served as fresh")
+                .labelNames(METRIC)
+                .callback(callback -> served().forEach(state -> callback.call(
+                        state.info().maxAge().toNanos() / 1e9, labels(state.info()))))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("externalmetrics_provider_connectivity_state")
+                .help("1 for the state the provider's gRPC channel is in, 0 for the others")
+                .labelNames("provider", "state")
+                .callback(callback -> providers().forEach(provider -> {
+                    String now = connectivity.get(provider);
+                    if (now != null) {
+                        STATES.forEach(state -> callback.call(state.equals(now) ? 1 : 0, provider, state));
+                    }
+                }))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("externalmetrics_provider_fetches_in_flight")
+                .help("Fetch calls to the provider under way")
+                .labelNames("provider")
+                .callback(callback -> providers().forEach(
+                        provider -> callback.call(inFlight.getOrDefault(provider, 0), provider)))
+                .register(registry);
+        watchReconnects = Counter.builder()
+                .name("externalmetrics_provider_watch_reconnects_total")
+                .help("Watch streams opened again after one ended")
+                .labelNames("provider")
+                .register(registry);
+        describeFailures = Counter.builder()
+                .name("externalmetrics_provider_describe_failures_total")
+                .help("Describe calls that failed or whose reply could not be applied (each is retried)")
+                .labelNames("provider")
+                .register(registry);
+        requests = Counter.builder()
+                .name("externalmetrics_http_requests_total")
+                .help("HTTP requests answered, by route kind and status code")
+                .labelNames("route", "code")
+                .register(registry);
+        requestDuration = Histogram.builder()
+                .name("externalmetrics_http_request_duration_seconds")
+                .help("How long answering an HTTP request took, access control included, by route kind")
+                .labelNames("route")
+                .classicOnly()
+                .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+                .register(registry);
+        requestsByCode = Arrays.stream(RouteKind.values())
+                .map(route -> new AtomicReferenceArray<CounterDataPoint>(CODES))
+                .toList();
+        durationByRoute = Arrays.stream(RouteKind.values())
+                .map(route -> requestDuration.labelValues(route.label()))
+                .toList();
+        JvmMemoryMetrics.builder().register(registry);
+        JvmThreadsMetrics.builder().register(registry);
+        JvmGarbageCollectorMetrics.builder().register(registry);
+        JvmClassLoadingMetrics.builder().register(registry);
+        JvmBufferPoolMetrics.builder().register(registry);
+        JvmCompilationMetrics.builder().register(registry);
+        JvmRuntimeInfoMetric.builder().register(registry);
+        ProcessMetrics.builder().register(registry);
+    }
+
+    /**
+     * Reads values, ages and the served metrics and providers from {@code metrics} from now on; once,
+     * right after the cache is made (the cache reports its reads here, so it is made after this).
+     */
+    public void observe(MetricCache metrics) {
+        if (!cache.compareAndSet(null, Objects.requireNonNull(metrics, "metrics"))) {
+            throw new IllegalStateException("already observing a cache");
+        }
+    }
+
+    @Override
+    public void fetchStarted(String provider) {
+        inFlight.merge(provider, 1, Integer::sum);
+    }
+
+    @Override
+    public void fetchEnded(String provider) {
+        inFlight.merge(provider, -1, (a, b) -> a + b == 0 ? null : a + b); // none left: the entry goes
+    }
+
+    @Override
+    public void fetched(MetricInfo metric, FetchResult result, long nanos) {
+        String[] labels = labels(metric);
+        fetches.labelValues(labels[0], labels[1], labels[2], result.name().toLowerCase(Locale.ROOT)).inc();
+        fetchDuration.labelValues(labels).observe(nanos / 1e9);
+    }
+
+    @Override
+    public void connectivity(String provider, String state) {
+        connectivity.put(provider, state.toLowerCase(Locale.ROOT));
+    }
+
+    @Override
+    public void watchReconnected(String provider) {
+        watchReconnects.labelValues(provider).inc();
+    }
+
+    @Override
+    public void describeFailed(String provider) {
+        describeFailures.labelValues(provider).inc();
+    }
+
+    @Override
+    public void answeredByPolicy(MetricInfo metric, PolicyAnswer answer) {
+        String[] labels = labels(metric);
+        policyAnswers.labelValues(labels[0], labels[1], labels[2], answer.label()).inc();
+    }
+
+    @Override
+    public void served(RouteKind route, int code, long nanos) {
+        requestCounter(route, code).inc();
+        durationByRoute.get(route.ordinal()).observe(nanos / 1e9);
+    }
+
+    private CounterDataPoint requestCounter(RouteKind route, int code) {
+        int index = code - LOWEST_CODE;
+        if (index < 0 || index >= CODES) {
+            return requests.labelValues(route.label(), Integer.toString(code));
+        }
+        AtomicReferenceArray<CounterDataPoint> byCode = requestsByCode.get(route.ordinal());
+        CounterDataPoint counter = byCode.get(index);
+        if (counter == null) {
+            // the registry hands out the same data point for the same labels: a race stores it twice
+            counter = requests.labelValues(route.label(), Integer.toString(code));
+            byCode.set(index, counter);
+        }
+        return counter;
+    }
+
+    @Override
+    public Exposition scrape(Optional<String> accept) {
+        dropGone();
+        ExpositionFormatWriter writer = accept.filter(openMetrics::accepts).isPresent() ? openMetrics : text;
+        var out = new ByteArrayOutputStream(16 * 1024);
+        try {
+            writer.write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // not from a ByteArrayOutputStream
+        }
+        return new Exposition(writer.getContentType(), out.toByteArray());
+    }
+
+    /** Drops the label sets of metrics no longer served and of providers no longer configured. */
+    private void dropGone() {
+        Set<List<String>> metrics = new HashSet<>();
+        served().forEach(state -> metrics.add(List.of(labels(state.info()))));
+        Set<String> providers = new HashSet<>(providers());
+        fetches.removeIf(labels -> !metrics.contains(labels.subList(0, 3)));
+        fetchDuration.removeIf(labels -> !metrics.contains(labels));
+        policyAnswers.removeIf(labels -> !metrics.contains(labels.subList(0, 3)));
+        watchReconnects.removeIf(labels -> !providers.contains(labels.get(0)));
+        describeFailures.removeIf(labels -> !providers.contains(labels.get(0)));
+        connectivity.keySet().retainAll(providers);
+    }
+
+    /** The metrics served now: registered and not retired. */
+    private List<MetricState> served() {
+        MetricCache metrics = cache.get();
+        return metrics == null ? List.of() : metrics.inventory().stream()
+                .filter(state -> state.retiredAt().isEmpty())
+                .toList();
+    }
+
+    /** The names of the providers configured now. */
+    private List<String> providers() {
+        MetricCache metrics = cache.get();
+        return metrics == null ? List.of() : metrics.providers().stream().map(ProviderState::name).toList();
+    }
+
+    /** A metric's labels: provider, namespace ({@code *} for every namespace) and name. */
+    static String[] labels(MetricInfo metric) {
+        return new String[] {metric.provider(), metric.key().namespace(), metric.key().name()};
+    }
+}
