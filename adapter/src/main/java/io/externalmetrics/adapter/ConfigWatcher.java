@@ -3,6 +3,7 @@ package io.externalmetrics.adapter;
 import io.externalmetrics.adapter.config.AdapterConfig;
 import io.externalmetrics.adapter.config.ConfigException;
 import io.externalmetrics.adapter.config.ConfigLoader;
+import io.externalmetrics.adapter.logging.RateLimitedLog;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
@@ -21,6 +22,8 @@ final class ConfigWatcher {
     private static final System.Logger LOG = System.getLogger(ConfigWatcher.class.getName());
 
     private final Path file;
+    // read every poll: a file that stays unreadable is said once per interval
+    private final RateLimitedLog unreadable = RateLimitedLog.of(LOG);
     private final Consumer<AdapterConfig> apply;
     private byte[] lastSeen;
 
@@ -65,7 +68,8 @@ final class ConfigWatcher {
         try {
             return Files.readAllBytes(file);
         } catch (IOException e) {
-            LOG.log(Level.WARNING, "cannot read configuration {0} ({1}); keeping the current one", file, e.toString());
+            unreadable.log(Level.WARNING, "cannot read configuration " + file + " (" + e
+                    + "); keeping the current one");
             return null;
         }
     }

@@ -2,6 +2,8 @@ package io.externalmetrics.adapter.auth;
 
 import static io.externalmetrics.adapter.k8s.StatusJson.abbreviate;
 
+import io.externalmetrics.adapter.logging.RateLimitedLog;
+import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,7 +29,7 @@ public final class AccessControl {
     private final List<String> alwaysAllowPaths;
     private final Set<String> alwaysAllowGroups;
     private final boolean enabled;
-    private final ProblemLog problems = new ProblemLog(LOG, ProblemLog.INTERVAL, System::nanoTime);
+    private final RateLimitedLog problems = RateLimitedLog.of(LOG);
 
     private AccessControl(List<RequestAuthenticator> authenticators, Authorizer authorizer,
                           List<String> alwaysAllowPaths, List<String> alwaysAllowGroups, boolean enabled) {
@@ -68,7 +70,7 @@ public final class AccessControl {
         try {
             user = authenticate(request);
         } catch (RuntimeException e) {
-            problems.warn("the credentials of a request could not be checked: " + e);
+            problems.log(Level.WARNING, "the credentials of a request could not be checked: " + e);
             return new Outcome.Unavailable("the request's credentials could not be checked" + why(e)
                     + "; try again later");
         }
@@ -83,7 +85,7 @@ public final class AccessControl {
         try {
             decision = authorizer.authorize(user.get(), attributes);
         } catch (RuntimeException e) {
-            problems.warn("a request could not be authorized: " + e);
+            problems.log(Level.WARNING, "a request could not be authorized: " + e);
             return new Outcome.Unavailable("the request could not be authorized" + why(e) + "; try again later");
         }
         if (decision.allowed()) {

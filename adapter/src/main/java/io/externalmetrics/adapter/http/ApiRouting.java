@@ -4,6 +4,7 @@ import io.externalmetrics.adapter.auth.AccessControl;
 import io.externalmetrics.adapter.k8s.Discovery;
 import io.externalmetrics.adapter.k8s.StatusJson;
 import io.externalmetrics.adapter.k8s.StatusReason;
+import io.externalmetrics.adapter.logging.RateLimitedLog;
 import io.helidon.common.uri.UriPath;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -43,6 +44,8 @@ public final class ApiRouting {
     private final AccessControl access;
     private final HttpMetrics metrics;
     private final OpenApiDocuments openApi = OpenApiDocuments.load();
+    // a bug that fails every request would otherwise write a stack trace per request
+    private final RateLimitedLog errors = RateLimitedLog.of(LOG);
 
     /** Routes without authentication or authorization: every request is served. */
     public ApiRouting(ApiHandler api) {
@@ -92,7 +95,8 @@ public final class ApiRouting {
                 .any(jsonOnly((req, res) -> Responses.failure(req, res, StatusReason.NOT_FOUND,
                         "the server could not find the requested resource")))
                 .error(Throwable.class, (req, res, error) -> {
-                    LOG.log(Level.ERROR, "request " + StatusJson.abbreviate(req.path().rawPath()) + " failed", error);
+                    errors.log(Level.ERROR, "request failed: " + error, "request "
+                            + StatusJson.abbreviate(req.path().rawPath()) + " failed", error);
                     // the body names no exception: its message may hold file paths or internals
                     Responses.failure(req, res, StatusReason.INTERNAL_ERROR,
                             "internal error; the adapter's log has the details");

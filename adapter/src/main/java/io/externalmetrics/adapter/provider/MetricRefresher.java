@@ -3,6 +3,7 @@ package io.externalmetrics.adapter.provider;
 import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.cache.MetricInfo;
 import io.externalmetrics.adapter.cache.Sample;
+import io.externalmetrics.adapter.logging.RateLimitedLog;
 import io.externalmetrics.proto.v1.FetchRequest;
 import io.externalmetrics.proto.v1.FetchResponse;
 import io.externalmetrics.proto.v1.MetricProviderGrpc;
@@ -74,6 +75,8 @@ final class MetricRefresher {
     private final FetchRequest request;
     private final Duration deadline;
     private final Context context;
+    // first failures and recoveries are state changes; a metric that flaps says each at most once per interval
+    private final RateLimitedLog log;
     private final AtomicInteger state = new AtomicInteger(IDLE);
     private final AtomicLong fetches = new AtomicLong();
     private final AtomicInteger retries = new AtomicInteger();
@@ -88,6 +91,7 @@ final class MetricRefresher {
         this.request = FetchRequest.newBuilder().setMetric(Protos.ref(info.key())).build();
         this.deadline = deadline;
         this.context = context;
+        this.log = new RateLimitedLog(LOG, RateLimitedLog.INTERVAL, context.ticker());
     }
 
     MetricInfo info() {
@@ -207,8 +211,8 @@ final class MetricRefresher {
             events.fetched(info, ProviderEvents.FetchResult.OK, took);
             context.listener().succeeded();
             if (consecutiveFailures > 0) {
-                LOG.log(Level.INFO, "provider \"{0}\": metric {1} recovered after {2} failed fetches",
-                        info.provider(), info.key(), consecutiveFailures);
+                log.log(Level.INFO, "recovered", "provider \"" + info.provider() + "\": metric " + info.key()
+                        + " recovered after " + consecutiveFailures + " failed fetches");
                 consecutiveFailures = 0;
             }
             return true;
@@ -226,8 +230,8 @@ final class MetricRefresher {
             context.listener().failed(Status.fromThrowable(e).getCode());
             int failures = ++consecutiveFailures;
             if (failures == 1) {
-                LOG.log(Level.WARNING, "provider \"{0}\": fetching metric {1} failed: {2}; retrying with backoff",
-                        info.provider(), info.key(), why);
+                log.log(Level.WARNING, "failed", "provider \"" + info.provider() + "\": fetching metric "
+                        + info.key() + " failed: " + why + "; retrying with backoff");
             }
             return false;
         }

@@ -7,6 +7,7 @@ import io.externalmetrics.adapter.cache.ProviderState;
 import io.externalmetrics.adapter.cache.TriggerSpec;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.k8s.Durations;
+import io.externalmetrics.adapter.logging.RateLimitedLog;
 import io.externalmetrics.proto.v1.DescribeResponse;
 import io.externalmetrics.proto.v1.MetricProviderGrpc;
 import io.grpc.ConnectivityState;
@@ -47,6 +48,8 @@ final class ProviderRuntime implements AutoCloseable {
     private final WatchSession watch;
     private final DescribeCalls describe;
     private final ProviderEvents events;
+    // said again on every reconnect: a provider that keeps reconnecting says each at most once per interval
+    private final RateLimitedLog reconnectLog;
     // one reset of gRPC's connect backoff per run of UNAVAILABLE fetches, not one per failing metric
     private final AtomicBoolean unavailable = new AtomicBoolean();
 
@@ -73,6 +76,7 @@ final class ProviderRuntime implements AutoCloseable {
         this.cache = cache;
         this.released = released;
         this.events = env.events();
+        this.reconnectLog = new RateLimitedLog(LOG, RateLimitedLog.INTERVAL, env.ticker());
         var backoff = Backoff.of(config.retry());
         this.sync = new SynchronizationContext((thread, error) -> LOG.log(Level.ERROR,
                 "provider \"" + config.name() + "\": internal error", error));
@@ -224,8 +228,8 @@ final class ProviderRuntime implements AutoCloseable {
         }
         boolean ready = now == ConnectivityState.READY;
         if (ready && last != ConnectivityState.READY && wasReady) {
-            LOG.log(Level.INFO, "provider \"{0}\" at {1} is reachable again: describing and fetching its metrics",
-                    config.name(), config.target());
+            reconnectLog.log(Level.INFO, "provider \"" + config.name() + "\" at " + config.target()
+                    + " is reachable again: describing and fetching its metrics");
             unavailable.set(false);
             reconciler.refreshers().forEach(MetricRefresher::retryNow);
             if (watch.unimplemented()) {
@@ -240,10 +244,11 @@ final class ProviderRuntime implements AutoCloseable {
     /** What Describe said: serve the metrics it lists, and tell the operator about those it could not. */
     private void described(DescribeResponse reply) {
         DescribeResponses.MetricSet described = DescribeResponses.toMetricSet(reply, config);
-        described.skipped().forEach(skipped -> LOG.log(Level.WARNING, "provider \"{0}\": Describe lists {1}, "
-                + "which cannot be served: {2}; skipping it", config.name(), skipped.which(), skipped.problem()));
-        described.duplicates().forEach(key -> LOG.log(Level.WARNING,
-                "provider \"{0}\": Describe lists {1} twice; the first is used", config.name(), key));
+        described.skipped().forEach(skipped -> reconnectLog.log(Level.WARNING, "provider \"" + config.name()
+                + "\": Describe lists " + skipped.which() + ", which cannot be served: " + skipped.problem()
+                + "; skipping it"));
+        described.duplicates().forEach(key -> reconnectLog.log(Level.WARNING,
+                "provider \"" + config.name() + "\": Describe lists " + key + " twice; the first is used"));
         warnAboutPolicies(described);
         reached = true;
         describeStatus = described.status();
@@ -269,8 +274,8 @@ final class ProviderRuntime implements AutoCloseable {
      * rejects that where it knows the max age, but Describe can give a longer one at run time.
      */
     private void warnAboutPolicies(DescribeResponses.MetricSet metrics) {
-        metrics.policyProblems().forEach(problem -> LOG.log(Level.WARNING, "provider \"{0}\": {1}; give a "
-                + "longer lastKnownGoodFor", config.name(), problem));
+        metrics.policyProblems().forEach(problem -> reconnectLog.log(Level.WARNING, "provider \"" + config.name()
+                + "\": " + problem + "; give a longer lastKnownGoodFor"));
     }
 
     /**
