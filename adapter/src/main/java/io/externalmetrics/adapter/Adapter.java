@@ -192,8 +192,9 @@ public final class Adapter implements AutoCloseable {
     /**
      * Applies a new configuration without a restart: providers are added, removed or restarted
      * when changed; unchanged providers keep their channels and values. Server settings (address,
-     * port, which TLS files) need a restart: a change to them is logged and otherwise ignored. (The
-     * content of the TLS files is reloaded on its own, see {@link #checkServingCertificate}.)
+     * port, which TLS files) and {@code logFormat} need a restart: a change to them is logged and
+     * otherwise ignored. (The content of the TLS files is reloaded on its own, see
+     * {@link #checkServingCertificate}.)
      */
     public void reload(AdapterConfig next) {
         configLock.lock();
@@ -205,8 +206,12 @@ public final class Adapter implements AutoCloseable {
                 LOG.log(Level.WARNING, "authentication, authorization or kubernetes settings changed; they take "
                         + "effect after a restart");
             }
+            if (next.logFormat() != config.logFormat()) {
+                LOG.log(Level.WARNING, "logFormat changed to {0}; it takes effect after a restart",
+                        next.logFormat().configName());
+            }
             providers.update(next.providers());
-            config = new AdapterConfig(config.server(), next.providers(), config.security());
+            config = new AdapterConfig(config.server(), next.providers(), config.security(), config.logFormat());
         } finally {
             configLock.unlock();
         }

@@ -3,6 +3,8 @@ package io.externalmetrics.adapter;
 import io.externalmetrics.adapter.config.AdapterConfig;
 import io.externalmetrics.adapter.config.ConfigException;
 import io.externalmetrics.adapter.config.ConfigLoader;
+import io.externalmetrics.adapter.config.LogFormat;
+import io.externalmetrics.adapter.logging.LogOutput;
 import io.helidon.logging.common.LogConfig;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -82,6 +84,7 @@ public final class Main {
             return 2;
         }
         LogConfig.configureRuntime();
+        LogOutput.install(config.logFormat());
         Adapter adapter;
         try {
             adapter = Adapter.start(config, Clock.systemUTC());
@@ -89,9 +92,14 @@ public final class Main {
             err.println("cannot start: " + e.getMessage());
             return 1;
         }
-        out.println("externalmetrics adapter serving https://" + config.server().address() + ":" + adapter.port()
+        String serving = "externalmetrics adapter serving https://" + config.server().address() + ":" + adapter.port()
                 + " for providers " + config.providers().stream().map(p -> p.name() + " (" + p.target() + ")").toList()
-                + (adapter.selfSignedCertificatePem().isPresent() ? " with a self-signed certificate" : ""));
+                + (adapter.selfSignedCertificatePem().isPresent() ? " with a self-signed certificate" : "");
+        if (config.logFormat() == LogFormat.JSON) { // stdout carries JSON lines only
+            System.getLogger(Main.class.getName()).log(System.Logger.Level.INFO, serving);
+        } else {
+            out.println(serving);
+        }
         adapter.watchConfig(configFile, CONFIG_POLL);
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

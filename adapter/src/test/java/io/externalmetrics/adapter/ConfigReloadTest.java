@@ -6,6 +6,7 @@ import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.k8s.Quantity;
 import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.FakeProvider;
+import io.externalmetrics.adapter.testing.LogRecords;
 import io.externalmetrics.adapter.testing.TestAdapter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +32,19 @@ class ConfigReloadTest {
                     retry: {initial: 20ms, max: 200ms}
                     metrics: [{name: %s-metric, interval: 200ms, maxAge: 3s}]
                 """.formatted(name, port, name);
+    }
+
+    @Test
+    void reload_withAnotherLogFormat_warnsThatItTakesARestart() {
+        String config = "server: {address: 127.0.0.1, port: 0}\nproviders: [{name: p, target: '127.0.0.1:1'}]\n";
+        try (TestAdapter adapter = TestAdapter.start(ConfigLoader.parse(config));
+             LogRecords log = LogRecords.of(Adapter.class.getName())) {
+            adapter.reload(ConfigLoader.parse(config));
+            adapter.reload(ConfigLoader.parse("logFormat: json\n" + config));
+
+            assertThat(log.atLeast(Level.WARNING))
+                    .containsExactly("logFormat changed to json; it takes effect after a restart");
+        }
     }
 
     @Test

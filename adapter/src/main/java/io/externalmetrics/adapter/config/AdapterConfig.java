@@ -12,17 +12,25 @@ import java.util.Objects;
  * @param server    where and how the HTTPS server listens
  * @param providers the metric providers, each with a unique name
  * @param security  who may read metrics
+ * @param logFormat how log records are written; read at start only
  */
-public record AdapterConfig(ServerConfig server, List<ProviderConfig> providers, SecurityConfig security) {
+public record AdapterConfig(ServerConfig server, List<ProviderConfig> providers, SecurityConfig security,
+                            LogFormat logFormat) {
 
     /** A configuration without authentication or authorization, as before they existed. */
     public AdapterConfig(ServerConfig server, List<ProviderConfig> providers) {
         this(server, providers, SecurityConfig.NONE);
     }
 
+    /** A configuration that logs text, the default. */
+    public AdapterConfig(ServerConfig server, List<ProviderConfig> providers, SecurityConfig security) {
+        this(server, providers, security, LogFormat.TEXT);
+    }
+
     public AdapterConfig {
         Objects.requireNonNull(server, "server");
         Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(logFormat, "logFormat");
         providers = List.copyOf(providers);
         var names = new HashSet<String>();
         var metrics = new HashMap<MetricKey, String>();

@@ -72,7 +72,7 @@ public final class ConfigLoader {
         }
         Node top = new Node("", root == null ? Map.of() : root);
         Map<String, Object> map = top.map(Set.of("server", "providers", "authentication", "authorization",
-                "kubernetes"));
+                "kubernetes", "logFormat"));
         ServerConfig server = map.containsKey("server")
                 ? server(top.child("server", map.get("server")))
                 : ServerConfig.defaults();
@@ -85,7 +85,13 @@ public final class ConfigLoader {
         for (int i = 0; i < list.size(); i++) {
             providers.add(provider(providersNode.item(i, list.get(i))));
         }
-        return new AdapterConfig(server, providers, security(top, map));
+        return new AdapterConfig(server, providers, security(top, map), logFormat(top, map));
+    }
+
+    private static LogFormat logFormat(Node top, Map<String, Object> map) {
+        return top.optionalString(map, "logFormat").map(name -> LogFormat.of(name).orElseThrow(
+                () -> new ConfigException("logFormat: \"" + name + "\" is not a log format (known: text, json)")))
+                .orElse(LogFormat.TEXT);
     }
 
     private static SecurityConfig security(Node top, Map<String, Object> map) {

@@ -90,6 +90,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void parse_logFormat_isTextUnlessJson_andAnythingElseIsNamed() {
+        String providers = "providers: [{name: a, target: 'x:1'}]\n";
+
+        assertThat(ConfigLoader.parse(providers).logFormat()).isEqualTo(LogFormat.TEXT);
+        assertThat(ConfigLoader.parse("logFormat: text\n" + providers).logFormat()).isEqualTo(LogFormat.TEXT);
+        assertThat(ConfigLoader.parse("logFormat: json\n" + providers).logFormat()).isEqualTo(LogFormat.JSON);
+        assertThatThrownBy(() -> ConfigLoader.parse("logFormat: JSON-lines\n" + providers))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("logFormat: \"JSON-lines\" is not a log format (known: text, json)");
+    }
+
+    @Test
     void parse_unknownKey_namesItAndItsPlace() {
         assertThatThrownBy(() -> ConfigLoader.parse("""
                 providers:
