@@ -1,5 +1,6 @@
 package io.externalmetrics.adapter.provider;
 
+import io.externalmetrics.adapter.logging.RateLimitedLog;
 import io.externalmetrics.proto.v1.DescribeRequest;
 import io.externalmetrics.proto.v1.DescribeResponse;
 import io.externalmetrics.proto.v1.MetricProviderGrpc;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * A provider's Describe calls: one at a time, retried with backoff until the provider answers.
@@ -45,13 +47,16 @@ final class DescribeCalls {
     private final ScheduledExecutorService scheduler;
     private final Backoff backoff;
     private final Listener listener;
+    // a run of failures says so once; a provider that keeps reconnecting and failing, once per interval
+    private final RateLimitedLog log;
 
     // confined to sync
     private Optional<Call> current = Optional.empty();
     private Optional<SynchronizationContext.ScheduledHandle> retry = Optional.empty();
 
     DescribeCalls(String provider, String target, MetricProviderGrpc.MetricProviderStub stub, Duration deadline,
-                  SynchronizationContext sync, ScheduledExecutorService scheduler, Backoff backoff, Listener listener) {
+                  SynchronizationContext sync, ScheduledExecutorService scheduler, LongSupplier ticker, Backoff backoff,
+                  Listener listener) {
         this.provider = provider;
         this.target = target;
         this.stub = stub;
@@ -60,6 +65,7 @@ final class DescribeCalls {
         this.scheduler = scheduler;
         this.backoff = backoff;
         this.listener = listener;
+        this.log = new RateLimitedLog(LOG, RateLimitedLog.INTERVAL, ticker);
     }
 
     /** Calls Describe now, superseding any call in flight or waiting to retry. */
@@ -94,8 +100,8 @@ final class DescribeCalls {
         } catch (RuntimeException e) {
             // a reply we did not foresee, or a bug: retried like a failed call, the stack trace logged once
             if (call.attempt == 0) {
-                LOG.log(Level.ERROR, "provider \"" + provider + "\": applying its Describe reply failed; "
-                        + "retrying with backoff", e);
+                log.log(Level.ERROR, "reply failed", "provider \"" + provider + "\": applying its Describe reply "
+                        + "failed; retrying with backoff", e);
             }
             retry(call.attempt, e);
         }
@@ -111,8 +117,8 @@ final class DescribeCalls {
             return;
         }
         if (call.attempt == 0) {
-            LOG.log(Level.WARNING, "provider \"{0}\" at {1}: Describe failed ({2}); retrying",
-                    provider, target, Failures.describe(error));
+            log.log(Level.WARNING, "failed", "provider \"" + provider + "\" at " + target + ": Describe failed ("
+                    + Failures.describe(error) + "); retrying");
         }
         retry(call.attempt, error);
     }

@@ -82,7 +82,7 @@ final class ProviderRuntime implements AutoCloseable {
                 "provider \"" + config.name() + "\": internal error", error));
         this.state = new ProviderState(config.name(), config.target(), false, describeStatus);
         this.describe = new DescribeCalls(config.name(), config.target(), stub, config.deadline(), sync,
-                env.scheduler(), backoff, new DescribeCalls.Listener() {
+                env.scheduler(), env.ticker(), backoff, new DescribeCalls.Listener() {
                     @Override
                     public void described(DescribeResponse reply) {
                         ProviderRuntime.this.described(reply);

@@ -48,7 +48,7 @@ class DescribeCallsTest {
 
     private DescribeCalls calls() {
         return new DescribeCalls("p", "127.0.0.1:1", MetricProviderGrpc.newStub(channel), Duration.ofSeconds(30), sync,
-                time.scheduler(), BACKOFF, new DescribeCalls.Listener() {
+                time.scheduler(), time.ticker(), BACKOFF, new DescribeCalls.Listener() {
                     @Override
                     public void described(DescribeResponse reply) {
                         if (applyFails) {
@@ -111,6 +111,20 @@ class DescribeCallsTest {
         }
         assertThat(log.atLeast(Level.WARNING)).singleElement().asString()
                 .startsWith("provider \"p\" at 127.0.0.1:1: Describe failed (UNAVAILABLE");
+    }
+
+    @Test
+    void failingCall_restartedOnEveryReconnect_isLoggedOncePer30s_withHowOftenItRecurred() {
+        DescribeCalls calls = callsToNobody();
+
+        for (int reconnect = 0; reconnect < 40; reconnect++) { // a provider whose connection keeps coming back
+            sync.execute(calls::start);
+            time.forward(Duration.ofSeconds(1));
+        }
+
+        assertThat(log.atLeast(Level.WARNING)).hasSize(2)
+                .last().asString().startsWith("provider \"p\" at 127.0.0.1:1: Describe failed (UNAVAILABLE")
+                .endsWith("; retrying (again 29 times since it was last logged)");
     }
 
     @Test
