@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Re-reads the configuration file when its content changes and hands a valid new configuration
@@ -23,13 +24,19 @@ final class ConfigWatcher {
 
     private final Path file;
     // read every poll: a file that stays unreadable is said once per interval
-    private final RateLimitedLog unreadable = RateLimitedLog.of(LOG);
+    private final RateLimitedLog unreadable;
     private final Consumer<AdapterConfig> apply;
     private byte[] lastSeen;
 
     ConfigWatcher(Path file, Consumer<AdapterConfig> apply) {
+        this(file, apply, System::nanoTime);
+    }
+
+    /** @param ticker nanoseconds, as {@link System#nanoTime()}: paces the warnings about an unreadable file */
+    ConfigWatcher(Path file, Consumer<AdapterConfig> apply, LongSupplier ticker) {
         this.file = file;
         this.apply = apply;
+        this.unreadable = new RateLimitedLog(LOG, RateLimitedLog.INTERVAL, ticker);
         this.lastSeen = read();
     }
 

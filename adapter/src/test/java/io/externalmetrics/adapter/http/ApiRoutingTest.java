@@ -396,6 +396,22 @@ class ApiRoutingTest {
     }
 
     @Test
+    void failingHandler_onEveryRequest_logsItsStackTraceOnce_notPerRequest() {
+        fetches = () -> {
+            throw new IllegalStateException("a bug");
+        };
+
+        try (LogRecords log = LogRecords.of(ApiRouting.class.getName())) {
+            for (int i = 0; i < 20; i++) {
+                assertThat(get("/debug/inventory").status()).isEqualTo(500);
+            }
+
+            assertThat(log.atLeast(java.util.logging.Level.SEVERE)).singleElement().asString()
+                    .isEqualTo("request /debug/inventory failed [java.lang.IllegalStateException: a bug]");
+        }
+    }
+
+    @Test
     void failingHandler_is500InternalErrorStatusWithoutTheException() {
         fetches = () -> {
             throw new IllegalStateException("broken /etc/secret/file"); // as a bug in any handler would
