@@ -125,6 +125,8 @@ public final class Adapter implements AutoCloseable {
                     .port(serverConfig.port())
                     .tls(tls)
                     .shutdownHook(false)
+                    // on close: no new connections, requests under way get this long to finish
+                    .shutdownGracePeriod(serverConfig.shutdownGrace())
                     // without it every HTTP/2 answer waits for Nagle's algorithm (~40 ms)
                     .connectionOptions(options -> options.tcpNoDelay(true))
                     // room for the longest selector we accept, percent-encoded, plus the aggregator's
@@ -276,7 +278,11 @@ public final class Adapter implements AutoCloseable {
         return providers;
     }
 
-    /** Stops serving, then stops the provider clients. */
+    /**
+     * Stops serving: refuses new connections, closes idle ones, and lets requests under way finish for
+     * up to {@code server.shutdownGrace} (then cuts them short); then stops the provider clients and
+     * closes their channels.
+     */
     @Override
     public void close() {
         configLock.lock();

@@ -4,6 +4,7 @@ import io.externalmetrics.adapter.config.AdapterConfig;
 import io.externalmetrics.adapter.config.ConfigException;
 import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.config.LogFormat;
+import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.logging.LogOutput;
 import io.helidon.logging.common.LogConfig;
 import java.io.PrintStream;
@@ -33,6 +34,11 @@ public final class Main {
 
     /** How often the configuration file is checked for changes. */
     static final Duration CONFIG_POLL = Duration.ofSeconds(2);
+    /**
+     * The exit code when stopping took longer than {@code server.shutdownGrace}; a stop within it ends
+     * as the JVM ends on a signal, 128 + the signal's number (143 for SIGTERM).
+     */
+    static final int EXIT_GRACE_EXCEEDED = 1;
 
     private Main() {
     }
@@ -102,11 +108,36 @@ public final class Main {
         }
         adapter.watchConfig(configFile, CONFIG_POLL);
         var stopped = new CountDownLatch(1);
+        Duration grace = config.server().shutdownGrace();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            adapter.close();
+            stop(adapter, grace, out, err);
             stopped.countDown();
         }, "externalmetrics-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /**
+     * On SIGTERM (the JVM's shutdown): closes the adapter (no new connections, requests under way
+     * finish, provider channels closed), and halts the JVM if that takes longer than {@code grace},
+     * so that the process is gone before Kubernetes' own grace period ends in a SIGKILL. Prints to
+     * {@code out} rather than logging: the JDK's logging may already be shut down by its own hook.
+     */
+    static void stop(Adapter adapter, Duration grace, PrintStream out, PrintStream err) {
+        out.println("externalmetrics adapter stopping: refusing new connections; requests under way have up to "
+                + Durations.format(grace) + " to finish");
+        long started = System.nanoTime();
+        Thread closing = Thread.ofPlatform().name("externalmetrics-close").start(adapter::close);
+        try {
+            if (!closing.join(grace)) {
+                err.println("externalmetrics adapter did not stop within server.shutdownGrace ("
+                        + Durations.format(grace) + "): exiting now, cutting short what was under way");
+                Runtime.getRuntime().halt(EXIT_GRACE_EXCEEDED);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        out.println("externalmetrics adapter stopped in "
+                + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
     }
 }

@@ -98,12 +98,16 @@ class DeployManifestsTest {
         // and the HPA controller may read external metrics
         String readerRole = objects.all("ClusterRole").stream()
                 .filter(role -> list(role, "rules").stream().map(DeployManifestsTest::asMap).anyMatch(rule ->
-                        list(rule, "apiGroups").contains("external.metrics.k8s.io")
+                        rule.getOrDefault("apiGroups", List.of()).equals(List.of("external.metrics.k8s.io"))
                                 && list(rule, "resources").contains("*")
                                 && list(rule, "verbs").containsAll(List.of("get", "list"))))
                 .map(role -> meta(role, "name")).findFirst().orElseThrow();
         assertThat(objects.bindingsOf("ClusterRoleBinding", "ClusterRole", readerRole))
                 .contains("kube-system/horizontal-pod-autoscaler");
+        // a scraper's role for the adapter's own /metrics, which are authorized like any non-resource path
+        assertThat(objects.all("ClusterRole")).anySatisfy(role -> assertThat(list(role, "rules"))
+                .anySatisfy(rule -> assertThat(asMap(rule)).containsEntry("nonResourceURLs", List.of("/metrics"))
+                        .containsEntry("verbs", List.of("get"))));
 
         Map<String, Object> budget = objects.one("PodDisruptionBudget", "externalmetrics-adapter");
         assertThat(podLabels).containsAllEntriesOf(map(map(map(budget, "spec"), "selector"), "matchLabels"));

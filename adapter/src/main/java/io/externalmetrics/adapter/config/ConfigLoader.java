@@ -224,7 +224,7 @@ public final class ConfigLoader {
     }
 
     private static ServerConfig server(Node node) {
-        Map<String, Object> map = node.map(Set.of("address", "port", "tls", "dnsNames"));
+        Map<String, Object> map = node.map(Set.of("address", "port", "tls", "dnsNames", "shutdownGrace"));
         ServerConfig defaults = ServerConfig.defaults();
         String address = node.optionalString(map, "address").orElse(defaults.address());
         int port = node.optionalInt(map, "port").orElse(defaults.port()); // range checked by ServerConfig
@@ -243,7 +243,9 @@ public final class ConfigLoader {
                 dnsNames.add(namesNode.item(i, names.get(i)).scalar());
             }
         }
-        return new ServerConfig(address, port, tls, dnsNames);
+        Duration shutdownGrace = node.optionalDuration(map, "shutdownGrace", ServerConfig.MAX_SHUTDOWN_GRACE)
+                .orElse(ServerConfig.DEFAULT_SHUTDOWN_GRACE);
+        return new ServerConfig(address, port, tls, dnsNames, shutdownGrace);
     }
 
     private static ProviderConfig provider(Node node) {

@@ -136,6 +136,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void parse_shutdownGrace_defaultsToTenSecondsAndIsChecked() {
+        String provider = "providers: [{name: a, target: 'x:1'}]\n";
+        assertThat(ConfigLoader.parse(provider).server().shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(ConfigLoader.parse("server: {shutdownGrace: 2500ms}\n" + provider).server().shutdownGrace())
+                .isEqualTo(Duration.ofMillis(2500));
+        assertThatThrownBy(() -> ConfigLoader.parse("server: {shutdownGrace: later}\n" + provider))
+                .hasMessageContaining("server.shutdownGrace: \"later\" is not a duration");
+        assertThatThrownBy(() -> ConfigLoader.parse("server: {shutdownGrace: 0s}\n" + provider))
+                .hasMessageContaining("server.shutdownGrace: must be positive");
+        assertThatThrownBy(() -> ConfigLoader.parse("server: {shutdownGrace: 1h}\n" + provider))
+                .hasMessageContaining("server.shutdownGrace: 1h is longer than the limit of 10m");
+    }
+
+    @Test
     void parse_badValues_sayWhatIsWrong() {
         assertThatThrownBy(() -> ConfigLoader.parse("server: {port: 70000}\nproviders: [{name: a, target: 'x:1'}]"))
                 .hasMessageContaining("server.port: 70000 is not a port number");

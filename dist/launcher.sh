@@ -1,0 +1,57 @@
+#!/bin/sh
+# Starts ${distName} from its unpacked distribution (bin/, lib/, config/), on Java 21 or newer.
+#
+#   bin/${distName} [arguments...]     the arguments go to the program (--help lists them)
+#
+# Environment:
+#   JAVA_HOME  the JDK or JRE to run on (21 or newer); without it, the java on PATH
+#   JAVA_OPTS  options for the JVM, split on spaces (-Xmx512m -Dname=value ...)
+#
+# The JVM replaces this script (exec), so signals such as SIGTERM reach the program itself.
+# Written from dist/launcher.sh by the Maven build, which fills in the two names below: the shell
+# code after them writes no variable in braces, which the build would take for one of its own.
+
+NAME=${distName}
+MAIN_CLASS=${mainClass}
+
+# The distribution's folder, bin/.. of this script, through symbolic links to it.
+script=$0
+while [ -h "$script" ]; do
+  link=$(ls -ld "$script" | sed 's/.* -> //')
+  case $link in
+    /*) script=$link ;;
+    *) script=$(dirname "$script")/$link ;;
+  esac
+done
+APP_HOME=$(cd "$(dirname "$script")/.." && pwd -P) || exit 1
+
+if [ -n "$JAVA_HOME" ]; then
+  JAVA=$JAVA_HOME/bin/java
+  if [ ! -x "$JAVA" ]; then
+    echo "$NAME: JAVA_HOME is $JAVA_HOME, but it has no bin/java; point it at a JDK or JRE 21 or newer" >&2
+    exit 1
+  fi
+else
+  JAVA=$(command -v java) || {
+    echo "$NAME: no Java found: set JAVA_HOME to a JDK or JRE 21 or newer, or put its bin/ on PATH" >&2
+    exit 1
+  }
+fi
+
+# The major version from the first 'version "..."' java prints: "17.0.15" -> 17, "21-ea" -> 21, "1.8.0_392" -> 8.
+version=$("$JAVA" -version 2>&1 | sed -n 's/.* version "\([^"]*\)".*/\1/p' | head -n 1)
+major=$(echo "$version" | sed -e 's/^1\.//' -e 's/[^0-9].*//')
+if [ -z "$major" ]; then
+  echo "$NAME: cannot tell which Java $JAVA is (java -version printed no version); it needs Java 21 or newer" >&2
+  exit 1
+fi
+if [ "$major" -lt 21 ]; then
+  echo "$NAME needs Java 21 or newer, and $JAVA is Java $version: set JAVA_HOME to a JDK or JRE 21 or newer" >&2
+  exit 1
+fi
+
+# JAVA_OPTS is split on spaces but not expanded as a file pattern. Native access is granted because
+# Netty loads its native transport, which newer JDKs otherwise warn about on stderr.
+set -f
+# shellcheck disable=SC2086
+exec "$JAVA" $JAVA_OPTS --enable-native-access=ALL-UNNAMED -cp "$APP_HOME/lib/*" "$MAIN_CLASS" "$@"

@@ -1,0 +1,253 @@
+package io.externalmetrics.distribution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The adapter and the example provider as a user gets them: both tarballs unpacked, started with their
+ * {@code bin/} scripts on the JDK running these tests, read over HTTPS, stopped with SIGTERM.
+ */
+class DistributionTest {
+
+    /** The JVM's exit code after a SIGTERM it handled: 128 + 15. */
+    private static final int EXIT_SIGTERM = 143;
+    private static final Duration START = Duration.ofSeconds(60);
+
+    @TempDir
+    static Path dir;
+    static Unpacked adapter;
+    static Unpacked provider;
+
+    @BeforeAll
+    static void unpack() throws Exception {
+        adapter = Unpacked.of("adapter.tarball", dir.resolve("adapter-dist"));
+        provider = Unpacked.of("provider.tarball", dir.resolve("provider-dist"));
+    }
+
+    @Test
+    void tarballs_holdLauncherLibrariesExampleConfigurationAndReadme() throws Exception {
+        String version = System.getProperty("project.version");
+        assertThat(adapter.home().getFileName()).hasToString("externalmetrics-adapter-" + version);
+        assertThat(adapter.tarball().getFileName()).hasToString("externalmetrics-adapter-" + version + ".tar.gz");
+        assertThat(provider.home().getFileName()).hasToString("externalmetrics-example-provider-" + version);
+        for (Path launcher : List.of(adapter.home().resolve("bin/externalmetrics-adapter"),
+                provider.home().resolve("bin/externalmetrics-example-provider"))) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(launcher))).isEqualTo("rwxr-xr-x");
+        }
+        assertThat(adapter.home().resolve("lib/externalmetrics-adapter-" + version + ".jar")).isRegularFile();
+        assertThat(provider.home().resolve("lib/externalmetrics-example-java-provider-" + version + ".jar"))
+                .isRegularFile();
+        // the dependencies one by one, not the shaded -all.jar
+        assertThat(adapter.home().resolve("lib")).isDirectoryContaining("glob:**/helidon-webserver-*.jar")
+                .isDirectoryNotContaining("glob:**/*-all.jar");
+        assertThat(adapter.home().resolve("config/example.yaml")).isRegularFile();
+        assertThat(adapter.home().resolve("README.md")).isRegularFile();
+        assertThat(provider.home().resolve("README.md")).isRegularFile();
+    }
+
+    @Test
+    @Timeout(180)
+    void adapter_fromItsTarball_servesTheExampleProviderFromItsTarball_andStopsOnSigterm() throws Exception {
+        try (var providerProcess = Launched.start(dir.resolve("run-provider"), Map.of(), List.of(
+                provider.home().resolve("bin/externalmetrics-example-provider").toString(), "--port", "0"))) {
+            String providerPort = providerProcess
+                    .awaitOut(Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)"), START).group(1);
+            // the shipped example, on loopback and free ports
+            String example = Files.readString(adapter.home().resolve("config/example.yaml"));
+            Path config = Files.writeString(dir.resolve("adapter.yaml"), example
+                    .replace("address: 0.0.0.0", "address: 127.0.0.1")
+                    .replace("port: 6443", "port: 0")
+                    .replace("127.0.0.1:50051", "127.0.0.1:" + providerPort));
+            assertThat(Files.readString(config)).contains("port: 0", "target: 127.0.0.1:" + providerPort);
+
+            try (var adapterProcess = Launched.start(dir.resolve("run-adapter"), Map.of(), List.of(
+                    adapter.home().resolve("bin/externalmetrics-adapter").toString(), "--config", config.toString()))) {
+                int port = Integer.parseInt(adapterProcess
+                        .awaitOut(Pattern.compile("serving https://127\\.0\\.0\\.1:(\\d+) "), START).group(1));
+                HttpClient client = trustingClient();
+                var read = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port
+                        + "/apis/external.metrics.k8s.io/v1beta1/namespaces/default/incrementable"
+                        + "?labelSelector=some-key%3DB")).build();
+                String[] body = new String[1];
+                Await.until("a value of incrementable{some-key=B}", START, () -> {
+                    HttpResponse<String> response = send(client, read);
+                    body[0] = response.body();
+                    return response.statusCode() == 200 && response.body().contains("\"some-key\":\"B\"");
+                });
+                assertThat(body[0])
+                        .contains("\"kind\":\"ExternalMetricValueList\"", "\"metricName\":\"incrementable\"");
+
+                long signalled = System.nanoTime();
+                adapterProcess.process.destroy(); // SIGTERM
+                int exit = adapterProcess.awaitExit(Duration.ofSeconds(15)); // the default grace is 10 s
+                Duration took = Duration.ofNanos(System.nanoTime() - signalled);
+                assertThat(exit).as("exit code; stdout:\n%s", adapterProcess.out()).isEqualTo(EXIT_SIGTERM);
+                assertThat(took).isLessThan(Duration.ofSeconds(10));
+                assertThat(adapterProcess.out()).contains(
+                        "externalmetrics adapter stopping: refusing new connections; requests under way have up to "
+                                + "10s to finish",
+                        "externalmetrics adapter stopped in ");
+                assertNoJdkWarnings(adapterProcess.err());
+            }
+            providerProcess.process.destroy();
+            assertThat(providerProcess.awaitExit(Duration.ofSeconds(15))).isEqualTo(EXIT_SIGTERM);
+            assertNoJdkWarnings(providerProcess.err());
+        }
+    }
+
+    @Test
+    void launcher_passesJavaOptsNativeAccessLibrariesAndArguments_andExecsJava() throws Exception {
+        Path javaHome = fakeJava("21.0.9");
+        try (var launched = Launched.start(dir.resolve("run-fake-21"),
+                Map.of("JAVA_HOME", javaHome.toString(), "JAVA_OPTS", "-Xmx64m  -Dgreeting=*"), List.of(
+                        adapter.home().resolve("bin/externalmetrics-adapter").toString(), "--config", "a b.yaml"))) {
+            assertThat(launched.awaitExit(Duration.ofSeconds(30))).as(launched.err()).isZero();
+            assertThat(launched.out().lines()).containsExactly(
+                    "pid " + launched.process.pid(), // exec: java is the process that was started, signals reach it
+                    "-Xmx64m",
+                    "-Dgreeting=*", // split on spaces, not expanded as a file pattern
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-cp",
+                    adapter.home().toRealPath().resolve("lib") + "/*",
+                    "io.externalmetrics.adapter.Main",
+                    "--config",
+                    "a b.yaml");
+        }
+    }
+
+    @Test
+    void launcher_onJava17_refusesAndSaysJava21IsNeeded() throws Exception {
+        // what /usr/lib/jvm's OpenJDK 17 prints, the machine's default java
+        Path javaHome = fakeJava("17.0.15");
+        try (var launched = Launched.start(dir.resolve("run-fake-17"), Map.of("JAVA_HOME", javaHome.toString()),
+                List.of(provider.home().resolve("bin/externalmetrics-example-provider").toString(), "--help"))) {
+            assertThat(launched.awaitExit(Duration.ofSeconds(30))).isEqualTo(1);
+            assertThat(launched.err()).isEqualTo("externalmetrics-example-provider needs Java 21 or newer, and "
+                    + javaHome.resolve("bin/java") + " is Java 17.0.15: set JAVA_HOME to a JDK or JRE 21 or newer\n");
+            assertThat(launched.out()).isEmpty();
+        }
+    }
+
+    @Test
+    void launcher_withoutJava_saysWhereItLooked() throws Exception {
+        // a PATH with the tools the launcher uses before it looks for java, and no java
+        Path tools = Files.createDirectories(dir.resolve("tools-without-java"));
+        for (String tool : List.of("dirname", "sed", "ls", "head")) {
+            Path found = Arrays.stream(System.getenv("PATH").split(":"))
+                    .map(folder -> Path.of(folder, tool))
+                    .filter(Files::isExecutable)
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError(tool + " is not on PATH"));
+            Files.createSymbolicLink(tools.resolve(tool), found);
+        }
+        Map<String, String> env = new HashMap<>();
+        env.put("JAVA_HOME", null);
+        env.put("PATH", tools.toString());
+        try (var launched = Launched.start(dir.resolve("run-no-java"), env,
+                List.of("/bin/sh", adapter.home().resolve("bin/externalmetrics-adapter").toString()))) {
+            assertThat(launched.awaitExit(Duration.ofSeconds(30))).isEqualTo(1);
+            assertThat(launched.err()).isEqualTo("externalmetrics-adapter: no Java found: set JAVA_HOME to a JDK "
+                    + "or JRE 21 or newer, or put its bin/ on PATH\n");
+        }
+    }
+
+    /** A JAVA_HOME whose bin/java prints {@code version} as OpenJDK does, and otherwise its pid and arguments. */
+    private static Path fakeJava(String version) throws Exception {
+        Path home = dir.resolve("fake-jdk-" + version);
+        Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+        Files.writeString(java, """
+                #!/bin/sh
+                if [ "$1" = -version ]; then
+                  echo 'openjdk version "%s" 2025-04-15' >&2
+                  echo 'OpenJDK Runtime Environment (build %s)' >&2
+                  exit 0
+                fi
+                echo "pid $$"
+                for argument in "$@"; do echo "$argument"; done
+                """.formatted(version, version));
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return home;
+    }
+
+    /** The JDK's own warnings are lines starting "WARNING:" (native access, Unsafe, agents) on stderr. */
+    private static void assertNoJdkWarnings(String stderr) {
+        assertThat(stderr.lines().filter(line -> line.startsWith("WARNING:")).toList())
+                .as("JDK warnings on stderr:\n%s", stderr)
+                .isEmpty();
+        assertThat(stderr).doesNotContain("enable-native-access", "restricted method");
+    }
+
+    private static HttpResponse<String> send(HttpClient client, HttpRequest request) {
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // not serving yet: Await tries again
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    /** Trusts the adapter's self-signed certificate, as kubectl's insecure-skip-tls-verify would. */
+    private static HttpClient trustingClient() throws Exception {
+        var trustAll = new X509ExtendedTrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        };
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, new TrustManager[] {trustAll}, new SecureRandom());
+        return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+}
