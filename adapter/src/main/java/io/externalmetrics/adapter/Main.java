@@ -3,7 +3,6 @@ package io.externalmetrics.adapter;
 import io.externalmetrics.adapter.config.AdapterConfig;
 import io.externalmetrics.adapter.config.ConfigException;
 import io.externalmetrics.adapter.config.ConfigLoader;
-import io.externalmetrics.adapter.config.LogFormat;
 import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.logging.LogOutput;
 import io.helidon.logging.common.LogConfig;
@@ -91,6 +90,7 @@ public final class Main {
         }
         LogConfig.configureRuntime();
         LogOutput.install(config.logFormat());
+        PrintStream console = LogOutput.console(config.logFormat(), out, Main.class.getName());
         Adapter adapter;
         try {
             adapter = Adapter.start(config, Clock.systemUTC());
@@ -98,19 +98,14 @@ public final class Main {
             err.println("cannot start: " + e.getMessage());
             return 1;
         }
-        String serving = "externalmetrics adapter serving https://" + config.server().address() + ":" + adapter.port()
+        console.println("externalmetrics adapter serving https://" + config.server().address() + ":" + adapter.port()
                 + " for providers " + config.providers().stream().map(p -> p.name() + " (" + p.target() + ")").toList()
-                + (adapter.selfSignedCertificatePem().isPresent() ? " with a self-signed certificate" : "");
-        if (config.logFormat() == LogFormat.JSON) { // stdout carries JSON lines only
-            System.getLogger(Main.class.getName()).log(System.Logger.Level.INFO, serving);
-        } else {
-            out.println(serving);
-        }
+                + (adapter.selfSignedCertificatePem().isPresent() ? " with a self-signed certificate" : ""));
         adapter.watchConfig(configFile, CONFIG_POLL);
         var stopped = new CountDownLatch(1);
         Duration grace = config.server().shutdownGrace();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop(adapter, grace, out, err);
+            stop(adapter, grace, console, err);
             stopped.countDown();
         }, "externalmetrics-shutdown"));
         stopped.await();

@@ -70,12 +70,15 @@ class MainLogFormatTest {
     }
 
     @Test
-    void logFormatJson_writesEveryLineAsAJsonObject() throws Exception {
+    void logFormatJson_writesEveryLineAsAJsonObject_fromStartToStop() throws Exception {
         Path out = start("json");
-
         Await.until("the warning that no authentication is configured, and the adapter serving", WAIT,
                 () -> lines(out).stream().anyMatch(line -> line.contains("no authentication configured"))
                         && lines(out).stream().anyMatch(line -> line.contains("adapter serving")));
+
+        Process adapter = processes.getFirst();
+        adapter.destroy(); // SIGTERM
+        assertThat(adapter.waitFor(30, TimeUnit.SECONDS)).as("stopped").isTrue();
 
         List<JsonNode> records = new ArrayList<>();
         for (String line : lines(out)) {
@@ -93,6 +96,10 @@ class MainLogFormatTest {
         assertThat(records).anySatisfy(r -> assertThat(r.get("message").asText())
                 .startsWith("externalmetrics adapter serving https://127.0.0.1:")
                 .contains("example (127.0.0.1:1)"));
+        JsonNode stopped = records.getLast();
+        assertThat(stopped.get("message").asText()).startsWith("externalmetrics adapter stopped in ");
+        assertThat(stopped.get("logger").asText()).isEqualTo(Main.class.getName());
+        assertThat(stopped.get("thread").asText()).isEqualTo("externalmetrics-shutdown");
     }
 
     @Test

@@ -1,8 +1,12 @@
 package io.externalmetrics.adapter.logging;
 
 import io.externalmetrics.adapter.config.LogFormat;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
@@ -30,6 +34,43 @@ public final class LogOutput {
         }
         for (Handler handler : handlers) {
             handler.setFormatter(new JsonLogFormatter());
+        }
+    }
+
+    /**
+     * Where Main prints its own lines (that it serves, that it stops: printed, not logged, since the JDK's
+     * logging may be shut down by its own hook by then): {@code out} itself with {@code text}; with
+     * {@code json} a stream that writes each {@code println} to {@code out} as an INFO record of
+     * {@code logger}, so that standard output holds JSON lines only.
+     */
+    public static PrintStream console(LogFormat format, PrintStream out, String logger) {
+        return format == LogFormat.TEXT ? out : new JsonLines(out, logger);
+    }
+
+    /** Turns each line printed into a JSON record; only {@code println} of a string or object is meant for it. */
+    private static final class JsonLines extends PrintStream {
+
+        private final PrintStream out;
+        private final String logger;
+        private final JsonLogFormatter formatter = new JsonLogFormatter();
+
+        JsonLines(PrintStream out, String logger) {
+            super(out, true, StandardCharsets.UTF_8);
+            this.out = out;
+            this.logger = logger;
+        }
+
+        @Override
+        public void println(String line) {
+            var record = new LogRecord(Level.INFO, line);
+            record.setLoggerName(logger);
+            out.print(formatter.format(record));
+            out.flush();
+        }
+
+        @Override
+        public void println(Object line) {
+            println(String.valueOf(line));
         }
     }
 }
