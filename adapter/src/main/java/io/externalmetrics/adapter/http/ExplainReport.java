@@ -21,7 +21,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -244,7 +243,12 @@ record ExplainReport(String namespace, String metric, Optional<String> selectorT
         if (state.sample().flatMap(Sample::base).isPresent()) {
             json.writeStringField("base", state.sample().get().base().get());
         }
-        json.writeStringField("selection", explanation.selection().name().toLowerCase(Locale.ROOT));
+        json.writeStringField("selection", switch (explanation.selection()) {
+            case BASE -> "base";
+            case EVERY_SERIES -> "everySeries";
+            case MATCHING_SERIES -> "matchingSeries";
+            case NO_VALUE -> "noValue";
+        });
         json.writeStringField("explanation", selection());
         json.writeArrayFieldStart("series");
         for (Explanation.SeriesVerdict series : explanation.series()) {

@@ -126,6 +126,7 @@ class DebugRoutingTest {
         assertThat(json.get("registration").get("namespace").asText()).isEqualTo("*");
         assertThat(json.get("provider").get("target").asText()).isEqualTo("127.0.0.1:50051");
         assertThat(json.get("provider").get("reached").asBoolean()).isTrue();
+        assertThat(json.get("value").get("selection").asText()).isEqualTo("matchingSeries");
         JsonNode series = json.get("value").get("series");
         assertThat(series).hasSize(2);
         assertThat(series.get(0).get("labels").get("some-key").asText()).isEqualTo("A");
@@ -213,8 +214,8 @@ class DebugRoutingTest {
         cache.recordSuccess(new MetricKey("*", "queue"),
                 Sample.of("queue", OptionalDouble.of(14), List.of(), T0, false, Optional.empty()));
 
-        for (String path : List.of("/debug", "/debug/")) {
-            Answer page = get(path, BROWSER_ACCEPT);
+        for (String path : List.of("/debug", "/debug/", "/debug/ as text/html only")) {
+            Answer page = path.endsWith("only") ? get("/debug/", "text/html") : get(path, BROWSER_ACCEPT);
             assertThat(page.status()).as(path).isEqualTo(200);
             assertThat(page.header("Content-Type")).isEqualTo("text/html; charset=utf-8");
             assertThat(page.body()).startsWith("<!DOCTYPE html>").contains("127.0.0.1:50051", ">queue</a>",
