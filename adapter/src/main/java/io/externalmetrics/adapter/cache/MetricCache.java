@@ -250,8 +250,9 @@ public final class MetricCache {
                 series.add(new Explanation.SeriesVerdict(point.labels(), point.quantity(), selected, rejectedBy));
             }
         }
-        return new Explanation(now, Optional.of(found.match()), List.of(), Optional.of(state), provider, selection,
-                series, Optional.ofNullable(heard.get()), result);
+        var match = new Explanation.Match(state.info().key(), found.how());
+        return new Explanation(now, Optional.of(match), List.of(), Optional.of(state), provider, selection, series,
+                Optional.ofNullable(heard.get()), result);
     }
 
     /** A read's answer from one state of the metric it found, telling {@code events} how a policy answered. */
@@ -332,7 +333,7 @@ public final class MetricCache {
     private record Registry(Map<MetricKey, Slot> exact, Map<MetricKey, Slot> folded,
                             List<ProviderState> providers) {
 
-        /** The lookup every read makes, in this order; null when nothing matches (no allocation then). */
+        /** The lookup every read and explanation makes, in this order; null when nothing matches. */
         Found find(String namespace, String name) {
             Slot slot = exact.get(new MetricKey(namespace, name));
             if (slot != null) {
@@ -352,12 +353,8 @@ public final class MetricCache {
         }
     }
 
-    /** A registration a lookup found, and how. */
+    /** A registration a lookup found, and how (for explanations; reads use only the slot). */
     private record Found(Slot slot, Explanation.How how) {
-
-        Explanation.Match match() {
-            return new Explanation.Match(slot.state().info().key(), how);
-        }
     }
 
     /** One metric's current state. */
