@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The status page in a real browser: Debian's {@code chromium}, headless, against a running adapter with a
- * provider shaped like the demo's ({@code incrementable} with series {@code some-key=A|B|C}). The DOM it
+ * provider shaped like the demo's ({@code incrementable} with series {@code some-key=A|B|C}, and one metric
+ * that fails). The DOM it
  * builds shows the metrics, and a screenshot lands in {@code target/status-page.png} for reviewers.
  * Chromium is required ({@code ./run-tests} installs it): without it this test fails saying so.
  */
@@ -81,21 +82,26 @@ class StatusPageBrowserTest {
                     return Value.of(n).withSelector("some-key", "A", n).withSelector("some-key", "B", 2 * n)
                             .withSelector("some-key", "C", 3 * n);
                 })
+                .addMetric(Namespace.ALL, "failing", Trigger.every(Duration.ofSeconds(1)), request -> {
+                    throw new IllegalStateException("the backend is down");
+                })
                 .build()
                 .start();
              TestAdapter adapter = TestAdapter.withProviders("""
                        - name: example
                          target: 127.0.0.1:%d
                  """.formatted(provider.port()))) {
-            Await.until("a few values of incrementable", WAIT, () -> counter.get() >= 5
-                    && adapter.read("incrementable").statusCode() == 200);
+            Await.until("a few values of incrementable, and a failure", WAIT, () -> counter.get() >= 5
+                    && adapter.read("incrementable").statusCode() == 200
+                    && adapter.cache().inventory().stream().anyMatch(state -> state.failure().isPresent()));
             String url = "https://127.0.0.1:" + adapter.port() + "/debug/";
 
             Result dom = browse(dir.resolve("profile-dom"), dir.resolve("dom.html"), "--dump-dom", url);
 
             assertThat(dom.exit()).as(dom.stderr()).isZero();
             assertThat(dom.stdout()).as(dom.stderr()).contains("<h1>externalmetrics adapter</h1>",
-                    ">incrementable</a>", "<td>example</td>", "reached", "<svg class=\"spark\"", "<polyline points=");
+                    ">incrementable</a>", ">failing</a>", "<td>example</td>", "reached", "<svg class=\"spark\"",
+                    "<polyline points=");
 
             Files.deleteIfExists(SCREENSHOT);
             Files.createDirectories(SCREENSHOT.getParent());

@@ -35,7 +35,7 @@ final class StatusPage {
             table{border-collapse:collapse;width:100%}
             th,td{text-align:left;padding:.3em .6em;border-bottom:1px solid #d8dee4;vertical-align:middle}
             th{background:#f3f5f7;font-weight:600}
-            .ok{color:#1a7f37}.bad{color:#cf222e}.muted{color:#6e7781}
+            .ok{color:#1a7f37}.bad,td.error{color:#cf222e}.muted{color:#6e7781}td.value{white-space:nowrap}
             .bar{width:120px;height:10px;background:#eaeef2;border-radius:3px;overflow:hidden}
             .fill{height:100%;background:#2da44e}.fill.stale{background:#cf222e}
             svg.spark polyline{fill:none;stroke:#0969da;stroke-width:1.5}
@@ -130,7 +130,7 @@ final class StatusPage {
         Duration maxAge = state.info().maxAge();
         Optional<Duration> age = state.age(now);
         if (age.isEmpty()) {
-            html.append("<span class=\"muted\">never fetched</span> / ").append(Durations.format(maxAge));
+            html.append("<span class=\"muted\">no value</span> / ").append(Durations.format(maxAge));
             return;
         }
         double ratio = Math.max(0, Math.min(1, (double) age.get().toMillis() / maxAge.toMillis()));
