@@ -222,6 +222,25 @@ class AccessControlIntegrationTest {
     }
 
     @Test
+    void debugPages_areNonResourcePaths_behindTheSameChecks() {
+        String explain = "/debug/explain?namespace=default&metric=" + METRIC;
+        for (String path : List.of(explain, "/debug/")) {
+            HttpResponse<String> anonymous = get(anonymous(HttpClient.Version.HTTP_2), path);
+            HttpResponse<String> denied = get(proxyClient(proxy), path, "X-Remote-User", "mallory");
+            assertThat(anonymous.statusCode()).as(path).isEqualTo(401);
+            assertThat(denied.statusCode()).as(path).isEqualTo(403);
+            assertThat(denied.body()).as(path).doesNotContain(METRIC + "\"");
+        }
+        HttpResponse<String> allowed = get(proxyClient(proxy), explain, "X-Remote-User", "alice");
+
+        assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
+        assertThat(json(allowed).get("answer").get("code").asInt()).isEqualTo(200);
+        assertThat(kubernetes.reviews()).extracting(Review::attributes).containsExactly(
+                new Attributes.NonResource("/debug/explain", "get"), new Attributes.NonResource("/debug/", "get"),
+                new Attributes.NonResource("/debug/explain", "get"));
+    }
+
+    @Test
     void clientCertificate_authenticatesItsCommonNameAndOrganizations_andHeadersAreIgnored() {
         Issued alice = clientCa.issueClient("CN=alice,O=team-a,O=team-b");
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -197,13 +198,65 @@ public final class MetricCache {
      * @param selector empty: the base value, else every series; otherwise the matching series
      */
     public ReadResult read(String namespace, String name, Optional<LabelSelector> selector) {
-        Registry current = registry;
-        Slot slot = current.find(namespace, name);
-        if (slot == null) {
+        Found found = registry.find(namespace, name);
+        if (found == null) {
             return new ReadResult.NotFound(NO_SUCH_METRIC);
         }
+        return answer(found.slot().state(), clock.instant(), selector, events); // the state once: a refresh may swap it
+    }
+
+    /**
+     * What a {@link #read} with the same arguments would answer right now, and why: which registration
+     * it finds and how, the state it reads, which series the selector takes or rejects, and what the
+     * on-error policy decides. Made by the read's own lookup and answer from one snapshot of the state;
+     * unlike a read, it is not counted in the {@link ReadEvents} (it is not the HPA reading).
+     */
+    public Explanation explain(String namespace, String name, Optional<LabelSelector> selector) {
+        Registry current = registry;
+        Found found = current.find(namespace, name);
         Instant now = clock.instant();
-        MetricState state = slot.state(); // once: a refresh may swap it meanwhile
+        if (found == null) {
+            String folded = name.toLowerCase(Locale.ROOT);
+            List<MetricKey> elsewhere = current.exact().keySet().stream()
+                    .filter(key -> key.folded().name().equals(folded))
+                    .sorted(Comparator.comparing(MetricKey::namespace).thenComparing(MetricKey::name))
+                    .toList();
+            return new Explanation(now, Optional.empty(), elsewhere, Optional.empty(), Optional.empty(),
+                    Explanation.Selection.NO_VALUE, List.of(), Optional.empty(),
+                    new ReadResult.NotFound(NO_SUCH_METRIC));
+        }
+        MetricState state = found.slot().state();
+        var heard = new AtomicReference<ReadEvents.PolicyAnswer>();
+        ReadResult result = answer(state, now, selector, (metric, policyAnswer) -> heard.set(policyAnswer));
+        Optional<ProviderState> provider = current.providers().stream()
+                .filter(p -> p.name().equals(state.info().provider()))
+                .findFirst();
+        Optional<LabelSelector> effective = selector.filter(s -> !s.isEmpty());
+        Explanation.Selection selection;
+        List<Explanation.SeriesVerdict> series = new ArrayList<>();
+        if (state.sample().isEmpty()) {
+            selection = Explanation.Selection.NO_VALUE;
+        } else {
+            Sample sample = state.sample().get();
+            selection = effective.isPresent() ? Explanation.Selection.MATCHING_SERIES
+                    : sample.base().isPresent() ? Explanation.Selection.BASE : Explanation.Selection.EVERY_SERIES;
+            for (Sample.Point point : sample.series()) {
+                Optional<String> rejectedBy = effective.flatMap(s -> s.rejectedBy(point.labels()));
+                boolean selected = switch (selection) {
+                    case MATCHING_SERIES -> rejectedBy.isEmpty();
+                    case EVERY_SERIES -> true;
+                    case BASE, NO_VALUE -> false;
+                };
+                series.add(new Explanation.SeriesVerdict(point.labels(), point.quantity(), selected, rejectedBy));
+            }
+        }
+        var match = new Explanation.Match(state.info().key(), found.how());
+        return new Explanation(now, Optional.of(match), List.of(), Optional.of(state), provider, selection, series,
+                Optional.ofNullable(heard.get()), result);
+    }
+
+    /** A read's answer from one state of the metric it found, telling {@code events} how a policy answered. */
+    private ReadResult answer(MetricState state, Instant now, Optional<LabelSelector> selector, ReadEvents events) {
         if (state.isGone(now)) {
             return new ReadResult.NotFound(NO_SUCH_METRIC);
         }
@@ -211,10 +264,10 @@ public final class MetricCache {
             return new ReadResult.Found(body(state.sample().orElseThrow(), selector));
         }
         return switch (state.info().onError()) {
-            case OnErrorPolicy.Error e -> unavailable(state, now);
+            case OnErrorPolicy.Error e -> unavailable(state, now, events);
             case OnErrorPolicy.LastKnownGood lkg -> {
                 if (!state.isWithin(lkg.bound(), now)) {
-                    yield unavailable(state, now);
+                    yield unavailable(state, now, events);
                 }
                 events.answeredByPolicy(state.info(), ReadEvents.PolicyAnswer.LAST_KNOWN_GOOD);
                 yield new ReadResult.Found(body(state.sample().orElseThrow(), selector));
@@ -228,7 +281,7 @@ public final class MetricCache {
         };
     }
 
-    private ReadResult unavailable(MetricState state, Instant now) {
+    private static ReadResult unavailable(MetricState state, Instant now, ReadEvents events) {
         events.answeredByPolicy(state.info(), ReadEvents.PolicyAnswer.ERROR);
         return new ReadResult.Unavailable(whyNotFresh(state, now));
     }
@@ -262,7 +315,7 @@ public final class MetricCache {
      * An age for a Status message, rounded up so that a value past its max age never reads as exactly
      * that max age: below 10 s to a tenth of a second ({@code 3.1s}), whole seconds above ({@code 46s}).
      */
-    static String formatAge(Duration age) {
+    public static String formatAge(Duration age) {
         if (age.compareTo(WHOLE_SECONDS_FROM) >= 0) {
             // seconds, not nanoseconds: an observed_at of year 1 is an age no long of nanoseconds holds
             return Durations.format(Duration.ofSeconds(age.getSeconds() + (age.getNano() > 0 ? 1 : 0)));
@@ -280,20 +333,28 @@ public final class MetricCache {
     private record Registry(Map<MetricKey, Slot> exact, Map<MetricKey, Slot> folded,
                             List<ProviderState> providers) {
 
-        Slot find(String namespace, String name) {
+        /** The lookup every read and explanation makes, in this order; null when nothing matches. */
+        Found find(String namespace, String name) {
             Slot slot = exact.get(new MetricKey(namespace, name));
-            if (slot == null) {
-                slot = exact.get(new MetricKey(MetricKey.ALL_NAMESPACES, name));
+            if (slot != null) {
+                return new Found(slot, Explanation.How.EXACT);
             }
-            if (slot == null) {
-                MetricKey lower = new MetricKey(namespace, name).folded();
-                slot = folded.get(lower);
-                if (slot == null) {
-                    slot = folded.get(new MetricKey(MetricKey.ALL_NAMESPACES, lower.name()));
-                }
+            slot = exact.get(new MetricKey(MetricKey.ALL_NAMESPACES, name));
+            if (slot != null) {
+                return new Found(slot, Explanation.How.ALL_NAMESPACES);
             }
-            return slot;
+            MetricKey lower = new MetricKey(namespace, name).folded();
+            slot = folded.get(lower);
+            if (slot != null) {
+                return new Found(slot, Explanation.How.IGNORING_CASE);
+            }
+            slot = folded.get(new MetricKey(MetricKey.ALL_NAMESPACES, lower.name()));
+            return slot == null ? null : new Found(slot, Explanation.How.IGNORING_CASE_ALL_NAMESPACES);
         }
+    }
+
+    /** A registration a lookup found, and how (for explanations; reads use only the slot). */
+    private record Found(Slot slot, Explanation.How how) {
     }
 
     /** One metric's current state. */

@@ -15,9 +15,10 @@ import java.util.Optional;
  *                    from the provider's observation time when that is older: see {@link #age})
  * @param failure     the current run of failures; empty after a success
  * @param retiredAt   when its provider stopped listing it; it is served until its max age, then gone
+ * @param recent      the {@linkplain Sample#summary summaries} of the last few samples, oldest first
  */
 public record MetricState(MetricInfo info, Optional<Sample> sample, Optional<Instant> succeededAt,
-                          Optional<Failure> failure, Optional<Instant> retiredAt) {
+                          Optional<Failure> failure, Optional<Instant> retiredAt, Recent recent) {
 
     public MetricState {
         Objects.requireNonNull(info, "info");
@@ -25,33 +26,37 @@ public record MetricState(MetricInfo info, Optional<Sample> sample, Optional<Ins
         Objects.requireNonNull(succeededAt, "succeededAt");
         Objects.requireNonNull(failure, "failure");
         Objects.requireNonNull(retiredAt, "retiredAt");
+        Objects.requireNonNull(recent, "recent");
     }
 
     static MetricState initial(MetricInfo info) {
-        return new MetricState(info, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        return new MetricState(info, Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Recent.NONE);
     }
 
     MetricState withInfo(MetricInfo newInfo) {
-        return new MetricState(newInfo, sample, succeededAt, failure, Optional.empty());
+        return new MetricState(newInfo, sample, succeededAt, failure, Optional.empty(), recent);
     }
 
     MetricState succeeded(Sample newSample, Instant at) {
-        return new MetricState(info, Optional.of(newSample), Optional.of(at), Optional.empty(), retiredAt);
+        Recent next = newSample.summary().isPresent() ? recent.appended(newSample.summary().getAsDouble()) : recent;
+        return new MetricState(info, Optional.of(newSample), Optional.of(at), Optional.empty(), retiredAt, next);
     }
 
     MetricState failed(String message, Instant at) {
         Failure next = failure
                 .map(f -> new Failure(message, f.since(), at, f.count() + 1))
                 .orElseGet(() -> new Failure(message, at, at, 1));
-        return new MetricState(info, sample, succeededAt, Optional.of(next), retiredAt);
+        return new MetricState(info, sample, succeededAt, Optional.of(next), retiredAt, recent);
     }
 
     MetricState retired(Instant at) {
-        return retiredAt.isPresent() ? this : new MetricState(info, sample, succeededAt, failure, Optional.of(at));
+        return retiredAt.isPresent() ? this
+                : new MetricState(info, sample, succeededAt, failure, Optional.of(at), recent);
     }
 
     /** Whether it was retired longer than its max age ago: then it no longer exists for readers. */
-    boolean isGone(Instant now) {
+    public boolean isGone(Instant now) {
         return retiredAt.isPresent() && now.isAfter(retiredAt.get().plus(info.maxAge()));
     }
 
@@ -68,7 +73,7 @@ public record MetricState(MetricInfo info, Optional<Sample> sample, Optional<Ins
     }
 
     /** Whether the provider's observation time, rather than the fetch, makes the last good value as old as it is. */
-    boolean agedByObservation() {
+    public boolean agedByObservation() {
         return succeededAt.map(fetchedAt -> !agedFrom(fetchedAt).equals(fetchedAt)).orElse(false);
     }
 

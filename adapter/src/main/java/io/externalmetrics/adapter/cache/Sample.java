@@ -20,16 +20,18 @@ public final class Sample {
 
     private final Optional<Point> base;
     private final OptionalDouble baseValue;
+    private final OptionalDouble summary;
     private final List<Point> series;
     private final Instant observedAt;
     private final boolean observedByProvider;
     private final Optional<Duration> window;
     private final byte[] unselectedBody;
 
-    private Sample(Optional<Point> base, OptionalDouble baseValue, List<Point> series, Instant observedAt,
-                   boolean observedByProvider, Optional<Duration> window) {
+    private Sample(Optional<Point> base, OptionalDouble baseValue, OptionalDouble summary, List<Point> series,
+                   Instant observedAt, boolean observedByProvider, Optional<Duration> window) {
         this.base = base;
         this.baseValue = baseValue;
+        this.summary = summary;
         this.series = series;
         this.observedAt = observedAt;
         this.observedByProvider = observedByProvider;
@@ -61,10 +63,14 @@ public final class Sample {
                 ? Optional.of(Point.of(metricName, Map.of(), base.getAsDouble(), observedAt, window))
                 : Optional.empty();
         List<Point> points = new ArrayList<>(series.size());
+        double sum = 0;
         for (SeriesValue s : series) {
             points.add(Point.of(metricName, s.labels(), s.value(), observedAt, window));
+            sum += s.value();
         }
-        return new Sample(basePoint, base, List.copyOf(points), observedAt, observedByProvider, window);
+        OptionalDouble summary = base.isPresent() ? base
+                : series.isEmpty() || !Double.isFinite(sum) ? OptionalDouble.empty() : OptionalDouble.of(sum);
+        return new Sample(basePoint, base, summary, List.copyOf(points), observedAt, observedByProvider, window);
     }
 
     /** The base value as a quantity, if the provider gave one. */
@@ -75,6 +81,14 @@ public final class Sample {
     /** The base value as the provider gave it, if it did. */
     public OptionalDouble baseValue() {
         return baseValue;
+    }
+
+    /**
+     * One number for the whole value, as the status page plots it: the base value, else the sum of the
+     * series; empty when there is neither.
+     */
+    public OptionalDouble summary() {
+        return summary;
     }
 
     /** The series' labels and quantities. */

@@ -9,5 +9,9 @@
  * {@link io.externalmetrics.adapter.cache.OnErrorPolicy}) and each provider's published
  * {@link io.externalmetrics.adapter.cache.ProviderState}: configuration and providers build them, the
  * cache depends on neither.
+ *
+ * <p>For people debugging a read: {@link io.externalmetrics.adapter.cache.MetricCache#explain} says why a
+ * read is answered as it is, from the read's own lookup and answer, and each state carries its last few
+ * values ({@link io.externalmetrics.adapter.cache.Recent}) for the status page.
  */
 package io.externalmetrics.adapter.cache;

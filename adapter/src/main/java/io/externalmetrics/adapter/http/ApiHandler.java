@@ -1,5 +1,6 @@
 package io.externalmetrics.adapter.http;
 
+import io.externalmetrics.adapter.cache.Explanation;
 import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.cache.MetricKey;
 import io.externalmetrics.adapter.cache.ReadResult;
@@ -105,17 +106,36 @@ public final class ApiHandler {
                 return;
             }
         }
-        switch (cache.read(namespace, metric, selector)) {
-            case ReadResult.Found found -> Responses.json(req, res, found.body());
-            case ReadResult.NotFound notFound -> {
-                res.status(Status.create(StatusReason.NOT_FOUND.code()));
-                Responses.json(req, res, StatusJson.metricNotFound(metric,
-                        subject(metric, namespace, selectorText) + ": " + notFound.why() + unreachedProviders()));
-            }
-            case ReadResult.Unavailable unavailable ->
-                    Responses.failure(req, res, StatusReason.SERVICE_UNAVAILABLE,
-                            subject(metric, namespace, selectorText) + ": " + unavailable.why());
-        }
+        ValuesAnswer answer = answer(namespace, metric, selectorText, cache.read(namespace, metric, selector));
+        res.status(Status.create(answer.code()));
+        Responses.json(req, res, answer.body());
+    }
+
+    /**
+     * What the values route answers once it has read the cache: the one place a {@link ReadResult} becomes
+     * a status code and a body, for reads and for {@code /debug/explain} alike.
+     *
+     * @param selectorText the selector as the request wrote it, quoted in error messages
+     */
+    ValuesAnswer answer(String namespace, String metric, Optional<String> selectorText, ReadResult result) {
+        return switch (result) {
+            case ReadResult.Found found -> new ValuesAnswer(Status.OK_200.code(), found.body());
+            case ReadResult.NotFound notFound -> new ValuesAnswer(StatusReason.NOT_FOUND.code(),
+                    StatusJson.metricNotFound(metric, subject(metric, namespace, selectorText) + ": " + notFound.why()
+                            + unreachedProviders()));
+            case ReadResult.Unavailable unavailable -> new ValuesAnswer(StatusReason.SERVICE_UNAVAILABLE.code(),
+                    StatusJson.failure(StatusReason.SERVICE_UNAVAILABLE,
+                            subject(metric, namespace, selectorText) + ": " + unavailable.why()));
+        };
+    }
+
+    /**
+     * A values route's answer.
+     *
+     * @param code the HTTP status code
+     * @param body the JSON body: an {@code ExternalMetricValueList} or a {@code Status}
+     */
+    record ValuesAnswer(int code, byte[] body) {
     }
 
     /**
@@ -131,6 +151,91 @@ public final class ApiHandler {
     void inventory(ServerRequest req, ServerResponse res) {
         Responses.json(req, res, InventoryJson.write(cache.providers(), fetches.get(), cache.inventory(),
                 clock.instant()));
+    }
+
+    /**
+     * {@code GET /debug/explain?namespace=N&metric=M&labelSelector=S[&format=text]}: what a read of that
+     * metric would get right now and why, made by the values route's own lookup and answer (see
+     * {@link MetricCache#explain}). JSON, or text for {@code kubectl get --raw} with {@code format=text}.
+     * A missing or invalid parameter is a 400 naming it.
+     */
+    void explain(ServerRequest req, ServerResponse res) {
+        String raw = req.query().rawValue();
+        Optional<String> namespace;
+        Optional<String> metric;
+        Optional<String> selectorText;
+        Optional<String> format;
+        try {
+            namespace = Queries.first(raw, "namespace");
+            metric = Queries.first(raw, "metric");
+            selectorText = Queries.first(raw, "labelSelector").filter(text -> !text.isBlank());
+            format = Queries.first(raw, "format");
+        } catch (IllegalArgumentException e) {
+            Responses.failure(req, res, StatusReason.BAD_REQUEST, "invalid query: " + e.getMessage());
+            return;
+        }
+        boolean text = format.filter("text"::equals).isPresent();
+        if (format.isPresent() && !text && !format.get().equals("json")) {
+            Responses.failure(req, res, StatusReason.BAD_REQUEST, "query parameter \"format\" must be \"json\" or "
+                    + "\"text\", not \"" + StatusJson.abbreviate(format.get()) + "\"");
+            return;
+        }
+        Optional<String> accept = req.headers().first(HeaderNames.ACCEPT);
+        if (!text && !Negotiation.acceptsJson(accept.orElse(null))) {
+            Responses.failure(req, res, StatusReason.NOT_ACCEPTABLE, "this explanation is served as application/json, "
+                    + "or as text/plain with format=text; the Accept header asked for \""
+                    + StatusJson.abbreviate(accept.orElseThrow()) + "\"");
+            return;
+        }
+        if (namespace.filter(n -> !n.isEmpty()).isEmpty()) {
+            Responses.failure(req, res, StatusReason.BAD_REQUEST,
+                    "query parameter \"namespace\" is required: the namespace the HPA reads the metric in");
+            return;
+        }
+        if (!LabelRules.isDnsLabel(namespace.get())) {
+            Responses.failure(req, res, StatusReason.BAD_REQUEST, "query parameter \"namespace\": \""
+                    + StatusJson.abbreviate(namespace.get()) + "\" is not a valid namespace name");
+            return;
+        }
+        if (metric.filter(m -> !m.isEmpty()).isEmpty()) {
+            Responses.failure(req, res, StatusReason.BAD_REQUEST,
+                    "query parameter \"metric\" is required: the metric name, as in the HPA's metric.name");
+            return;
+        }
+        Optional<LabelSelector> selector = Optional.empty();
+        if (selectorText.isPresent()) {
+            try {
+                selector = Optional.of(LabelSelector.parse(selectorText.get()));
+            } catch (SelectorParseException e) {
+                Responses.failure(req, res, StatusReason.BAD_REQUEST,
+                        "query parameter \"labelSelector\": invalid label selector: " + e.getMessage());
+                return;
+            }
+        }
+        Explanation explanation = cache.explain(namespace.get(), metric.get(), selector);
+        var report = new ExplainReport(namespace.get(), metric.get(), selectorText, explanation,
+                answer(namespace.get(), metric.get(), selectorText, explanation.result()));
+        res.header(HeaderNames.CACHE_CONTROL, "no-cache, private");
+        if (text) {
+            res.header(HeaderValues.CONTENT_TYPE_TEXT_PLAIN);
+            Responses.send(req, res, report.text().getBytes(StandardCharsets.UTF_8));
+        } else {
+            Responses.json(req, res, report.json());
+        }
+    }
+
+    /**
+     * {@code GET /debug/}: the status page, HTML whatever the Accept header says (a browser asks for
+     * {@code text/html}); see {@link StatusPage}.
+     */
+    void statusPage(ServerRequest req, ServerResponse res) {
+        byte[] page = StatusPage.render(cache.providers(), cache.inventory(), fetches.get(), clock.instant());
+        res.header(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
+        res.header(HeaderNames.CACHE_CONTROL, "no-cache, private");
+        res.header(HeaderNames.create("Content-Security-Policy"),
+                "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'");
+        res.header(HeaderNames.create("X-Content-Type-Options"), "nosniff");
+        Responses.send(req, res, page);
     }
 
     /**

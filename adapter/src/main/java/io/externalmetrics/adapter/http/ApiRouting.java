@@ -23,8 +23,8 @@ import java.util.function.Predicate;
 
 /**
  * Every path the adapter serves, on Helidon's routing: metric values, discovery, OpenAPI, health,
- * the inventory and the adapter's own metrics; 405, 406 and 404 answers for everything else, each a
- * Kubernetes {@code Status}.
+ * the debug pages (inventory, explain, status page) and the adapter's own metrics; 405, 406 and 404
+ * answers for everything else, each a Kubernetes {@code Status}.
  *
  * <p>Routes are tried in order: metric values first (the one path the HPA calls, matched on the raw
  * path, see {@link RawPathPrefix}); health, for any method; then 405 for any method but GET and HEAD;
@@ -37,8 +37,9 @@ public final class ApiRouting {
     private static final System.Logger LOG = System.getLogger(ApiRouting.class.getName());
     private static final Predicate<Method> GET_OR_HEAD = Method.predicate(Method.GET, Method.HEAD);
     private static final byte[] ROOT_PATHS = ("{\"paths\":[\"/apis\",\"/apis/external.metrics.k8s.io\","
-            + "\"/apis/external.metrics.k8s.io/v1beta1\",\"/debug/inventory\",\"/healthz\",\"/livez\","
-            + "\"/metrics\",\"/openapi/v2\",\"/openapi/v3\",\"/readyz\"]}").getBytes(StandardCharsets.UTF_8);
+            + "\"/apis/external.metrics.k8s.io/v1beta1\",\"/debug/\",\"/debug/explain\",\"/debug/inventory\","
+            + "\"/healthz\",\"/livez\",\"/metrics\",\"/openapi/v2\",\"/openapi/v3\",\"/readyz\"]}")
+            .getBytes(StandardCharsets.UTF_8);
 
     private final ApiHandler api;
     private final AccessControl access;
@@ -90,6 +91,10 @@ public final class ApiRouting {
                 .route(GET_OR_HEAD, orSlash(OpenApiDocuments.V3_GROUP_VERSION_PATH),
                         jsonOnly(document(openApi.v3(), openApi.v3Etag())))
                 .route(GET_OR_HEAD, orSlash("/debug/inventory"), jsonOnly(api::inventory))
+                // JSON or, with format=text, text: the handler negotiates
+                .route(GET_OR_HEAD, orSlash("/debug/explain"), api::explain)
+                // HTML for a browser, whatever its Accept header lists
+                .route(GET_OR_HEAD, orSlash("/debug"), api::statusPage)
                 // the Prometheus text format whatever the Accept header says, as Prometheus' own servers do
                 .route(GET_OR_HEAD, orSlash("/metrics"), this::metrics)
                 .any(jsonOnly((req, res) -> Responses.failure(req, res, StatusReason.NOT_FOUND,

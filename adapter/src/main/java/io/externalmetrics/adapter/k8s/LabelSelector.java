@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A Kubernetes label selector ({@code app=web,tier in (a,b),!canary}), parsed, printed and matched as
@@ -56,6 +57,21 @@ public final class LabelSelector {
             }
         }
         return true;
+    }
+
+    /**
+     * The first requirement, in {@link #toString} order, that {@code labels} do not satisfy, as Go prints
+     * it (e.g. {@code some-key=B}); empty when the selector {@linkplain #matches matches} them. For
+     * explaining why a series was not selected.
+     */
+    public Optional<String> rejectedBy(Map<String, String> labels) {
+        Objects.requireNonNull(labels, "labels");
+        for (Requirement requirement : requirements) {
+            if (!requirement.matches(labels)) {
+                return Optional.of(requirement.toString());
+            }
+        }
+        return Optional.empty();
     }
 
     /** Whether this selector has no requirements, so matches everything. */

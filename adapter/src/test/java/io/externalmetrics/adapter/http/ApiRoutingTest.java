@@ -118,7 +118,8 @@ class ApiRoutingTest {
     void root_listsThePaths() {
         assertThat(get("/").body()).isEqualTo("""
                 {"paths":["/apis","/apis/external.metrics.k8s.io","/apis/external.metrics.k8s.io/v1beta1",\
-                "/debug/inventory","/healthz","/livez","/metrics","/openapi/v2","/openapi/v3","/readyz"]}""");
+                "/debug/","/debug/explain","/debug/inventory","/healthz","/livez","/metrics","/openapi/v2",\
+                "/openapi/v3","/readyz"]}""");
     }
 
     @Test

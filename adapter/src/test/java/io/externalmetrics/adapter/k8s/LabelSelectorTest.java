@@ -169,4 +169,14 @@ class LabelSelectorTest {
         assertThat(a).isEqualTo(b).hasSameHashCodeAs(b).hasToString("x=a,y in (b,c)");
         assertThat(a).isNotEqualTo(LabelSelector.parse("x==a,y in (b,c)"));
     }
+
+    @Test
+    void rejectedBy_namesTheFirstFailingRequirement_inPrintedOrder_orNothingWhenItMatches() {
+        LabelSelector selector = LabelSelector.parse("zone in (a,b),app=web,!canary");
+
+        assertThat(selector.rejectedBy(Map.of("app", "web", "zone", "a"))).isEmpty();
+        assertThat(selector.rejectedBy(Map.of("app", "db", "zone", "c"))).contains("app=web");
+        assertThat(selector.rejectedBy(Map.of("app", "web", "zone", "c"))).contains("zone in (a,b)");
+        assertThat(selector.rejectedBy(Map.of("app", "web", "zone", "a", "canary", ""))).contains("!canary");
+    }
 }
