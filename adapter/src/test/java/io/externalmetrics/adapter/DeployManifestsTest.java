@@ -104,10 +104,13 @@ class DeployManifestsTest {
                 .map(role -> meta(role, "name")).findFirst().orElseThrow();
         assertThat(objects.bindingsOf("ClusterRoleBinding", "ClusterRole", readerRole))
                 .contains("kube-system/horizontal-pod-autoscaler");
-        // a scraper's role for the adapter's own /metrics, which are authorized like any non-resource path
+        // roles for a scraper of /metrics and for debugging reads, non-resource paths authorized like any other
         assertThat(objects.all("ClusterRole")).anySatisfy(role -> assertThat(list(role, "rules"))
                 .anySatisfy(rule -> assertThat(asMap(rule)).containsEntry("nonResourceURLs", List.of("/metrics"))
                         .containsEntry("verbs", List.of("get"))));
+        assertThat(objects.all("ClusterRole")).anySatisfy(role -> assertThat(list(role, "rules"))
+                .anySatisfy(rule -> assertThat(asMap(rule)).containsEntry("nonResourceURLs",
+                        List.of("/debug", "/debug/*", "/metrics")).containsEntry("verbs", List.of("get"))));
 
         Map<String, Object> budget = objects.one("PodDisruptionBudget", "externalmetrics-adapter");
         assertThat(podLabels).containsAllEntriesOf(map(map(map(budget, "spec"), "selector"), "matchLabels"));
