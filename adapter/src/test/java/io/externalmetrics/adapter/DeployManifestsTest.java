@@ -72,13 +72,35 @@ class DeployManifestsTest {
         assertThat(map(apiSpec, "service")).containsEntry("name", meta(service, "name"))
                 .containsEntry("namespace", meta(service, "namespace")).containsEntry("port", servicePort.get("port"));
 
-        // probes ask paths the adapter serves without credentials, on its HTTPS port
-        for (String probe : List.of("readinessProbe", "livenessProbe")) {
+        // probes ask the adapter's own health paths, without credentials, on its HTTPS port
+        Map<String, String> probes = Map.of("readinessProbe", "/readyz", "livenessProbe", "/livez",
+                "startupProbe", "/livez");
+        probes.forEach((probe, path) -> {
             Map<String, Object> get = map(map(adapter, probe), "httpGet");
-            assertThat(get).containsEntry("scheme", "HTTPS").containsEntry("port", "https");
-            assertThat(get.get("path")).isIn("/readyz", "/livez");
-            assertThat(config.security().authorization().alwaysAllowPaths()).contains((String) get.get("path"));
+            assertThat(get).as(probe).containsEntry("scheme", "HTTPS").containsEntry("port", "https")
+                    .containsEntry("path", path);
+            assertThat(config.security().authorization().alwaysAllowPaths()).contains(path);
+        });
+        // a rollout keeps serving until the kube-apiserver stops sending (then SIGTERM drains reads)
+        assertThat(map(map(map(adapter, "lifecycle"), "preStop"), "sleep")).containsKey("seconds");
+        // the pod-level security context is the user's: the component sets it on its container only
+        assertThat(podSpec).doesNotContainKey("securityContext");
+
+        // every provider the adapter is configured with is on loopback, in a port a container of the pod names
+        // (the example's --port, or the user's own workload)
+        for (var provider : config.providers()) {
+            assertThat(provider.target()).startsWith("127.0.0.1:");
         }
+        list(podSpec, "containers").stream().map(DeployManifestsTest::asMap)
+                .filter(c -> !ADAPTER_CONTAINER.equals(c.get("name")) && c.get("args") instanceof List<?>)
+                .forEach(c -> {
+                    List<Object> args = list(c, "args");
+                    if (args.contains("--port")) {
+                        String port = (String) args.get(args.indexOf("--port") + 1);
+                        assertThat(config.providers()).extracting(p -> p.target())
+                                .contains("127.0.0.1:" + port);
+                    }
+                });
 
         // locked down: non-root, read-only root, no escalation, no capabilities, the runtime's seccomp profile
         Map<String, Object> security = map(adapter, "securityContext");
@@ -136,8 +158,16 @@ class DeployManifestsTest {
         Map<String, Object> certificate = objects.one("Certificate", "externalmetrics-adapter");
         Map<String, Object> apiService = objects.one("APIService", "v1beta1.external.metrics.k8s.io");
         assertThat(map(apiService, "spec")).doesNotContainKey("insecureSkipTLSVerify");
-        assertThat(map(map(apiService, "metadata"), "annotations")).containsEntry("cert-manager.io/inject-ca-from",
-                meta(certificate, "namespace") + "/" + meta(certificate, "name"));
+        // the APIService trusts a CA, and the serving certificate is issued by that CA: a renewal of the
+        // serving certificate changes nothing the kube-apiserver holds
+        String injected = (String) map(map(apiService, "metadata"), "annotations")
+                .get("cert-manager.io/inject-ca-from");
+        Map<String, Object> ca = objects.one("Certificate", injected.substring(injected.indexOf('/') + 1));
+        assertThat(map(ca, "spec")).containsEntry("isCA", true);
+        assertThat(meta(ca, "namespace")).isEqualTo(injected.substring(0, injected.indexOf('/')));
+        Map<String, Object> issuer = objects.one("Issuer",
+                (String) map(map(certificate, "spec"), "issuerRef").get("name"));
+        assertThat(map(map(issuer, "spec"), "ca")).containsEntry("secretName", map(ca, "spec").get("secretName"));
         assertThat(list(map(certificate, "spec"), "dnsNames")).contains("externalmetrics-adapter.externalmetrics.svc");
 
         Map<String, Object> podSpec = map(map(map(objects.deploymentWithAdapter(), "spec"), "template"), "spec");
@@ -148,6 +178,23 @@ class DeployManifestsTest {
         Map<String, Object> volume = Rendered.volume(podSpec, (String) mount.get("name"));
         assertThat(map(volume, "secret")).containsEntry("secretName", map(certificate, "spec").get("secretName"));
         assertThat(config.server().tls().orElseThrow().keyFile().getParent()).isEqualTo(certFile.getParent());
+    }
+
+    @Test
+    void theHpaExample_readsTheExampleMetricForTheExampleDeployment() throws Exception {
+        var yaml = new Yaml(new SafeConstructor(new LoaderOptions()));
+        Map<String, Object> hpa = asMap(yaml.load(Files.readString(DEPLOY.resolve("examples/hpa.yaml"))));
+        var objects = new Rendered(render("base"));
+        Map<String, Object> spec = map(hpa, "spec");
+        assertThat(hpa).containsEntry("apiVersion", "autoscaling/v2");
+        Map<String, Object> target = map(spec, "scaleTargetRef");
+        assertThat(objects.one("Deployment", (String) target.get("name"))).isNotNull();
+        assertThat(meta(hpa, "namespace")).isEqualTo(NAMESPACE);
+        Map<String, Object> external = map(asMap(list(spec, "metrics").getFirst()), "external");
+        assertThat(asMap(list(spec, "metrics").getFirst())).containsEntry("type", "External");
+        assertThat(map(external, "metric")).containsEntry("name", "incrementable");
+        assertThat(map(map(map(external, "metric"), "selector"), "matchLabels")).containsEntry("some-key", "B");
+        assertThat(map(external, "target")).containsEntry("type", "AverageValue");
     }
 
     private static List<Map<String, Object>> render(String kustomization) throws Exception {
