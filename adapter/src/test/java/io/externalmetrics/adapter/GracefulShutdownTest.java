@@ -7,7 +7,9 @@ import io.externalmetrics.adapter.auth.UserInfo;
 import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.FakeKubeApiServer;
 import io.externalmetrics.adapter.testing.FakeKubeApiServer.SarStatus;
+import io.externalmetrics.adapter.testing.FakeProvider;
 import io.externalmetrics.adapter.testing.Https;
+import io.externalmetrics.adapter.testing.TestAdapter;
 import io.externalmetrics.adapter.testing.TestPki;
 import io.externalmetrics.provider.MetricProviderServer;
 import io.externalmetrics.provider.Namespace;
@@ -96,7 +98,8 @@ class GracefulShutdownTest {
                         + "way have up to 10s to finish"));
         Await.until("new connections to be refused", Duration.ofSeconds(30), () -> refused(port));
         assertThat(adapter.isAlive()).as("waits for the read under way").isTrue();
-        // the kube-apiserver answers after 2 s: longer than Helidon's own grace (500 ms), shorter than ours
+        // the kube-apiserver answers after 2 s: longer than Helidon's default grace period (500 ms), which
+        // Adapter replaces with server.shutdownGrace (10s here), so the read finishes only with ours
         CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS).execute(slowReview::release);
 
         HttpResponse<String> response = underWay.get(30, TimeUnit.SECONDS);
@@ -132,6 +135,28 @@ class GracefulShutdownTest {
             assertThatThrownBy(() -> underWay.get(30, TimeUnit.SECONDS)).hasCauseInstanceOf(IOException.class);
         } finally {
             neverAnswered.release();
+        }
+    }
+
+    /**
+     * What SIGTERM runs after the requests under way ({@link Adapter#close()}) closes the provider channels
+     * itself: shown in this JVM, which stays, as a process's exit would close every connection anyway.
+     */
+    @Test
+    @Timeout(60)
+    void close_endsTheProvidersWatchStreams() {
+        try (FakeProvider pushing = FakeProvider.start(0)
+                .describe(FakeProvider.push("pushed", Duration.ofHours(1)))
+                .value("pushed", 1)) {
+            TestAdapter inJvm = TestAdapter.withProviders("""
+                      - {name: pushing, target: "127.0.0.1:%d"}
+                    """.formatted(pushing.port()));
+            try {
+                Await.until("the Watch stream open", Duration.ofSeconds(30), () -> pushing.openWatchStreams() == 1);
+            } finally {
+                inJvm.close();
+            }
+            Await.until("the Watch stream ended", Duration.ofSeconds(10), () -> pushing.openWatchStreams() == 0);
         }
     }
 

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** {@code GET /metrics} of a real adapter, read over HTTPS as Prometheus reads it. */
@@ -67,8 +68,19 @@ class MetricsEndpointTest {
             Await.until("broken and nan retried", WAIT, () -> p.fetches("broken") >= 3 && p.fetches("nan") >= 3);
             time.forward(Duration.ofSeconds(7));
             assertThat(adapter.read("broken").statusCode()).isEqualTo(503);
-
-            PromText text = scrape(adapter);
+            // a fetch is counted after its value is recorded, and timed after it is counted; broken keeps
+            // retrying, so wait for a scrape with every fetch so far counted and timed
+            var settled = new AtomicReference<PromText>();
+            Await.until("the fetches counted and timed", WAIT, () -> {
+                PromText scraped = scrape(adapter);
+                settled.set(scraped);
+                return scraped.value("externalmetrics_metric_fetch_duration_seconds_count", metric("p", "depth"))
+                        .isPresent()
+                        && scraped.get("externalmetrics_metric_fetches_total", fetches("p", "nan", "invalid")) >= 3
+                        && scraped.get("externalmetrics_metric_fetch_duration_seconds_count", metric("p", "broken"))
+                        == scraped.get("externalmetrics_metric_fetches_total", fetches("p", "broken", "error"));
+            });
+            PromText text = settled.get();
 
             assertThat(text.get("externalmetrics_metric_base_value", metric("p", "depth"))).isEqualTo(42);
             assertThat(text.get("externalmetrics_metric_age_seconds", metric("p", "depth"))).isEqualTo(7);
@@ -108,9 +120,22 @@ class MetricsEndpointTest {
     void httpRequests_areCountedByRouteAndCode_andTimed() {
         try (FakeProvider p = FakeProvider.start(0).value("depth", 1);
              TestAdapter adapter = TestAdapter.withProviders(provider("p", p.port(), "depth"))) {
-            Await.until("depth served", WAIT, () -> adapter.read("depth").statusCode() == 200);
+            var reads = new AtomicInteger();
+            Await.until("depth served", WAIT, () -> {
+                reads.incrementAndGet();
+                return adapter.read("depth").statusCode() == 200;
+            });
+            // a request is counted once its answer is sent, so the client can be a step ahead of the counter
+            var scrapes = new AtomicInteger();
+            Await.until("those reads counted", WAIT, () -> {
+                scrapes.incrementAndGet();
+                return answeredOutsideMetrics(scrape(adapter)) == reads.get();
+            });
+            scrapes.incrementAndGet();
             PromText before = scrape(adapter);
             double ok = before.get("externalmetrics_http_requests_total", Map.of("route", "values", "code", "200"));
+            double notFound = before.value("externalmetrics_http_requests_total",
+                    Map.of("route", "values", "code", "404")).orElse(0); // a read before the metric was known
             double answered = answeredOutsideMetrics(before);
 
             adapter.read("depth");
@@ -118,18 +143,17 @@ class MetricsEndpointTest {
             adapter.read("nothing-here");
             adapter.get("/apis");
             adapter.get("/no/such/path");
-            // a request is counted once its answer is sent, so the client can be a step ahead of the counter
-            var scrapes = new AtomicInteger(1); // the one before
-            Await.until("the five requests counted", WAIT, () -> {
+            Await.until("the five requests counted and timed", WAIT, () -> {
                 scrapes.incrementAndGet();
-                return answeredOutsideMetrics(scrape(adapter)) == answered + 5;
+                PromText scraped = scrape(adapter);
+                return answeredOutsideMetrics(scraped) == answered + 5 && timedOutsideMetrics(scraped) == answered + 5;
             });
             PromText text = scrape(adapter);
 
             assertThat(text.get("externalmetrics_http_requests_total", Map.of("route", "values", "code", "200")))
                     .isEqualTo(ok + 1);
             assertThat(text.get("externalmetrics_http_requests_total", Map.of("route", "values", "code", "404")))
-                    .isEqualTo(2);
+                    .isEqualTo(notFound + 2);
             assertThat(text.get("externalmetrics_http_requests_total", Map.of("route", "discovery", "code", "200")))
                     .isEqualTo(1);
             assertThat(text.get("externalmetrics_http_requests_total", Map.of("route", "other", "code", "404")))
@@ -237,6 +261,14 @@ class MetricsEndpointTest {
             one.read("missing");
             one.read("missing");
             one.read("missing");
+            // a request is counted once its answer is sent, a fetch once its value is recorded
+            Await.until("the three reads counted", WAIT, () -> scrape(one).get("externalmetrics_http_requests_total",
+                    Map.of("route", "values", "code", "404")) >= 3);
+            Await.until("both fetches counted", WAIT,
+                    () -> scrape(one).value("externalmetrics_metric_fetches_total", fetches("p", "depth", "ok"))
+                            .isPresent()
+                            && scrape(two).value("externalmetrics_metric_fetches_total", fetches("p", "depth", "ok"))
+                            .isPresent());
 
             assertThat(scrape(one).get("externalmetrics_http_requests_total", Map.of("route", "values", "code", "404")))
                     .isEqualTo(3);
@@ -274,6 +306,13 @@ class MetricsEndpointTest {
             assertThat(head.body()).isEmpty();
             assertThat(TestAdapter.json(adapter.get("/")).get("paths").toString()).contains("\"/metrics\"");
         }
+    }
+
+    /** How many requests were timed, scrapes of /metrics aside. */
+    private static double timedOutsideMetrics(PromText text) {
+        return text.matching("externalmetrics_http_request_duration_seconds_count", Map.of()).stream()
+                .filter(sample -> !"metrics".equals(sample.labels().get("route")))
+                .mapToDouble(PromText.Sample::value).sum();
     }
 
     /** How many requests were counted, scrapes of /metrics aside. */

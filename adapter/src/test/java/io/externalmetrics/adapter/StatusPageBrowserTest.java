@@ -71,6 +71,13 @@ class StatusPageBrowserTest {
     private record Result(int exit, String stdout, String stderr) {
     }
 
+    /** The status page's table row of {@code metric} (in every namespace), from its DOM. */
+    private static String row(String dom, String metric) {
+        int start = dom.indexOf("data-metric=\"*/" + metric + "\"");
+        assertThat(start).as("a row of " + metric + " in\n" + dom).isNotNegative();
+        return dom.substring(start, dom.indexOf("</tr>", start));
+    }
+
     @Test
     void statusPage_rendersInChromium_showingTheDemosMetrics_andAScreenshotIsWritten(@TempDir Path dir)
             throws Exception {
@@ -100,8 +107,12 @@ class StatusPageBrowserTest {
 
             assertThat(dom.exit()).as(dom.stderr()).isZero();
             assertThat(dom.stdout()).as(dom.stderr()).contains("<h1>externalmetrics adapter</h1>",
-                    ">incrementable</a>", ">failing</a>", "<td>example</td>", "reached", "<svg class=\"spark\"",
-                    "<polyline points=");
+                    "<svg class=\"spark\"", "<polyline points=");
+            // each metric's row: its provider, and its value cell (a number and its series, or none yet)
+            assertThat(row(dom.stdout(), "incrementable")).contains(">incrementable</a>", "<td>example</td>")
+                    .containsPattern("<td class=\"value\">\\d+ <span class=\"muted\">\\+ 3 series</span></td>");
+            assertThat(row(dom.stdout(), "failing")).contains(">failing</a>", "<td>example</td>",
+                    "<td class=\"value\"><span class=\"muted\">no value yet</span></td>");
 
             Files.deleteIfExists(SCREENSHOT);
             Files.createDirectories(SCREENSHOT.getParent());

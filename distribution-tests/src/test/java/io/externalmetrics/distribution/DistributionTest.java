@@ -51,7 +51,7 @@ class DistributionTest {
     }
 
     @Test
-    void tarballs_holdLauncherLibrariesExampleConfigurationAndReadme() throws Exception {
+    void tarballs_holdLauncherLibrariesExampleConfigurationReadmeLicenseAndNotice() throws Exception {
         String version = System.getProperty("project.version");
         assertThat(adapter.home().getFileName()).hasToString("externalmetrics-adapter-" + version);
         assertThat(adapter.tarball().getFileName()).hasToString("externalmetrics-adapter-" + version + ".tar.gz");
@@ -69,6 +69,15 @@ class DistributionTest {
         assertThat(adapter.home().resolve("config/example.yaml")).isRegularFile();
         assertThat(adapter.home().resolve("README.md")).isRegularFile();
         assertThat(provider.home().resolve("README.md")).isRegularFile();
+        for (Unpacked tarball : List.of(adapter, provider)) {
+            assertThat(Files.readString(tarball.home().resolve("LICENSE"))).as(tarball.tarball().toString())
+                    .startsWith("\n                                 Apache License\n"
+                            + "                           Version 2.0, January 2004\n")
+                    .contains("END OF TERMS AND CONDITIONS", "APPENDIX: How to apply the Apache License");
+            assertThat(Files.readString(tarball.home().resolve("NOTICE"))).as(tarball.tarball().toString())
+                    .startsWith("externalmetrics\nCopyright 2026 the externalmetrics authors\n")
+                    .contains("Apache License, Version 2.0", "lib/");
+        }
     }
 
     @Test
