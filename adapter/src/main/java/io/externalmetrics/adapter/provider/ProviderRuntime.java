@@ -65,6 +65,7 @@ final class ProviderRuntime implements AutoCloseable {
     private boolean reached; // answered at least once (Describe or a Fetch)
     private Connectivity connectivity = Connectivity.IDLE; // a new channel's state
     private Instant connectivitySince;
+    private String servingLogged = ""; // the served set as last logged: a reconnect to the same set says nothing
     private boolean closed;
 
     // written in sync, read anywhere (also published in the cache)
@@ -311,15 +312,29 @@ final class ProviderRuntime implements AutoCloseable {
         if (change.pushChanged()) {
             watch.watch(reconciler.pushKeys());
         }
-        LOG.log(Level.INFO, "provider \"{0}\" at {1}: serving {2} metrics: {3}", config.name(), config.target(),
-                won.size(), won.stream()
-                        .map(info -> info.key() + " (" + info.trigger() + ", max age " + Durations.format(info.maxAge())
-                                + ")")
-                        .sorted().toList());
+        logServing(won);
         publish();
         if (change.gaveUp()) {
             released.run();
         }
+    }
+
+    /**
+     * Says which metrics this provider serves, when that differs from what was said last: a provider that
+     * keeps restarting is described again on every reconnect, and would otherwise log its whole list each time.
+     */
+    private void logServing(List<MetricInfo> served) {
+        String serving = serving(served);
+        if (!serving.equals(servingLogged)) {
+            servingLogged = serving;
+            LOG.log(Level.INFO, "provider \"{0}\" at {1}: {2}", config.name(), config.target(), serving);
+        }
+    }
+
+    private static String serving(List<MetricInfo> served) {
+        return "serving " + served.size() + " metrics: " + served.stream()
+                .map(info -> info.key() + " (" + info.trigger() + ", max age " + Durations.format(info.maxAge()) + ")")
+                .sorted().toList();
     }
 
     /** A Fetch succeeded: the provider answered. */
