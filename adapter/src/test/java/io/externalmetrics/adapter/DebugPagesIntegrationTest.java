@@ -164,4 +164,42 @@ class DebugPagesIntegrationTest {
             assertThat(pushedRow).contains("data-points=\"" + fetches + "\"");
         }
     }
+
+    /**
+     * A provider reached once that then goes away is shown unreachable (not merely "reached"), on the
+     * status page and in explain, and connected again once it is back.
+     */
+    @Test
+    void providerThatGoesAway_isShownUnreachable_thenConnectedAgainWhenItIsBack() {
+        try (FakeProvider p = FakeProvider.start(0).value("depth", 1);
+             TestAdapter adapter = TestAdapter.withProviders(provider("flaky", p.port(), """
+                           - {name: depth, interval: 50ms}
+                     """))) {
+            Await.until("the first value", WAIT, () -> adapter.served("depth").equals("1"));
+            Await.until("the status page to show it connected", WAIT,
+                    () -> adapter.get("/debug/").body().contains("<td class=\"ok\">connected <span"));
+            Instant connectedSince = Instant.parse(explainProvider(adapter).get("since").asText());
+
+            p.close();
+            Await.until("the status page to show it unreachable", WAIT, () -> adapter.get("/debug/").body()
+                    .contains("<td class=\"bad\">unreachable (transient failure) <span class=\"muted\">since <time>"));
+            JsonNode down = explainProvider(adapter);
+            String text = adapter.get("/debug/explain?namespace=default&metric=depth&format=text").body();
+
+            assertThat(down.get("reached").asBoolean()).isTrue();
+            assertThat(down.get("connectivity").asText()).isEqualTo("unreachable (transient failure)");
+            assertThat(Instant.parse(down.get("since").asText())).isAfterOrEqualTo(connectedSince); // in seconds
+            assertThat(text).contains("provider:      \"flaky\" at 127.0.0.1:" + p.port()
+                    + ", reached; now unreachable (transient failure) since " + down.get("since").asText());
+
+            p.restart();
+            Await.until("explain to show it connected again", WAIT,
+                    () -> explainProvider(adapter).get("connectivity").asText().equals("connected"));
+            assertThat(adapter.get("/debug/").body()).contains("<td class=\"ok\">connected <span");
+        }
+    }
+
+    private static JsonNode explainProvider(TestAdapter adapter) {
+        return json(TestAdapter.ok(adapter.get("/debug/explain?namespace=default&metric=depth"))).get("provider");
+    }
 }

@@ -214,6 +214,8 @@ record ExplainReport(String namespace, String metric, Optional<String> selectorT
             ProviderState provider = explanation.provider().get();
             json.writeStringField("target", provider.target());
             json.writeBooleanField("reached", provider.reached());
+            json.writeStringField("connectivity", provider.connectivity().words());
+            json.writeStringField("since", ExternalMetricJson.timestamp(provider.since()));
             json.writeStringField("describe", provider.describe());
         }
         json.writeEndObject();
@@ -289,6 +291,7 @@ record ExplainReport(String namespace, String metric, Optional<String> selectorT
             MetricInfo info = state.info();
             line(out, "provider", "\"" + info.provider() + "\" " + explanation.provider()
                     .map(p -> "at " + p.target() + ", " + (p.reached() ? "reached" : "not reached yet")
+                            + "; now " + p.connectivity().words() + " since " + ExternalMetricJson.timestamp(p.since())
                             + "; describe: " + p.describe())
                     .orElse("(no state published)"));
             line(out, "trigger", info.trigger() + "; max age " + Durations.format(info.maxAge()));

@@ -40,6 +40,8 @@ final class InventoryJson {
                 json.writeStringField("name", provider.name());
                 json.writeStringField("target", provider.target());
                 json.writeBooleanField("reached", provider.reached());
+                json.writeStringField("connectivity", provider.connectivity().words());
+                json.writeStringField("since", ExternalMetricJson.timestamp(provider.since()));
                 json.writeStringField("describe", provider.describe());
                 json.writeEndObject();
             }

@@ -35,7 +35,8 @@ final class StatusPage {
             table{border-collapse:collapse;width:100%}
             th,td{text-align:left;padding:.3em .6em;border-bottom:1px solid #d8dee4;vertical-align:middle}
             th{background:#f3f5f7;font-weight:600}
-            .ok{color:#1a7f37}.bad,td.error{color:#cf222e}.muted{color:#6e7781}td.value{white-space:nowrap}
+            .ok{color:#1a7f37}.bad,td.error{color:#cf222e}.muted{color:#6e7781}.pending{color:#9a6700}
+            td.value{white-space:nowrap}
             .bar{width:120px;height:10px;background:#eaeef2;border-radius:3px;overflow:hidden}
             .fill{height:100%;background:#2da44e}.fill.stale{background:#cf222e}
             svg.spark polyline{fill:none;stroke:#0969da;stroke-width:1.5}
@@ -66,17 +67,28 @@ final class StatusPage {
 
     private static void providers(StringBuilder html, List<ProviderState> providers) {
         html.append("<h2>Providers</h2>\n<table id=\"providers\"><tr><th>Provider</th><th>Target</th><th>State</th>")
-                .append("<th>Describe</th></tr>\n");
+                .append("<th>Connection</th><th>Describe</th></tr>\n");
         for (ProviderState provider : providers) {
             html.append("<tr><td>").append(escape(provider.name())).append("</td><td><code>")
                     .append(escape(provider.target())).append("</code></td><td class=\"")
-                    .append(provider.reached() ? "ok\">reached" : "bad\">not reached").append("</td><td>")
+                    .append(provider.reached() ? "ok\">reached" : "bad\">not reached").append("</td><td class=\"")
+                    .append(connectivityClass(provider.connectivity())).append("\">")
+                    .append(provider.connectivity().words()).append(" <span class=\"muted\">since <time>")
+                    .append(ExternalMetricJson.timestamp(provider.since())).append("</time></span></td><td>")
                     .append(escape(provider.describe())).append("</td></tr>\n");
         }
         if (providers.isEmpty()) {
-            html.append("<tr><td colspan=\"4\" class=\"muted\">no providers configured</td></tr>\n");
+            html.append("<tr><td colspan=\"5\" class=\"muted\">no providers configured</td></tr>\n");
         }
         html.append("</table>\n");
+    }
+
+    /** Green when connected, red when down, amber in between (idle or connecting). */
+    private static String connectivityClass(ProviderState.Connectivity connectivity) {
+        if (connectivity == ProviderState.Connectivity.READY) {
+            return "ok";
+        }
+        return connectivity.down() ? "bad" : "pending";
     }
 
     private static void metrics(StringBuilder html, List<MetricState> metrics, Map<MetricKey, Long> fetches,

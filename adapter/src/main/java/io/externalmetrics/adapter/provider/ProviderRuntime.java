@@ -4,6 +4,7 @@ import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.cache.MetricInfo;
 import io.externalmetrics.adapter.cache.MetricKey;
 import io.externalmetrics.adapter.cache.ProviderState;
+import io.externalmetrics.adapter.cache.ProviderState.Connectivity;
 import io.externalmetrics.adapter.cache.TriggerSpec;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.k8s.Durations;
@@ -15,7 +16,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.SynchronizationContext;
 import java.lang.System.Logger.Level;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -48,6 +51,7 @@ final class ProviderRuntime implements AutoCloseable {
     private final WatchSession watch;
     private final DescribeCalls describe;
     private final ProviderEvents events;
+    private final Clock clock;
     // said again on every reconnect: a provider that keeps reconnecting says each at most once per interval
     private final RateLimitedLog reconnectLog;
     // one reset of gRPC's connect backoff per run of UNAVAILABLE fetches, not one per failing metric
@@ -59,6 +63,9 @@ final class ProviderRuntime implements AutoCloseable {
     private List<String> clashes = List.of(); // metrics not served: another provider holds them
     private boolean wasReady;
     private boolean reached; // answered at least once (Describe or a Fetch)
+    private Connectivity connectivity = Connectivity.IDLE; // a new channel's state
+    private Instant connectivitySince;
+    private String servingLogged = ""; // the served set as last logged: a reconnect to the same set says nothing
     private boolean closed;
 
     // written in sync, read anywhere (also published in the cache)
@@ -76,11 +83,14 @@ final class ProviderRuntime implements AutoCloseable {
         this.cache = cache;
         this.released = released;
         this.events = env.events();
+        this.clock = env.clock();
+        this.connectivitySince = clock.instant();
         this.reconnectLog = new RateLimitedLog(LOG, RateLimitedLog.INTERVAL, env.ticker());
         var backoff = Backoff.of(config.retry());
         this.sync = new SynchronizationContext((thread, error) -> LOG.log(Level.ERROR,
                 "provider \"" + config.name() + "\": internal error", error));
-        this.state = new ProviderState(config.name(), config.target(), false, describeStatus);
+        this.state = new ProviderState(config.name(), config.target(), false, describeStatus, connectivity,
+                connectivitySince);
         this.describe = new DescribeCalls(config.name(), config.target(), stub, config.deadline(), sync,
                 env.scheduler(), env.ticker(), backoff, new DescribeCalls.Listener() {
                     @Override
@@ -144,7 +154,7 @@ final class ProviderRuntime implements AutoCloseable {
                 });
     }
 
-    /** Name, target, whether reached and how Describe went; from any thread. */
+    /** Name, target, whether reached, how Describe went and the connection now; from any thread. */
     ProviderState state() {
         return state;
     }
@@ -211,7 +221,7 @@ final class ProviderRuntime implements AutoCloseable {
     /**
      * Follows the channel's state: each return to READY after a loss (provider restarted, network
      * back) asks Describe again, since metrics may have changed, and fetches every metric at once.
-     * Each new state is told to the events.
+     * Each new state is told to the events and published with the provider's state.
      *
      * @param last the state seen before; null at start
      */
@@ -222,6 +232,9 @@ final class ProviderRuntime implements AutoCloseable {
         ConnectivityState now = channel.getState(false);
         if (now != last) {
             events.connectivity(config.name(), now.name());
+            connectivity = Connectivity.valueOf(now.name());
+            connectivitySince = clock.instant();
+            publish();
         }
         if (now == ConnectivityState.SHUTDOWN) {
             return;
@@ -299,15 +312,29 @@ final class ProviderRuntime implements AutoCloseable {
         if (change.pushChanged()) {
             watch.watch(reconciler.pushKeys());
         }
-        LOG.log(Level.INFO, "provider \"{0}\" at {1}: serving {2} metrics: {3}", config.name(), config.target(),
-                won.size(), won.stream()
-                        .map(info -> info.key() + " (" + info.trigger() + ", max age " + Durations.format(info.maxAge())
-                                + ")")
-                        .sorted().toList());
+        logServing(won);
         publish();
         if (change.gaveUp()) {
             released.run();
         }
+    }
+
+    /**
+     * Says which metrics this provider serves, when that differs from what was said last: a provider that
+     * keeps restarting is described again on every reconnect, and would otherwise log its whole list each time.
+     */
+    private void logServing(List<MetricInfo> served) {
+        String serving = serving(served);
+        if (!serving.equals(servingLogged)) {
+            servingLogged = serving;
+            LOG.log(Level.INFO, "provider \"{0}\" at {1}: {2}", config.name(), config.target(), serving);
+        }
+    }
+
+    private static String serving(List<MetricInfo> served) {
+        return "serving " + served.size() + " metrics: " + served.stream()
+                .map(info -> info.key() + " (" + info.trigger() + ", max age " + Durations.format(info.maxAge()) + ")")
+                .sorted().toList();
     }
 
     /** A Fetch succeeded: the provider answered. */
@@ -323,7 +350,8 @@ final class ProviderRuntime implements AutoCloseable {
             return;
         }
         String describeText = clashes.isEmpty() ? describeStatus : describeStatus + "; " + String.join("; ", clashes);
-        state = new ProviderState(config.name(), config.target(), reached, describeText);
+        state = new ProviderState(config.name(), config.target(), reached, describeText, connectivity,
+                connectivitySince);
         cache.updateProvider(state);
     }
 

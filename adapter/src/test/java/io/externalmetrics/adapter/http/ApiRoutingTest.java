@@ -7,6 +7,7 @@ import io.externalmetrics.adapter.cache.MetricInfo;
 import io.externalmetrics.adapter.cache.MetricKey;
 import io.externalmetrics.adapter.cache.OnErrorPolicy;
 import io.externalmetrics.adapter.cache.ProviderState;
+import io.externalmetrics.adapter.cache.ProviderState.Connectivity;
 import io.externalmetrics.adapter.cache.Sample;
 import io.externalmetrics.adapter.cache.TriggerSpec;
 import io.externalmetrics.adapter.testing.LogRecords;
@@ -326,8 +327,10 @@ class ApiRoutingTest {
 
     @Test
     void read_unknownMetric_is404WithDetailsAndUnreachedProviders() {
-        cache.updateProvider(new ProviderState("queues", "localhost:50051", true, "ok"));
-        cache.updateProvider(new ProviderState("late", "localhost:50052", false, "connecting"));
+        cache.updateProvider(new ProviderState("queues", "localhost:50051", true, "ok",
+                Connectivity.READY, Instant.EPOCH));
+        cache.updateProvider(new ProviderState("late", "localhost:50052", false, "connecting",
+                Connectivity.CONNECTING, Instant.EPOCH));
 
         Answer answer = get(VALUES + "default/nope");
 
@@ -386,7 +389,8 @@ class ApiRoutingTest {
 
     @Test
     void inventory_listsProvidersAndMetrics() {
-        cache.updateProvider(new ProviderState("queues", "localhost:50051", true, "ok"));
+        cache.updateProvider(new ProviderState("queues", "localhost:50051", true, "ok",
+                Connectivity.READY, Instant.EPOCH));
         serve("queue-depth");
 
         Answer answer = get("/debug/inventory/");

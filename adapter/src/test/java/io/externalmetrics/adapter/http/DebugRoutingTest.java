@@ -9,6 +9,7 @@ import io.externalmetrics.adapter.cache.MetricInfo;
 import io.externalmetrics.adapter.cache.MetricKey;
 import io.externalmetrics.adapter.cache.OnErrorPolicy;
 import io.externalmetrics.adapter.cache.ProviderState;
+import io.externalmetrics.adapter.cache.ProviderState.Connectivity;
 import io.externalmetrics.adapter.cache.Sample;
 import io.externalmetrics.adapter.cache.TriggerSpec;
 import io.externalmetrics.adapter.testing.TestClock;
@@ -92,7 +93,8 @@ class DebugRoutingTest {
 
     private void queue(OnErrorPolicy onError) {
         cache.registerProvider("p", List.of(info("*", "queue", onError)));
-        cache.updateProvider(new ProviderState("p", "127.0.0.1:50051", true, "Describe listed 1 metric"));
+        cache.updateProvider(new ProviderState("p", "127.0.0.1:50051", true, "Describe listed 1 metric",
+                Connectivity.READY, Instant.EPOCH));
         cache.recordSuccess(new MetricKey("*", "queue"), Sample.of("queue", OptionalDouble.of(12), List.of(
                 new Sample.SeriesValue(Map.of("some-key", "A"), 5),
                 new Sample.SeriesValue(Map.of("some-key", "B"), 7)), T0, false, Optional.empty()));
@@ -227,7 +229,8 @@ class DebugRoutingTest {
     @Test
     void statusPage_escapesNamesErrorsAndProviderWords() {
         cache.registerProvider("p", List.of(info("*", "<script>alert(1)<", OnErrorPolicy.error())));
-        cache.updateProvider(new ProviderState("p", "127.0.0.1:1", false, "<img src=x onerror=alert(2)>"));
+        cache.updateProvider(new ProviderState("p", "127.0.0.1:1", false, "<img src=x onerror=alert(2)>",
+                Connectivity.CONNECTING, Instant.EPOCH));
         cache.recordFailure(new MetricKey("*", "<script>alert(1)<"), "INTERNAL: <script>alert(3)</script>");
 
         String body = get("/debug/", BROWSER_ACCEPT).body();

@@ -3,8 +3,10 @@ package io.externalmetrics.adapter.provider;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.externalmetrics.adapter.cache.MetricCache;
+import io.externalmetrics.adapter.cache.ProviderState.Connectivity;
 import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.config.ProviderConfig;
+import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.FakeClock;
 import io.externalmetrics.adapter.testing.FakeProvider;
 import io.externalmetrics.adapter.testing.LogRecords;
@@ -104,5 +106,47 @@ class ProviderLogLimitsTest {
             assertThat(lines).anyMatch(line -> line.startsWith(
                     "provider \"p\": metric */m recovered after 1 failed fetches (again "));
         }
+    }
+
+    @Test
+    void aProviderThatKeepsRestarting_logsWhatItServesOnce_andAgainOnlyWhenThatChanges() {
+        FakeProvider provider = FakeProvider.inProcess()
+                .describe(FakeProvider.interval("m", Duration.ofSeconds(1)))
+                .value("m", 1)
+                .value("n", 2);
+        try (LogRecords logs = logs()) {
+            start(provider);
+            time.runDueTasks();
+            for (int restart = 1; restart <= 3; restart++) {
+                restart(provider);
+            }
+            provider.describe(FakeProvider.interval("m", Duration.ofSeconds(1)),
+                    FakeProvider.interval("n", Duration.ofSeconds(1)));
+            restart(provider);
+
+            // the replies are applied in the order they came: once the changed one is, all are
+            Await.until("the changed set to be logged", Duration.ofSeconds(20), () -> logs.atLeast(Level.INFO).stream()
+                    .anyMatch(line -> line.contains(": serving 2 metrics")));
+            assertThat(provider.describeCalls()).as("Describe calls").isGreaterThanOrEqualTo(5);
+            assertThat(logs.atLeast(Level.INFO).stream().filter(line -> line.contains(": serving "))).containsExactly(
+                    "provider \"p\" at 127.0.0.1:1: serving 1 metrics: [*/m (every 1s, max age 1h)]",
+                    "provider \"p\" at 127.0.0.1:1: serving 2 metrics: [*/m (every 1s, max age 1h), "
+                            + "*/n (every 1s, max age 3s)]");
+        }
+    }
+
+    /** Stops the provider until the runtime notices, then starts it again until it was described again. */
+    private void restart(FakeProvider provider) {
+        int described = provider.describeCalls();
+        provider.close();
+        Await.until("the provider to be down", Duration.ofSeconds(20), () -> {
+            time.forward(Duration.ofSeconds(1));
+            return cache.providers().getFirst().connectivity() != Connectivity.READY;
+        });
+        provider.restart();
+        Await.until("the provider to be described again", Duration.ofSeconds(20), () -> {
+            time.forward(Duration.ofSeconds(1));
+            return provider.describeCalls() > described;
+        });
     }
 }

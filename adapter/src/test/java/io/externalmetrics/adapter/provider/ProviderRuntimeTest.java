@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.cache.ProviderState;
+import io.externalmetrics.adapter.cache.ProviderState.Connectivity;
 import io.externalmetrics.adapter.cache.ReadResult;
 import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.config.ProviderConfig;
@@ -17,6 +18,7 @@ import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -222,7 +224,7 @@ class ProviderRuntimeTest {
 
         assertThat(manager.ready()).isTrue();
         assertThat(cache.providers()).containsExactly(new ProviderState("p", "127.0.0.1:1", true,
-                "not implemented: using the 1 configured metrics"));
+                "not implemented: using the 1 configured metrics", Connectivity.READY, time.clock().instant()));
     }
 
     @Test
@@ -322,5 +324,39 @@ class ProviderRuntimeTest {
         assertThat(hanging.get()).as("the slow provider's other fetches wait for its own permits")
                 .isEqualTo(ProviderRuntime.MAX_CONCURRENT_FETCHES);
         assertThat(read("quick")).contains("\"value\":\"1\"");
+    }
+
+    @Test
+    void connectivity_isPublished_whenItChanges_unreachableOnceTheProviderStops_connectedWhenItIsBack() {
+        FakeProvider provider = provider().value("m", 1);
+        start("""
+                  - name: p
+                    target: 127.0.0.1:1
+                    deadline: 30s
+                    retry: {initial: 1s, max: 1s}
+                    metrics: [{name: m, interval: 1s}]
+                """, config -> provider.inProcessChannel());
+        Instant started = time.clock().instant();
+        time.runDueTasks();
+        assertThat(cache.providers()).singleElement().satisfies(state -> {
+            assertThat(state.connectivity()).isEqualTo(Connectivity.READY);
+            assertThat(state.since()).isEqualTo(started);
+        });
+
+        provider.close();
+        Await.until("the provider to be unreachable", WAIT, () -> {
+            time.forward(Duration.ofSeconds(1)); // fetches fail, and gRPC tries to connect again
+            return cache.providers().getFirst().connectivity() == Connectivity.TRANSIENT_FAILURE;
+        });
+        ProviderState down = cache.providers().getFirst();
+        assertThat(down.reached()).as("reached once, still").isTrue();
+        assertThat(down.since()).isAfter(started);
+
+        provider.restart();
+        Await.until("the provider to be connected again", WAIT, () -> {
+            time.forward(Duration.ofSeconds(1));
+            return cache.providers().getFirst().connectivity() == Connectivity.READY;
+        });
+        assertThat(cache.providers().getFirst().since()).isAfterOrEqualTo(down.since());
     }
 }

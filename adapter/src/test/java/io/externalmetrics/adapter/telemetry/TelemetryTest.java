@@ -7,12 +7,14 @@ import io.externalmetrics.adapter.cache.MetricInfo;
 import io.externalmetrics.adapter.cache.MetricKey;
 import io.externalmetrics.adapter.cache.OnErrorPolicy;
 import io.externalmetrics.adapter.cache.ProviderState;
+import io.externalmetrics.adapter.cache.ProviderState.Connectivity;
 import io.externalmetrics.adapter.cache.TriggerSpec;
 import io.externalmetrics.adapter.provider.ProviderEvents.FetchResult;
 import io.externalmetrics.adapter.testing.FakeClock;
 import io.externalmetrics.adapter.testing.PromText;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,8 +48,8 @@ class TelemetryTest {
     void retiredMetricsAndRemovedProviders_loseTheirSeries_atTheNextScrape() {
         MetricInfo kept = info("p", "kept");
         MetricInfo retired = info("p", "retired");
-        cache.updateProvider(new ProviderState("p", "t", true, "ok"));
-        cache.updateProvider(new ProviderState("q", "t", true, "ok"));
+        cache.updateProvider(new ProviderState("p", "t", true, "ok", Connectivity.READY, Instant.EPOCH));
+        cache.updateProvider(new ProviderState("q", "t", true, "ok", Connectivity.READY, Instant.EPOCH));
         cache.registerProvider("p", List.of(kept, retired));
         telemetry.fetched(kept, FetchResult.OK, 1_000_000);
         telemetry.fetched(retired, FetchResult.ERROR, 1_000_000);
@@ -70,7 +72,7 @@ class TelemetryTest {
 
     @Test
     void fetchesInFlight_countUpAndDown_perProvider() {
-        cache.updateProvider(new ProviderState("p", "t", true, "ok"));
+        cache.updateProvider(new ProviderState("p", "t", true, "ok", Connectivity.READY, Instant.EPOCH));
         telemetry.fetchStarted("p");
         telemetry.fetchStarted("p");
         telemetry.fetchEnded("p");

@@ -56,6 +56,7 @@ public final class FakeProvider implements AutoCloseable {
     private final AtomicInteger describeCalls = new AtomicInteger();
     private volatile Server server;
     private volatile Optional<String> inProcessName = Optional.empty();
+    private volatile int port;
 
     /** Starts on 127.0.0.1 at {@code port} (0: a free one). */
     public static FakeProvider start(int port) {
@@ -71,16 +72,29 @@ public final class FakeProvider implements AutoCloseable {
     public static FakeProvider inProcess() {
         var provider = new FakeProvider();
         String name = InProcessServerBuilder.generateName();
+        provider.inProcessName = Optional.of(name);
+        provider.listenInProcess(name);
+        return provider;
+    }
+
+    private void listenInProcess(String name) {
         try {
-            provider.server = InProcessServerBuilder.forName(name).directExecutor()
-                    .addService(provider.new Service())
+            server = InProcessServerBuilder.forName(name).directExecutor()
+                    .addService(new Service())
                     .build()
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        provider.inProcessName = Optional.of(name);
-        return provider;
+    }
+
+    /**
+     * Starts again after {@link #close}, where it listened before (same port, or same in-process name) and
+     * with the same behaviors, as a provider restarted by its supervisor would.
+     */
+    public FakeProvider restart() {
+        inProcessName.ifPresentOrElse(this::listenInProcess, () -> listen(port));
+        return this;
     }
 
     /** A new channel to this in-process provider, running callbacks on the calling thread; the caller closes it. */
@@ -96,13 +110,14 @@ public final class FakeProvider implements AutoCloseable {
                     .addService(new Service())
                     .build()
                     .start();
+            this.port = server.getPort();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port, e);
         }
     }
 
     public int port() {
-        return server.getPort();
+        return port;
     }
 
     /** Sets how {@code name} (any namespace) answers. */
