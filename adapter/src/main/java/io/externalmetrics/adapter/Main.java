@@ -98,16 +98,17 @@ public final class Main {
             err.println("cannot start: " + e.getMessage());
             return 1;
         }
-        console.println("externalmetrics adapter serving https://" + config.server().address() + ":" + adapter.port()
-                + " for providers " + config.providers().stream().map(p -> p.name() + " (" + p.target() + ")").toList()
-                + (adapter.selfSignedCertificatePem().isPresent() ? " with a self-signed certificate" : ""));
-        adapter.watchConfig(configFile, CONFIG_POLL);
+        // the hook first: whoever reads the "serving" line below may signal at once, and must see "stopped"
         var stopped = new CountDownLatch(1);
         Duration grace = config.server().shutdownGrace();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop(adapter, grace, console, err);
             stopped.countDown();
         }, "externalmetrics-shutdown"));
+        console.println("externalmetrics adapter serving https://" + config.server().address() + ":" + adapter.port()
+                + " for providers " + config.providers().stream().map(p -> p.name() + " (" + p.target() + ")").toList()
+                + (adapter.selfSignedCertificatePem().isPresent() ? " with a self-signed certificate" : ""));
+        adapter.watchConfig(configFile, CONFIG_POLL);
         stopped.await();
         return 0;
     }
