@@ -7,6 +7,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -18,7 +19,8 @@ import java.util.function.LongSupplier;
  * however many callers ask for the same key meanwhile: the first caller reviews, the others wait for its
  * result (or its failure). Failures are never kept, so the next caller reviews again.
  *
- * <p>One lock guards both maps; it is never held while reviewing or waiting.
+ * <p>A hit reads a concurrent map without a lock (reviews sit on every request's path); misses, writes
+ * and eviction take one lock, never held while reviewing or waiting.
  */
 final class ReviewCache<K, V> {
 
@@ -31,6 +33,8 @@ final class ReviewCache<K, V> {
     private final ReentrantLock lock = new ReentrantLock();
     // guarded by lock; insertion order is age order (an entry is removed before it is put again)
     private final LinkedHashMap<K, Entry<V>> entries = new LinkedHashMap<>();
+    // the same entries, for hits without the lock; written only under the lock, with entries
+    private final ConcurrentHashMap<K, Entry<V>> lookup = new ConcurrentHashMap<>();
     // guarded by lock
     private final Map<K, CompletableFuture<V>> inFlight = new HashMap<>();
     // guarded by lock
@@ -51,6 +55,10 @@ final class ReviewCache<K, V> {
 
     /** The kept value for {@code key}, or the result of one {@code review} of it shared with concurrent callers. */
     V get(K key, Function<? super K, ? extends V> review) {
+        Entry<V> hit = lookup.get(key);
+        if (hit != null && ticker.getAsLong() - hit.expiresAt() < 0) {
+            return hit.value();
+        }
         CompletableFuture<V> flight;
         boolean first = false;
         lock.lock();
@@ -61,6 +69,7 @@ final class ReviewCache<K, V> {
                     return entry.value();
                 }
                 entries.remove(key);
+                lookup.remove(key);
             }
             flight = inFlight.get(key);
             if (flight == null) {
@@ -103,14 +112,22 @@ final class ReviewCache<K, V> {
                 return;
             }
             long now = ticker.getAsLong();
+            var entry = new Entry<>(value, now + ttl);
             entries.remove(key);
-            entries.put(key, new Entry<>(value, now + ttl));
+            entries.put(key, entry);
+            lookup.put(key, entry);
             if (entries.size() > maxEntries) {
-                entries.values().removeIf(e -> now - e.expiresAt() >= 0);
+                entries.entrySet().removeIf(e -> {
+                    boolean expired = now - e.getValue().expiresAt() >= 0;
+                    if (expired) {
+                        lookup.remove(e.getKey());
+                    }
+                    return expired;
+                });
             }
             Iterator<K> oldest = entries.keySet().iterator();
             while (entries.size() > maxEntries) {
-                oldest.next();
+                lookup.remove(oldest.next());
                 oldest.remove();
             }
         } finally {
