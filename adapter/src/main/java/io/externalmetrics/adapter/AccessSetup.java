@@ -74,11 +74,13 @@ record AccessSetup(AccessControl access, ClientCertificates clientCertificates, 
                 // against the cluster's client CA, published in the same ConfigMap
                 Consumer<Optional<ClientCaBundle>> clusterClientCa = ignored -> { };
                 if (authentication.clientCAFile().isEmpty()) {
-                    var current = new AtomicReference<Optional<ClientCaBundle>>(Optional.empty());
-                    clusterClientCa = current::set;
-                    clusterCertificates = Optional.of(request -> current.get().flatMap(
-                            ca -> new ClientCertificateAuthenticator(() -> ca, clock).authenticate(request)));
-                    issuers.add(() -> current.get().map(ClientCaBundle::certificates).orElse(List.of()));
+                    // the authenticator is made when the bundle changes, not per request
+                    var current = new AtomicReference<Optional<ClusterClientCa>>(Optional.empty());
+                    clusterClientCa = bundle -> current.set(bundle.map(ca ->
+                            new ClusterClientCa(ca, new ClientCertificateAuthenticator(() -> ca, clock))));
+                    clusterCertificates = Optional.of(request -> current.get()
+                            .flatMap(c -> c.authenticator().authenticate(request)));
+                    issuers.add(() -> current.get().map(c -> c.ca().certificates()).orElse(List.of()));
                 }
                 kubernetes.watchRequestHeader(requestHeader, config.kubernetes(), proxy, clusterClientCa);
                 RequestHeaderAuthenticator watched = proxy;
@@ -123,6 +125,10 @@ record AccessSetup(AccessControl access, ClientCertificates clientCertificates, 
             return all;
         });
         return new AccessSetup(access, clientCertificates, caFiles, notReady);
+    }
+
+    /** The cluster's client CA from the ConfigMap, with the authenticator checking certificates against it. */
+    private record ClusterClientCa(ClientCaBundle ca, ClientCertificateAuthenticator authenticator) {
     }
 
     private static RequestHeaderSettings settings(RequestHeaderConfig config, ClientCaBundle ca) {
