@@ -29,7 +29,8 @@ public final class LimitServer {
     static final String USAGE = "usage: java -cp externalmetrics-bench-*-all.jar io.externalmetrics.bench.LimitServer"
             + " --body FILE --keystore FILE.p12 --password PASSWORD [--port N]";
     static final String PATH = "/apis/external.metrics.k8s.io/v1beta1/namespaces/{namespace}/{metric}";
-    // the adapter's (ServingCertificates), copied: this module does not depend on the adapter
+    // the adapter's (ServingCertificates), copied so the limit runs without the adapter's jar; LimitServerTest
+    // fails when they differ
     static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
     static final List<String> CIPHER_SUITES = List.of(
             "TLS_AES_128_GCM_SHA256",

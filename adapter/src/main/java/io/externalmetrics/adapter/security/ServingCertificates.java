@@ -87,15 +87,16 @@ public final class ServingCertificates {
     /** The self-signed certificate is valid until this long after "now". */
     public static final Duration SELF_SIGNED_VALIDITY = Duration.ofDays(365);
 
-    /** TLS versions served, newest first. */
-    static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    /** TLS versions served, newest first (public for the bench's limit server, which must match them). */
+    public static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
     /**
      * Cipher suites served: TLS 1.3's three, and for TLS 1.2 only forward-secret ECDHE with AEAD
      * ciphers, as Mozilla's "intermediate" profile and Go's preferred list (which kubectl and the
-     * aggregation layer speak) have them; no CBC, no RSA key exchange.
+     * aggregation layer speak) have them; no CBC, no RSA key exchange. Public for the bench's limit
+     * server, which must match them.
      */
-    static final List<String> CIPHER_SUITES = List.of(
+    public static final List<String> CIPHER_SUITES = List.of(
             "TLS_AES_128_GCM_SHA256",
             "TLS_AES_256_GCM_SHA384",
             "TLS_CHACHA20_POLY1305_SHA256",
