@@ -4,8 +4,10 @@
 # adapter's dist tarball, unpacked under $WORK), each reading the small provider bench/run started.
 #
 # Time is taken from just before the launch to the first curl answering 200, polling every 10 ms; a curl
-# costs a few ms, so the resolution is about 20 ms. The start script is measured as it is: whether it used
-# an AOT cache is read from the JVM's command line (jcmd VM.command_line) after the last launch.
+# costs a few ms, so the resolution is about 20 ms. The start script is measured as it is: whether it gave
+# the JVM an AOT cache is read from the JVM's command line (jcmd VM.command_line) after the last launch,
+# and whether the JVM used it from jcmd VM.info ("CDS archive(s) mapped"; a cache that does not match
+# the class path is ignored, silently, and then nothing is mapped).
 skip_section start && return 0
 
 START_RUNS=${BENCH_START_RUNS:-3}
@@ -31,7 +33,8 @@ median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR
 
 start_rows=()
 # launches the adapter $START_RUNS times with the command after $1 (the row's name) and an adapter config
-# appended; adds a row; leaves START_JVM_ARGS: the JVM arguments of the last launch
+# appended; adds a row; leaves START_JVM_ARGS and START_CDS: the JVM arguments of the last launch and
+# its VM.info line on the CDS archive (where an AOT cache is mapped)
 start_times() {
   local name=$1 ready=() value=() i port pid begin
   shift
@@ -47,6 +50,7 @@ start_times() {
     value+=("$(ms_until_200 "$begin" "https://127.0.0.1:$port/$API/small-0")")
     if [ "$i" = "$START_RUNS" ]; then
       START_JVM_ARGS=$(jcmd "$pid" VM.command_line 2>/dev/null | sed -n 's/^jvm_args: //p')
+      START_CDS=$(jcmd "$pid" VM.info 2>/dev/null | grep -m1 'CDS archive(s)' || true)
     fi
     kill "$pid"
     wait "$pid" 2>/dev/null || true
@@ -61,6 +65,11 @@ if [ -n "$aot" ]; then
   cache=${aot#-XX:AOTCache=}
   AOT_NOTE="the start script ran the JVM with \`-XX:AOTCache=${cache#"$DIST_DIR"/}\`"
   [ -f "$cache" ] && AOT_NOTE="$AOT_NOTE ($(du -m "$cache" | cut -f1) MB)" || AOT_NOTE="$AOT_NOTE (no such file)"
+  case $START_CDS in
+    *"not mapped"*) AOT_NOTE="$AOT_NOTE, which it did NOT use (VM.info: CDS archive(s) not mapped)" ;;
+    *mapped*) AOT_NOTE="$AOT_NOTE, which it used (VM.info: CDS archive(s) mapped)" ;;
+    *) AOT_NOTE="$AOT_NOTE; whether it was used is unknown (no CDS line in VM.info)" ;;
+  esac
 else
   AOT_NOTE="no AOT cache: the start script's JVM had no -XX:AOTCache (its JVM arguments: ${START_JVM_ARGS:-none})"
 fi
