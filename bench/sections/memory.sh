@@ -17,20 +17,43 @@ MEMORY_HEAP=1g
 MEMORY_LOAD_LIMIT=120       # seconds an adapter gets to serve the metric
 MEMORY_REPLY_BYTES=1073741824  # maxReplyBytes after the default refused a reply: 1 GiB
 
-# prints the heap used (bytes) after two full GCs of JVM $1
-heap_used_after_gc() {
-  jcmd "$1" GC.run >/dev/null && jcmd "$1" GC.run >/dev/null
+mib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
+
+# prints the heap used (bytes) of JVM $1 now
+heap_used() {
   jcmd "$1" GC.heap_info | awk '/heap/ && / used / {
     for (i = 1; i < NF; i++) if ($i == "used") { v = $(i + 1); sub(/,$/, "", v) }
     if (v ~ /K$/) print (v + 0) * 1024; else if (v ~ /M$/) print (v + 0) * 1048576; else print v + 0; exit }'
 }
 
+# prints "<full GCs> full GCs took <seconds> s" of JVM $1 so far (jstat's FGC and FGCT columns)
+full_gcs() {
+  jstat -gcutil "$1" | awk 'NR == 1 {for (i = 1; i <= NF; i++) col[$i] = i}
+    NR == 2 {printf "%d full GCs took %.0f s", $col["FGC"], $col["FGCT"]}'
+}
+
+# stops process $1: SIGTERM, and SIGKILL if it has not ended after 15 s (a JVM thrashing in GC may not)
+stop_process() {
+  kill "$1" 2>/dev/null || return 0
+  local deadline=$((SECONDS + 15))
+  while kill -0 "$1" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep "$STEP"; done
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# prints the heap used (bytes) after two full GCs of JVM $1
+heap_used_after_gc() {
+  jcmd "$1" GC.run >/dev/null && jcmd "$1" GC.run >/dev/null
+  heap_used "$1"
+}
+
 # starts a provider of one metric of $1 series and an adapter (-Xmx1g, maxReplyBytes $2 or the default)
-# reading it; waits until the metric is served; sets MEM_USED (bytes) or MEM_ERROR; stops both
+# reading it; waits until the metric is served; sets MEM_USED (bytes) and MEM_SECONDS (launch to served)
+# or MEM_ERROR; stops both
 memory_run() {
   local series=$1 reply_bytes=${2:-} name=mem$1 port aport provider adapter log
   log=$WORK/adapter-$name${reply_bytes:+-raised}.log
-  MEM_USED= MEM_ERROR=
+  MEM_USED= MEM_ERROR= MEM_SECONDS=-
   start_provider "$name" --metrics 1 --series "$series" --labels 3 --interval 3600
   port=$PORT provider=${pids[${#pids[@]}-1]}
   aport=$(free_port)
@@ -43,7 +66,8 @@ memory_run() {
   java -Xmx$MEMORY_HEAP -jar "$ADAPTER_JAR" --config "$WORK/adapter-$name.yaml" >"$log" 2>&1 &
   adapter=$!
   pids+=("$adapter")
-  local url="https://127.0.0.1:$aport/$API/$name-0?labelSelector=shard%3D0" deadline=$((SECONDS + MEMORY_LOAD_LIMIT))
+  local url="https://127.0.0.1:$aport/$API/$name-0?labelSelector=shard%3D0" begin=$SECONDS
+  local deadline=$((SECONDS + MEMORY_LOAD_LIMIT))
   until [ "$(curl -sk -o /dev/null -w '%{http_code}' "$url")" = 200 ]; do
     if ! kill -0 "$adapter" 2>/dev/null; then
       MEM_ERROR="adapter exited"
@@ -54,29 +78,33 @@ memory_run() {
       # the log's own words, one line, without the timestamp and logger
       MEM_ERROR=$(grep -m1 -o -E '(RESOURCE_EXHAUSTED|DEADLINE_EXCEEDED|[^:]*more than the limit)[^"]{0,120}' "$log")
     elif [ "$SECONDS" -ge "$deadline" ]; then
-      MEM_ERROR="no value within ${MEMORY_LOAD_LIMIT} s"
+      # how full the heap was then, without collecting, and the full GCs so far: a heap nearly full after
+      # many full GCs is a fetch thrashing in GC, one that does not fit; a heap far from full a slow fetch
+      MEM_ERROR="no value within ${MEMORY_LOAD_LIMIT} s ($(mib "$(heap_used "$adapter")") MiB of $MEMORY_HEAP used then;"
+      MEM_ERROR="$MEM_ERROR $(full_gcs "$adapter"))"
     fi
     [ -z "$MEM_ERROR" ] || break
     sleep "$STEP"
   done
-  [ -n "$MEM_ERROR" ] || MEM_USED=$(heap_used_after_gc "$adapter")
-  kill "$adapter" "$provider" 2>/dev/null || true
-  wait "$adapter" "$provider" 2>/dev/null || true
+  if [ -z "$MEM_ERROR" ]; then
+    MEM_SECONDS=$((SECONDS - begin))
+    MEM_USED=$(heap_used_after_gc "$adapter")
+  fi
+  stop_process "$adapter"
+  stop_process "$provider"
 }
-
-mib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
 
 memory_rows=()
 echo "  empty adapter (a metric of 0 series)" >&2
 memory_run 0
 EMPTY_USED=$MEM_USED
-memory_rows+=("0 (empty) | default | ${MEM_USED:+$(mib "$MEM_USED")}${MEM_ERROR:+not measured: $MEM_ERROR} | - | -")
+memory_rows+=("0 (empty) | default | ${MEM_USED:+$(mib "$MEM_USED")}${MEM_ERROR:+not measured: $MEM_ERROR} | - | - | $MEM_SECONDS")
 for series in $MEMORY_SERIES; do
   echo "  $series series" >&2
   memory_run "$series"
   limit=default
   if [ -n "$MEM_ERROR" ]; then
-    memory_rows+=("$series | default (64 MiB) | not served: ${MEM_ERROR//|//} | - | no")
+    memory_rows+=("$series | default (64 MiB) | not served: ${MEM_ERROR//|//} | - | no | -")
     case $MEM_ERROR in
       RESOURCE_EXHAUSTED*)
         echo "  $series series, maxReplyBytes raised" >&2
@@ -87,12 +115,12 @@ for series in $MEMORY_SERIES; do
     esac
   fi
   if [ -n "$MEM_ERROR" ]; then
-    memory_rows+=("$series | $limit | not served: ${MEM_ERROR//|//} | - | no")
+    memory_rows+=("$series | $limit | not served: ${MEM_ERROR//|//} | - | no | -")
   elif [ -n "$EMPTY_USED" ]; then
     per=$(awk -v u="$MEM_USED" -v e="$EMPTY_USED" -v n="$series" 'BEGIN {printf "%.0f", (u - e) / n}')
-    memory_rows+=("$series | $limit | $(mib "$MEM_USED") | $per | yes")
+    memory_rows+=("$series | $limit | $(mib "$MEM_USED") | $per | yes | $MEM_SECONDS")
   else
-    memory_rows+=("$series | $limit | $(mib "$MEM_USED") | - | yes")
+    memory_rows+=("$series | $limit | $(mib "$MEM_USED") | - | yes | $MEM_SECONDS")
   fi
 done
 
@@ -107,8 +135,8 @@ done
   echo "reply, shown in its own row. Served: the adapter answered the metric within ${MEMORY_LOAD_LIMIT} s in a"
   echo "$MEMORY_HEAP heap. Target: < 400 bytes per series at 100k; 1M series fit a 1 GiB heap."
   echo
-  echo "| series | maxReplyBytes | heap used after GC (MiB) | bytes per series | served in $MEMORY_HEAP |"
-  echo "|---:|---|---:|---:|---|"
+  echo "| series | maxReplyBytes | heap used after GC (MiB) | bytes per series | served in $MEMORY_HEAP | launch to served (s) |"
+  echo "|---:|---|---:|---:|---|---:|"
   for row in "${memory_rows[@]}"; do
     echo "| $row |"
   done
