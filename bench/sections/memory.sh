@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # bench/run section "memory": heap per series of a whole adapter process (target: < 400 bytes per series
 # at 100k series; 1M series fit a 1 GiB heap).
 #
@@ -53,7 +54,7 @@ heap_used_after_gc() {
 memory_run() {
   local series=$1 reply_bytes=${2:-} name=mem$1 port aport provider adapter log
   log=$WORK/adapter-$name${reply_bytes:+-raised}.log
-  MEM_USED= MEM_ERROR= MEM_SECONDS=-
+  MEM_USED='' MEM_ERROR='' MEM_SECONDS=-
   start_provider "$name" --metrics 1 --series "$series" --labels 3 --interval 3600
   port=$PORT provider=${pids[${#pids[@]}-1]}
   aport=$(free_port)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # bench/run section "rate": latency at a fixed request rate (target: p99 < 1 ms at 5,000 req/s) for the
 # limit and read-path targets (a), (b) and (c), on the adapters and limit bench/run started.
 #

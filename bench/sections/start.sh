@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # bench/run section "start": process start to /readyz 200 and to the first value served (a read of a
 # provider's metric answering 200), median of BENCH_START_RUNS launches (default 3), for the fat jar
 # (`java -jar adapter/target/...-all.jar`) and for the start script of the distribution (bin/ of the
@@ -13,11 +14,13 @@ skip_section start && return 0
 START_RUNS=${BENCH_START_RUNS:-3}
 START_STEP=0.01
 
-DIST_TAR=$(ls adapter/target/externalmetrics-adapter-*.tar.gz 2>/dev/null | head -1)
+# the adapter module's package phase makes the tarball (the root pom's maven-assembly-plugin, dist/)
+DIST_TAR=${ADAPTER_JAR%-all.jar}.tar.gz
+[ -f "$DIST_TAR" ] || { echo "no distribution tarball $DIST_TAR: the build did not make it" >&2; exit 1; }
 DIST_DIR=$WORK/dist
 mkdir -p "$DIST_DIR"
 tar -xzf "$DIST_TAR" -C "$DIST_DIR"
-DIST_BIN=$(ls "$DIST_DIR"/*/bin/externalmetrics-adapter | head -1)
+DIST_BIN=$DIST_DIR/$(basename "$DIST_TAR" .tar.gz)/bin/externalmetrics-adapter
 
 # milliseconds since $1 (a date +%s%N) when GET $2 first answers 200; fails after READY_LIMIT
 ms_until_200() {
