@@ -17,10 +17,12 @@ import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarFile;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
@@ -204,6 +206,8 @@ class DistributionTest {
                     target: 127.0.0.1:1
                 """);
         if (Files.isRegularFile(cache)) {
+            // the JVM caches no class of a signed jar: the build drops BouncyCastle's signatures
+            assertThat(signedJars(copy.home().resolve("lib"))).isEmpty();
             // AOTMode=on: the JVM refuses to start unless it maps the cache, so this proves it matches the
             // launcher's class path, relocated to where the tarball was unpacked
             startAndStop(copy, config, "as built", "-XX:AOTMode=on");
@@ -230,6 +234,21 @@ class DistributionTest {
             }
             assertNoJdkWarnings(launched.err());
         }
+    }
+
+    /** The jars in {@code lib} with a signature file, {@code META-INF/*.SF}. */
+    private static List<String> signedJars(Path lib) throws IOException {
+        List<String> signed = new ArrayList<>();
+        try (var files = Files.list(lib)) {
+            for (Path jar : files.filter(file -> file.toString().endsWith(".jar")).sorted().toList()) {
+                try (var file = new JarFile(jar.toFile())) {
+                    if (file.stream().anyMatch(entry -> entry.getName().matches("META-INF/[^/]+\\.SF"))) {
+                        signed.add(jar.getFileName().toString());
+                    }
+                }
+            }
+        }
+        return signed;
     }
 
     /** The class path the launcher builds: every jar of {@code lib}, in byte order of the names. */
