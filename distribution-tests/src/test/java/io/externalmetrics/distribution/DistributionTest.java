@@ -161,7 +161,9 @@ class DistributionTest {
         Unpacked copy = Unpacked.of("adapter.tarball", dir.resolve("adapter-dist-fake-25"));
         Path lib = copy.home().toRealPath().resolve("lib");
         Files.write(lib.resolve("externalmetrics-adapter.aot"), new byte[] {1});
-        Path javaHome = fakeJava("25.0.1");
+        // the version from the JDK's release file, as the launcher reads it without starting a JVM: its
+        // java -version says 17, which the launcher would refuse
+        Path javaHome = fakeJava("17.0.15", "25.0.1");
         String launcher = copy.home().resolve("bin/externalmetrics-adapter").toString();
         try (var launched = Launched.start(dir.resolve("run-fake-25"),
                 Map.of("JAVA_HOME", javaHome.toString(), "JAVA_OPTS", "-Xlog:aot"), List.of(launcher, "--help"))) {
@@ -300,7 +302,17 @@ class DistributionTest {
 
     /** A JAVA_HOME whose bin/java prints {@code version} as OpenJDK does, and otherwise its pid and arguments. */
     private static Path fakeJava(String version) throws Exception {
-        Path home = dir.resolve("fake-jdk-" + version);
+        return fakeJava(version, null);
+    }
+
+    /** {@link #fakeJava(String)} with a {@code release} file saying {@code JAVA_VERSION="releaseVersion"}. */
+    private static Path fakeJava(String version, String releaseVersion) throws Exception {
+        Path home = dir.resolve("fake-jdk-" + version + "-" + releaseVersion);
+        if (releaseVersion != null) {
+            Files.createDirectories(home);
+            Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Eclipse Adoptium\"\nJAVA_VERSION=\""
+                    + releaseVersion + "\"\nJAVA_RUNTIME_VERSION=\"" + releaseVersion + "+9-LTS\"\n");
+        }
         Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
         Files.writeString(java, """
                 #!/bin/sh
