@@ -244,10 +244,9 @@ public final class ServingCertificates {
                     .enabledProtocols(TLS_PROTOCOLS)
                     .enabledCipherSuites(CIPHER_SUITES)
                     .clientAuth(clientCertificates.requested() ? TlsClientAuth.OPTIONAL : TlsClientAuth.NONE);
-            if (clientCertificates.requested()) {
-                builder.manager(new ClientCertificateTlsManager(
-                        new AnyClientCertificateTrustManager(clientCertificates.acceptedIssuers())));
-            }
+            builder.manager(new ServerTlsManager(clientCertificates.requested()
+                    ? new AnyClientCertificateTrustManager(clientCertificates.acceptedIssuers())
+                    : new NoClientCertificateTrustManager()));
             return builder.build();
         } catch (RuntimeException e) {
             throw new TlsSetupException("cannot set up TLS with " + source + ": " + e.getMessage(), e);
