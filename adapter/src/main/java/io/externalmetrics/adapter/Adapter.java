@@ -100,25 +100,28 @@ public final class Adapter implements AutoCloseable {
     private static Adapter start(AdapterConfig config, Clock clock, AccessSetup access,
                                  KubernetesServices kubernetes) {
         ServerConfig serverConfig = config.server();
-        Tls tls;
-        Optional<String> selfSignedPem = Optional.empty();
-        Optional<ServingCertificateWatcher> certificates = Optional.empty();
-        if (serverConfig.tls().isPresent()) {
-            TlsFiles files = serverConfig.tls().get();
-            var loaded = ServingCertificateWatcher.load(files.certFile(), files.keyFile(), access.clientCertificates());
-            tls = loaded.tls();
-            certificates = Optional.of(loaded.watcher());
-        } else {
-            var selfSigned =
-                    ServingCertificates.selfSigned(serverConfig.dnsNames(), clock, access.clientCertificates());
-            tls = selfSigned.tls();
-            selfSignedPem = Optional.of(selfSigned.certificatePem());
-        }
         var telemetry = new Telemetry(clock);
         var cache = new MetricCache(clock, telemetry);
         telemetry.observe(cache);
+        // providers first: readiness waits for each to answer once, and connecting to them (on their own
+        // threads) then overlaps making the serving certificate and starting the server
         ProviderManager providers = ProviderManager.start(config.providers(), cache, clock, telemetry);
         try {
+            Tls tls;
+            Optional<String> selfSignedPem = Optional.empty();
+            Optional<ServingCertificateWatcher> certificates = Optional.empty();
+            if (serverConfig.tls().isPresent()) {
+                TlsFiles files = serverConfig.tls().get();
+                var loaded =
+                        ServingCertificateWatcher.load(files.certFile(), files.keyFile(), access.clientCertificates());
+                tls = loaded.tls();
+                certificates = Optional.of(loaded.watcher());
+            } else {
+                var selfSigned =
+                        ServingCertificates.selfSigned(serverConfig.dnsNames(), clock, access.clientCertificates());
+                tls = selfSigned.tls();
+                selfSignedPem = Optional.of(selfSigned.certificatePem());
+            }
             var handler = new ApiHandler(cache, providers::ready, providers::fetchCounts, clock, access.notReady());
             WebServer server = WebServer.builder()
                     .host(serverConfig.address())

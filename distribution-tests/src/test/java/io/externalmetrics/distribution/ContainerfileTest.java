@@ -38,6 +38,9 @@ class ContainerfileTest {
         Image image = check("adapter.containerfile", "adapter.tarball");
         assertThat(image.run()).containsSubsequence("io.externalmetrics.adapter.Main", "--config",
                 "/opt/externalmetrics-adapter/config/example.yaml");
+        // the tarball's AOT cache holds only for the JDK that built it, not the image's: left out
+        assertThat(image.copied()).isNotEmpty()
+                .noneMatch(file -> file.getFileName().toString().endsWith(".aot"));
     }
 
     @Test
@@ -46,8 +49,11 @@ class ContainerfileTest {
         assertThat(image.run()).contains("io.externalmetrics.examples.javaprovider.ExampleProvider");
     }
 
-    /** What a Containerfile makes: where image paths come from in the tarball, and the command it runs. */
-    private record Image(Map<String, String> copies, List<String> run) {
+    /**
+     * What a Containerfile makes: where image paths come from in the tarball, the tarball's files it
+     * copies, and the command it runs.
+     */
+    private record Image(Map<String, String> copies, List<Path> copied, List<String> run) {
     }
 
     private Image check(String containerfileProperty, String tarballProperty) throws Exception {
@@ -79,6 +85,7 @@ class ContainerfileTest {
     private static Image parse(Path containerfile, Unpacked unpacked) throws IOException {
         Map<String, String> args = new HashMap<>();
         Map<String, String> copies = new LinkedHashMap<>();
+        List<Path> copied = new ArrayList<>();
         List<String> run = new ArrayList<>();
         boolean added = false;
         Path unpackedRoot = unpacked.home().getParent();
@@ -101,7 +108,22 @@ class ContainerfileTest {
             Matcher copy = COPY.matcher(line);
             if (copy.matches()) {
                 String source = substitute(copy.group(1), args);
-                assertThat(unpackedRoot.resolve(source.substring(1))).as("COPY source " + source).exists();
+                Path sourcePath = unpackedRoot.resolve(source.substring(1));
+                if (source.contains("*")) {
+                    // a pattern in the last part (lib/*.jar): what matches in its folder goes to the destination
+                    var pattern = sourcePath.getFileSystem().getPathMatcher("glob:" + sourcePath);
+                    try (var files = Files.list(sourcePath.getParent())) {
+                        List<Path> matched = files.filter(pattern::matches).toList();
+                        assertThat(matched).as("files matching COPY source " + source).isNotEmpty();
+                        copied.addAll(matched);
+                    }
+                    source = source.substring(0, source.lastIndexOf('/') + 1);
+                } else {
+                    assertThat(sourcePath).as("COPY source " + source).exists();
+                    try (var files = Files.walk(sourcePath)) {
+                        copied.addAll(files.filter(Files::isRegularFile).toList());
+                    }
+                }
                 copies.put(copy.group(2), source);
             }
             Matcher exec = EXEC_FORM.matcher(line);
@@ -114,7 +136,7 @@ class ContainerfileTest {
         }
         assertThat(added).as("an ADD of the tarball in " + containerfile).isTrue();
         assertThat(copies).as("COPY --from=unpacked lines in " + containerfile).isNotEmpty();
-        return new Image(copies, run);
+        return new Image(copies, copied, run);
     }
 
     /** Where an image path comes from in the unpacked tarball, through the COPY that puts it there. */

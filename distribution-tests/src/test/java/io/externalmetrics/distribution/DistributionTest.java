@@ -11,15 +11,20 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarFile;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
@@ -143,10 +148,119 @@ class DistributionTest {
                     "-Dgreeting=*", // split on spaces, not expanded as a file pattern
                     "--enable-native-access=ALL-UNNAMED",
                     "-cp",
-                    adapter.home().toRealPath().resolve("lib") + "/*",
+                    classPath(adapter.home().toRealPath().resolve("lib")),
                     "io.externalmetrics.adapter.Main",
                     "--config",
                     "a b.yaml");
+        }
+    }
+
+    @Test
+    void launcher_onJava25_putsTheAotCacheFirst_quietsItsMessages_andLeavesItOutWhenTurnedOff() throws Exception {
+        // a copy with a cache file of its own: the launcher only looks whether it is there
+        Unpacked copy = Unpacked.of("adapter.tarball", dir.resolve("adapter-dist-fake-25"));
+        Path lib = copy.home().toRealPath().resolve("lib");
+        Files.write(lib.resolve("externalmetrics-adapter.aot"), new byte[] {1});
+        // the version from the JDK's release file, as the launcher reads it without starting a JVM: its
+        // java -version says 17, which the launcher would refuse
+        Path javaHome = fakeJava("17.0.15", "25.0.1");
+        String launcher = copy.home().resolve("bin/externalmetrics-adapter").toString();
+        try (var launched = Launched.start(dir.resolve("run-fake-25"),
+                Map.of("JAVA_HOME", javaHome.toString(), "JAVA_OPTS", "-Xlog:aot"), List.of(launcher, "--help"))) {
+            assertThat(launched.awaitExit(Duration.ofSeconds(30))).as(launched.err()).isZero();
+            assertThat(launched.out().lines()).containsExactly(
+                    "pid " + launched.process.pid(),
+                    "-XX:AOTCache=" + lib.resolve("externalmetrics-adapter.aot"),
+                    "-Xlog:aot*=off",
+                    "-Xlog:aot", // after: what the user asks for wins
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-cp",
+                    classPath(lib),
+                    "io.externalmetrics.adapter.Main",
+                    "--help");
+        }
+        try (var launched = Launched.start(dir.resolve("run-fake-25-off"),
+                Map.of("JAVA_HOME", javaHome.toString(), "AOT_CACHE", "off"), List.of(launcher, "--help"))) {
+            assertThat(launched.awaitExit(Duration.ofSeconds(30))).as(launched.err()).isZero();
+            assertThat(launched.out().lines()).containsExactly(
+                    "pid " + launched.process.pid(),
+                    "--enable-native-access=ALL-UNNAMED",
+                    "-cp",
+                    classPath(lib),
+                    "io.externalmetrics.adapter.Main",
+                    "--help");
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void adapter_startsWithTheAotCacheItsBuildMade_andWithoutError_whenTheCacheIsStaleOrMissing() throws Exception {
+        Unpacked copy = Unpacked.of("adapter.tarball", dir.resolve("adapter-dist-aot"));
+        Path cache = copy.home().resolve("lib/externalmetrics-adapter.aot");
+        // the build makes the cache on the JDK it runs on, and these tests run on that JDK
+        assertThat(Files.isRegularFile(cache)).as(cache.toString()).isEqualTo(Runtime.version().feature() >= 25);
+        Path config = Files.writeString(dir.resolve("adapter-aot.yaml"), """
+                server:
+                  address: 127.0.0.1
+                  port: 0
+                providers:
+                  - name: nowhere
+                    target: 127.0.0.1:1
+                """);
+        if (Files.isRegularFile(cache)) {
+            // the JVM caches no class of a signed jar: the build drops BouncyCastle's signatures
+            assertThat(signedJars(copy.home().resolve("lib"))).isEmpty();
+            // AOTMode=on: the JVM refuses to start unless it maps the cache, so this proves it matches the
+            // launcher's class path, relocated to where the tarball was unpacked
+            startAndStop(copy, config, "as built", "-XX:AOTMode=on");
+            // stale: a jar changed after the training run; the JVM ignores the cache
+            Path jar = copy.home().resolve("lib/externalmetrics-adapter-" + System.getProperty("project.version")
+                    + ".jar");
+            Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(60)));
+            startAndStop(copy, config, "stale", "");
+            Files.delete(cache);
+        }
+        startAndStop(copy, config, "missing", "");
+    }
+
+    /** Starts the adapter of {@code home} until it serves, stops it; fails on any error the JVM printed. */
+    private static void startAndStop(Unpacked home, Path config, String name, String javaOpts) throws Exception {
+        try (var launched = Launched.start(dir.resolve("run-aot-" + name), Map.of("JAVA_OPTS", javaOpts), List.of(
+                home.home().resolve("bin/externalmetrics-adapter").toString(), "--config", config.toString()))) {
+            launched.awaitOut(Pattern.compile("serving https://127\\.0\\.0\\.1:\\d+ "), START);
+            launched.process.destroy();
+            assertThat(launched.awaitExit(Duration.ofSeconds(15))).as(name + ": exit code; stdout:\n%s\nstderr:\n%s",
+                    launched.out(), launched.err()).isEqualTo(EXIT_SIGTERM);
+            for (String output : List.of(launched.out(), launched.err())) {
+                assertThat(output).as(name).doesNotContain("[aot]", "[error", "AOT cache", "shared archive");
+            }
+            assertNoJdkWarnings(launched.err());
+        }
+    }
+
+    /** The jars in {@code lib} with a signature file, {@code META-INF/*.SF}. */
+    private static List<String> signedJars(Path lib) throws IOException {
+        List<String> signed = new ArrayList<>();
+        try (var files = Files.list(lib)) {
+            for (Path jar : files.filter(file -> file.toString().endsWith(".jar")).sorted().toList()) {
+                try (var file = new JarFile(jar.toFile())) {
+                    if (file.stream().anyMatch(entry -> entry.getName().matches("META-INF/[^/]+\\.SF"))) {
+                        signed.add(jar.getFileName().toString());
+                    }
+                }
+            }
+        }
+        return signed;
+    }
+
+    /** The class path the launcher builds: every jar of {@code lib}, in byte order of the names. */
+    private static String classPath(Path lib) throws IOException {
+        try (var files = Files.list(lib)) {
+            return files.map(file -> file.getFileName().toString())
+                    .filter(name -> name.endsWith(".jar"))
+                    .sorted()
+                    .map(name -> lib.resolve(name).toString())
+                    .collect(Collectors.joining(":"));
         }
     }
 
@@ -188,7 +302,17 @@ class DistributionTest {
 
     /** A JAVA_HOME whose bin/java prints {@code version} as OpenJDK does, and otherwise its pid and arguments. */
     private static Path fakeJava(String version) throws Exception {
-        Path home = dir.resolve("fake-jdk-" + version);
+        return fakeJava(version, null);
+    }
+
+    /** {@link #fakeJava(String)} with a {@code release} file saying {@code JAVA_VERSION="releaseVersion"}. */
+    private static Path fakeJava(String version, String releaseVersion) throws Exception {
+        Path home = dir.resolve("fake-jdk-" + version + "-" + releaseVersion);
+        if (releaseVersion != null) {
+            Files.createDirectories(home);
+            Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Eclipse Adoptium\"\nJAVA_VERSION=\""
+                    + releaseVersion + "\"\nJAVA_RUNTIME_VERSION=\"" + releaseVersion + "+9-LTS\"\n");
+        }
         Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
         Files.writeString(java, """
                 #!/bin/sh

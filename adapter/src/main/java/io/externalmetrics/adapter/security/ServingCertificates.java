@@ -237,13 +237,16 @@ public final class ServingCertificates {
             var builder = Tls.builder()
                     .privateKey(key)
                     .privateKeyCertChain(chain)
+                    // the key store that hands the key to the key manager lives in memory for an instant:
+                    // the default, PKCS12, encrypts the key into it and out again with 10,000 rounds of
+                    // PBKDF2 each way, the costliest step of a start after the AOT cache; JKS only wraps it
+                    .internalKeystoreType("JKS")
                     .enabledProtocols(TLS_PROTOCOLS)
                     .enabledCipherSuites(CIPHER_SUITES)
                     .clientAuth(clientCertificates.requested() ? TlsClientAuth.OPTIONAL : TlsClientAuth.NONE);
-            if (clientCertificates.requested()) {
-                builder.manager(new ClientCertificateTlsManager(
-                        new AnyClientCertificateTrustManager(clientCertificates.acceptedIssuers())));
-            }
+            builder.manager(new ServerTlsManager(clientCertificates.requested()
+                    ? new AnyClientCertificateTrustManager(clientCertificates.acceptedIssuers())
+                    : new NoClientCertificateTrustManager()));
             return builder.build();
         } catch (RuntimeException e) {
             throw new TlsSetupException("cannot set up TLS with " + source + ": " + e.getMessage(), e);
