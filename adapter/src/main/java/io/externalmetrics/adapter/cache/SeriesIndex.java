@@ -36,41 +36,43 @@ final class SeriesIndex {
         this.withKey = withKey;
     }
 
+    /** Indexes every label of every series: one pass to count, one to place. */
     static SeriesIndex of(SeriesLabels labels) {
         LabelDictionary dictionary = labels.dictionary();
         int keys = dictionary.keyCount();
         int[][] valueStart = new int[keys][];
-        int[][] positions = new int[keys][];
-        int[][] withKey = new int[keys][];
+        int[] holding = new int[keys];
         for (int k = 0; k < keys; k++) {
-            int[] start = new int[dictionary.valueCount(k) + 1];
-            int holding = 0;
-            for (int s = 0; s < labels.size(); s++) {
-                int v = labels.valueId(s, k);
-                if (v >= 0) {
-                    start[v + 1]++;
-                    holding++;
+            valueStart[k] = new int[dictionary.valueCount(k) + 1];
+        }
+        for (int s = 0; s < labels.size(); s++) {
+            for (int at = labels.from(s); at < labels.to(s); at++) {
+                int k = labels.keyIdAt(at);
+                valueStart[k][labels.valueIdAt(at) + 1]++;
+                holding[k]++;
+            }
+        }
+        int[][] positions = new int[keys][];
+        int[][] next = new int[keys][];
+        int[][] withKey = new int[keys][];
+        int[] withCount = new int[keys];
+        for (int k = 0; k < keys; k++) {
+            int[] start = valueStart[k];
+            for (int v = 1; v < start.length; v++) {
+                start[v] += start[v - 1];
+            }
+            next[k] = Arrays.copyOf(start, start.length - 1);
+            positions[k] = new int[holding[k]];
+            withKey[k] = holding[k] == labels.size() ? null : new int[holding[k]];
+        }
+        for (int s = 0; s < labels.size(); s++) {
+            for (int at = labels.from(s); at < labels.to(s); at++) {
+                int k = labels.keyIdAt(at);
+                positions[k][next[k][labels.valueIdAt(at)]++] = s;
+                if (withKey[k] != null) {
+                    withKey[k][withCount[k]++] = s;
                 }
             }
-            for (int v = 0; v < dictionary.valueCount(k); v++) {
-                start[v + 1] += start[v];
-            }
-            int[] next = Arrays.copyOf(start, start.length - 1);
-            int[] posting = new int[holding];
-            int[] with = holding == labels.size() ? null : new int[holding];
-            int w = 0;
-            for (int s = 0; s < labels.size(); s++) {
-                int v = labels.valueId(s, k);
-                if (v >= 0) {
-                    posting[next[v]++] = s;
-                    if (with != null) {
-                        with[w++] = s;
-                    }
-                }
-            }
-            valueStart[k] = start;
-            positions[k] = posting;
-            withKey[k] = with;
         }
         return new SeriesIndex(dictionary, valueStart, positions, withKey);
     }

@@ -2,11 +2,9 @@ package io.externalmetrics.adapter.cache;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
@@ -19,6 +17,9 @@ import java.util.Set;
  * {@code keyIds} and {@code valueIds}, sorted by key id so one key is found by binary search. Immutable.
  */
 final class SeriesLabels {
+
+    /** A series' labels are searched one by one up to this many, which is faster than a binary search. */
+    private static final int LINEAR_SEARCH_UP_TO = 8;
 
     private final LabelDictionary dictionary;
     private final int[] start;
@@ -46,8 +47,36 @@ final class SeriesLabels {
 
     /** The id of the value series {@code series} has for key {@code keyId}, or -1 when it has not that key. */
     int valueId(int series, int keyId) {
-        int at = Arrays.binarySearch(keyIds, start[series], start[series + 1], keyId);
-        return at < 0 ? -1 : valueIds[at];
+        int from = start[series];
+        int to = start[series + 1];
+        if (to - from > LINEAR_SEARCH_UP_TO) {
+            int at = Arrays.binarySearch(keyIds, from, to, keyId);
+            return at < 0 ? -1 : valueIds[at];
+        }
+        for (int at = from; at < to && keyIds[at] <= keyId; at++) {
+            if (keyIds[at] == keyId) {
+                return valueIds[at];
+            }
+        }
+        return -1;
+    }
+
+    /** Where series {@code series}' labels start in {@link #keyIdAt}/{@link #valueIdAt}. */
+    int from(int series) {
+        return start[series];
+    }
+
+    /** Where series {@code series}' labels end (exclusive). */
+    int to(int series) {
+        return start[series + 1];
+    }
+
+    int keyIdAt(int label) {
+        return keyIds[label];
+    }
+
+    int valueIdAt(int label) {
+        return valueIds[label];
     }
 
     /** The labels of one series, as an immutable map of their own. */
@@ -70,6 +99,9 @@ final class SeriesLabels {
      */
     final class Cursor extends AbstractMap<String, String> {
         private int series;
+        /** The key last asked for and its id: a selector asks for the same few keys of every series. */
+        private Object lastKey;
+        private int lastKeyId = -1;
 
         Cursor at(int series) {
             this.series = series;
@@ -78,7 +110,11 @@ final class SeriesLabels {
 
         @Override
         public String get(Object key) {
-            int keyId = key instanceof String k ? dictionary.keyId(k) : -1;
+            if (key != lastKey) {
+                lastKeyId = key instanceof String k ? dictionary.keyId(k) : -1;
+                lastKey = key;
+            }
+            int keyId = lastKeyId;
             int valueId = keyId < 0 ? -1 : valueId(series, keyId);
             return valueId < 0 ? null : dictionary.value(keyId, valueId);
         }
@@ -124,12 +160,11 @@ final class SeriesLabels {
     }
 
     /**
-     * Collects series one at a time, giving each distinct key and value an id in the order first seen,
-     * then renumbers them in sorted order when built. Keeps the first instance of each string it sees.
+     * Collects series one at a time, numbering each distinct key and value in its dictionary as first
+     * seen; keeps the first instance of each string, so the series' own copies can be collected.
      */
     static final class Builder {
-        private final Map<String, Values> keys = new HashMap<>();
-        private final List<Values> keysInOrder = new ArrayList<>();
+        private final LabelDictionary dictionary = new LabelDictionary();
         private final int[] start;
         private int series;
         private int[] keyIds;
@@ -146,22 +181,20 @@ final class SeriesLabels {
             if (series == start.length - 1) {
                 throw new IllegalStateException("more than the " + series + " series expected");
             }
-            int at = start[series];
-            if (at + labels.size() > keyIds.length) {
-                int capacity = Math.max(at + labels.size(), keyIds.length * 2);
+            int from = start[series];
+            if (from + labels.size() > keyIds.length) {
+                int capacity = Math.max(from + labels.size(), keyIds.length * 2);
                 keyIds = Arrays.copyOf(keyIds, capacity);
                 valueIds = Arrays.copyOf(valueIds, capacity);
             }
+            int at = from;
             for (Map.Entry<String, String> label : labels.entrySet()) {
-                Values values = keys.computeIfAbsent(label.getKey(), key -> {
-                    var added = new Values(key, keysInOrder.size());
-                    keysInOrder.add(added);
-                    return added;
-                });
-                keyIds[at] = values.id;
-                valueIds[at] = values.id(label.getValue());
+                int keyId = dictionary.addKey(label.getKey());
+                keyIds[at] = keyId;
+                valueIds[at] = dictionary.addValue(keyId, label.getValue());
                 at++;
             }
+            sortByKey(keyIds, valueIds, from, at);
             start[++series] = at;
             return this;
         }
@@ -170,31 +203,10 @@ final class SeriesLabels {
             if (series != start.length - 1) {
                 throw new IllegalStateException(series + " series added, " + (start.length - 1) + " expected");
             }
-            String[] sortedKeys = keysInOrder.stream().map(v -> v.key).sorted().toArray(String[]::new);
-            String[][] sortedValues = new String[sortedKeys.length][];
-            int[] keyRenumbered = new int[sortedKeys.length];
-            int[][] valueRenumbered = new int[sortedKeys.length][];
-            for (Values values : keysInOrder) {
-                int keyId = Arrays.binarySearch(sortedKeys, values.key);
-                keyRenumbered[values.id] = keyId;
-                sortedValues[keyId] = values.inOrder.stream().sorted().toArray(String[]::new);
-                valueRenumbered[values.id] = new int[values.inOrder.size()];
-                for (int i = 0; i < values.inOrder.size(); i++) {
-                    valueRenumbered[values.id][i] = Arrays.binarySearch(sortedValues[keyId], values.inOrder.get(i));
-                }
-            }
+            dictionary.trim();
             int labels = start[series];
-            int[] finalKeyIds = new int[labels];
-            int[] finalValueIds = new int[labels];
-            for (int at = 0; at < labels; at++) {
-                finalKeyIds[at] = keyRenumbered[keyIds[at]];
-                finalValueIds[at] = valueRenumbered[keyIds[at]][valueIds[at]];
-            }
-            for (int s = 0; s < series; s++) {
-                sortByKey(finalKeyIds, finalValueIds, start[s], start[s + 1]);
-            }
-            return new SeriesLabels(new LabelDictionary(sortedKeys, sortedValues), start, finalKeyIds,
-                    finalValueIds);
+            return new SeriesLabels(dictionary, start, Arrays.copyOf(keyIds, labels),
+                    Arrays.copyOf(valueIds, labels));
         }
 
         /** Insertion sort of one series' few labels by key id, moving the value ids along. */
@@ -210,29 +222,6 @@ final class SeriesLabels {
                 }
                 keyIds[j + 1] = key;
                 valueIds[j + 1] = value;
-            }
-        }
-
-        /** One key's values while building, numbered in the order first seen. */
-        private static final class Values {
-            private final String key;
-            private final int id;
-            private final Map<String, Integer> ids = new HashMap<>();
-            private final List<String> inOrder = new ArrayList<>();
-
-            Values(String key, int id) {
-                this.key = key;
-                this.id = id;
-            }
-
-            int id(String value) {
-                Integer known = ids.get(value);
-                if (known != null) {
-                    return known;
-                }
-                ids.put(value, inOrder.size());
-                inOrder.add(value);
-                return inOrder.size() - 1;
             }
         }
     }
