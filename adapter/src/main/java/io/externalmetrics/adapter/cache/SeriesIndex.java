@@ -19,7 +19,11 @@ import java.util.Optional;
  */
 final class SeriesIndex {
 
-    /** Below this many series a read checks every series: as fast, and the index is not built. */
+    /**
+     * Below this many series a read checks every series and no index is built: IndexThresholdBench on a
+     * busy 2-core machine put a scan of 32 series at ~0.4 us, a read through the index at ~0.1 us, and
+     * building the index, on every fetch, at ~1 us; small metrics are often fetched more than read.
+     */
     static final int MIN_SERIES = 32;
 
     private final LabelDictionary dictionary;

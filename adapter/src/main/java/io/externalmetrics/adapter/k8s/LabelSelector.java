@@ -28,7 +28,8 @@ public final class LabelSelector {
         this.requiredLabels = requirements.stream()
                 .flatMap(r -> switch (r.operator()) {
                     case EQUALS, DOUBLE_EQUALS, IN -> Stream.of(new RequiredLabel(r.key(), r.values()));
-                    case EXISTS -> Stream.of(new RequiredLabel(r.key(), List.of()));
+                    // a label that is missing is not greater or less than anything either
+                    case EXISTS, GREATER_THAN, LESS_THAN -> Stream.of(new RequiredLabel(r.key(), List.of()));
                     default -> Stream.<RequiredLabel>empty();
                 })
                 .toList();
@@ -85,10 +86,11 @@ public final class LabelSelector {
 
     /**
      * The labels a label set must have to {@linkplain #matches match}, from the requirements {@code k=v},
-     * {@code k==v}, {@code k in (a,b)} and {@code k}, in {@link #toString} order; the other requirements
-     * are not listed. For an index over many label sets, which narrows its candidates to those holding
-     * every required label and then checks each candidate with {@link #matches}. Empty when no requirement
-     * needs a label (e.g. {@code k!=v}): then only checking every label set answers.
+     * {@code k==v}, {@code k in (a,b)} (with those values) and {@code k}, {@code k>n}, {@code k<n} (with any
+     * value), in {@link #toString} order; the others, which a missing label satisfies, are not listed. For an
+     * index over many label sets, which narrows its candidates to those holding every required label and
+     * then checks each candidate with {@link #matches}. Empty when no requirement needs a label (e.g.
+     * {@code k!=v}): then only checking every label set answers.
      */
     public List<RequiredLabel> requiredLabels() {
         return requiredLabels;

@@ -182,12 +182,13 @@ class LabelSelectorTest {
     }
 
     @Test
-    void requiredLabels_listsEqualsInAndExists_notTheRequirementsAMissingLabelSatisfies() {
+    void requiredLabels_listsEqualsInExistsAndComparisons_notTheRequirementsAMissingLabelSatisfies() {
         LabelSelector selector = LabelSelector.parse("zone in (b,a),app==web,tier=,canary,!beta,x!=y,y notin (z),n>1");
 
         assertThat(selector.requiredLabels()).containsExactly(
                 new LabelSelector.RequiredLabel("app", List.of("web")),
                 new LabelSelector.RequiredLabel("canary", List.of()),
+                new LabelSelector.RequiredLabel("n", List.of()),
                 new LabelSelector.RequiredLabel("tier", List.of("")),
                 new LabelSelector.RequiredLabel("zone", List.of("a", "b")));
         assertThat(LabelSelector.parse("x!=y,!z").requiredLabels()).isEmpty();
