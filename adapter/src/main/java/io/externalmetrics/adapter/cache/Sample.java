@@ -5,7 +5,8 @@ import io.externalmetrics.adapter.k8s.LabelSelector;
 import io.externalmetrics.adapter.k8s.Quantity;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.AbstractList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -15,31 +16,39 @@ import java.util.OptionalDouble;
 /**
  * One fetched value of a metric, with its JSON encoded up front: the base value's item, each
  * series' item, and the whole answer to a read without selector.
+ *
+ * <p>Compact for metrics of many series: the items are kept back to back in one array
+ * ({@link EncodedItems}), the labels as ids into one dictionary of the sample's distinct keys and values
+ * ({@link SeriesLabels}), and from {@value SeriesIndex#MIN_SERIES} series on a {@link SeriesIndex} finds
+ * the series a selector can match without checking every one. {@link #series} makes each
+ * {@link Point} when asked.
  */
 public final class Sample {
 
     private final Optional<Point> base;
     private final OptionalDouble baseValue;
     private final OptionalDouble summary;
-    private final List<Point> series;
+    private final SeriesLabels labels;
+    private final EncodedItems items;
+    /** Null below {@link SeriesIndex#MIN_SERIES} series: a read checks them all. */
+    private final SeriesIndex index;
     private final Instant observedAt;
     private final boolean observedByProvider;
     private final Optional<Duration> window;
     private final byte[] unselectedBody;
 
-    private Sample(Optional<Point> base, OptionalDouble baseValue, OptionalDouble summary, List<Point> series,
-                   Instant observedAt, boolean observedByProvider, Optional<Duration> window) {
+    private Sample(Optional<Point> base, OptionalDouble baseValue, OptionalDouble summary, SeriesLabels labels,
+                   EncodedItems items, Instant observedAt, boolean observedByProvider, Optional<Duration> window) {
         this.base = base;
         this.baseValue = baseValue;
         this.summary = summary;
-        this.series = series;
+        this.labels = labels;
+        this.items = items;
+        this.index = labels.size() < SeriesIndex.MIN_SERIES ? null : SeriesIndex.of(labels);
         this.observedAt = observedAt;
         this.observedByProvider = observedByProvider;
         this.window = window;
-        List<byte[]> items = base.isPresent()
-                ? List.of(base.get().item())
-                : series.stream().map(Point::item).toList();
-        this.unselectedBody = ExternalMetricJson.list(items);
+        this.unselectedBody = base.isPresent() ? ExternalMetricJson.list(List.of(base.get().item())) : items.all();
     }
 
     /**
@@ -62,15 +71,19 @@ public final class Sample {
         Optional<Point> basePoint = base.isPresent()
                 ? Optional.of(Point.of(metricName, Map.of(), base.getAsDouble(), observedAt, window))
                 : Optional.empty();
-        List<Point> points = new ArrayList<>(series.size());
+        SeriesLabels.Builder labels = SeriesLabels.builder(series.size());
+        EncodedItems.Builder items = EncodedItems.builder(series.size());
         double sum = 0;
         for (SeriesValue s : series) {
-            points.add(Point.of(metricName, s.labels(), s.value(), observedAt, window));
+            String quantity = Quantity.format(s.value());
+            labels.add(s.labels());
+            items.add(ExternalMetricJson.item(metricName, s.labels(), observedAt, window, quantity));
             sum += s.value();
         }
         OptionalDouble summary = base.isPresent() ? base
                 : series.isEmpty() || !Double.isFinite(sum) ? OptionalDouble.empty() : OptionalDouble.of(sum);
-        return new Sample(basePoint, base, summary, List.copyOf(points), observedAt, observedByProvider, window);
+        return new Sample(basePoint, base, summary, labels.build(), items.build(), observedAt, observedByProvider,
+                window);
     }
 
     /** The base value as a quantity, if the provider gave one. */
@@ -91,9 +104,20 @@ public final class Sample {
         return summary;
     }
 
-    /** The series' labels and quantities. */
+    /** The series' labels and quantities, in the provider's order; each {@link Point} is made when read. */
     public List<Point> series() {
-        return series;
+        return new AbstractList<>() {
+            @Override
+            public Point get(int i) {
+                Objects.checkIndex(i, items.size());
+                return new Point(labels.labels(i), items.quantity(i), items.item(i));
+            }
+
+            @Override
+            public int size() {
+                return items.size();
+            }
+        };
     }
 
     /** The items' timestamp: when the provider observed this value, else when the adapter received it. */
@@ -116,15 +140,26 @@ public final class Sample {
         return unselectedBody;
     }
 
-    /** The {@code ExternalMetricValueList} of every series the selector matches (maybe none). */
+    /**
+     * The {@code ExternalMetricValueList} of every series the selector matches (maybe none), in series
+     * order: the candidates the index finds, else every series, each checked by the selector.
+     */
     byte[] selected(LabelSelector selector) {
-        List<byte[]> items = new ArrayList<>();
-        for (Point point : series) {
-            if (selector.matches(point.labels())) {
-                items.add(point.item());
+        int[] candidates = index == null ? null : index.candidates(selector.requiredLabels()).orElse(null);
+        int count = candidates == null ? labels.size() : candidates.length;
+        int[] matching = new int[Math.min(count, 16)]; // grown as found: a scan mostly finds few
+        int found = 0;
+        SeriesLabels.Cursor cursor = labels.cursor();
+        for (int i = 0; i < count; i++) {
+            int series = candidates == null ? i : candidates[i];
+            if (selector.matches(cursor.at(series))) {
+                if (found == matching.length) {
+                    matching = Arrays.copyOf(matching, Math.min(count, found * 2));
+                }
+                matching[found++] = series;
             }
         }
-        return ExternalMetricJson.list(items);
+        return items.list(matching, found);
     }
 
     /**

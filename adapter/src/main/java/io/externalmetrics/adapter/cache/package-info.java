@@ -3,6 +3,9 @@
  * registered metric, swapped atomically by refreshers and read without locks by the HTTP path.
  * Values are encoded to JSON once per refresh, so a read only selects and concatenates bytes (a
  * {@code static} fallback, served only while a metric has no fresh value, is encoded when read).
+ * A value of many series is kept compact and indexed ({@link io.externalmetrics.adapter.cache.Sample}):
+ * its items in one array, its labels as ids into a dictionary of its distinct keys and values, and an
+ * index from label to series, so a selector reads the series it can match instead of every series.
  *
  * <p>It also owns the values that describe a metric ({@link io.externalmetrics.adapter.cache.MetricInfo}
  * with its {@link io.externalmetrics.adapter.cache.TriggerSpec} and

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * A Kubernetes label selector ({@code app=web,tier in (a,b),!canary}), parsed, printed and matched as
@@ -19,10 +20,19 @@ public final class LabelSelector {
 
     private final List<Requirement> requirements;
     private final String string;
+    private final List<RequiredLabel> requiredLabels;
 
     private LabelSelector(List<Requirement> requirements) {
         this.requirements = List.copyOf(requirements);
         this.string = String.join(",", requirements.stream().map(Requirement::toString).toList());
+        this.requiredLabels = requirements.stream()
+                .flatMap(r -> switch (r.operator()) {
+                    case EQUALS, DOUBLE_EQUALS, IN -> Stream.of(new RequiredLabel(r.key(), r.values()));
+                    // a label that is missing is not greater or less than anything either
+                    case EXISTS, GREATER_THAN, LESS_THAN -> Stream.of(new RequiredLabel(r.key(), List.of()));
+                    default -> Stream.<RequiredLabel>empty();
+                })
+                .toList();
     }
 
     /**
@@ -74,6 +84,18 @@ public final class LabelSelector {
         return Optional.empty();
     }
 
+    /**
+     * The labels a label set must have to {@linkplain #matches match}, from the requirements {@code k=v},
+     * {@code k==v}, {@code k in (a,b)} (with those values) and {@code k}, {@code k>n}, {@code k<n} (with any
+     * value), in {@link #toString} order; the others, which a missing label satisfies, are not listed. For an
+     * index over many label sets, which narrows its candidates to those holding every required label and
+     * then checks each candidate with {@link #matches}. Empty when no requirement needs a label (e.g.
+     * {@code k!=v}): then only checking every label set answers.
+     */
+    public List<RequiredLabel> requiredLabels() {
+        return requiredLabels;
+    }
+
     /** Whether this selector has no requirements, so matches everything. */
     public boolean isEmpty() {
         return requirements.isEmpty();
@@ -94,5 +116,19 @@ public final class LabelSelector {
     @Override
     public int hashCode() {
         return string.hashCode();
+    }
+
+    /**
+     * A label a matching label set must have.
+     *
+     * @param key    the label's key
+     * @param values the values it may have, one of which it must; empty when any value will do ({@code k}):
+     *               {@code k in ()} parses as {@code k in ("")}, so it is never empty otherwise
+     */
+    public record RequiredLabel(String key, List<String> values) {
+        public RequiredLabel {
+            Objects.requireNonNull(key, "key");
+            values = List.copyOf(values);
+        }
     }
 }

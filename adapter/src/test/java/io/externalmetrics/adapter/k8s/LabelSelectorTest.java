@@ -6,6 +6,7 @@ import static org.junit.jupiter.params.provider.Arguments.argumentSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -178,5 +179,19 @@ class LabelSelectorTest {
         assertThat(selector.rejectedBy(Map.of("app", "db", "zone", "c"))).contains("app=web");
         assertThat(selector.rejectedBy(Map.of("app", "web", "zone", "c"))).contains("zone in (a,b)");
         assertThat(selector.rejectedBy(Map.of("app", "web", "zone", "a", "canary", ""))).contains("!canary");
+    }
+
+    @Test
+    void requiredLabels_listsEqualsInExistsAndComparisons_notTheRequirementsAMissingLabelSatisfies() {
+        LabelSelector selector = LabelSelector.parse("zone in (b,a),app==web,tier=,canary,!beta,x!=y,y notin (z),n>1");
+
+        assertThat(selector.requiredLabels()).containsExactly(
+                new LabelSelector.RequiredLabel("app", List.of("web")),
+                new LabelSelector.RequiredLabel("canary", List.of()),
+                new LabelSelector.RequiredLabel("n", List.of()),
+                new LabelSelector.RequiredLabel("tier", List.of("")),
+                new LabelSelector.RequiredLabel("zone", List.of("a", "b")));
+        assertThat(LabelSelector.parse("x!=y,!z").requiredLabels()).isEmpty();
+        assertThat(LabelSelector.parse("").requiredLabels()).isEmpty();
     }
 }

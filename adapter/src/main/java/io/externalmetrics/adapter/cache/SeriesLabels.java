@@ -1,0 +1,228 @@
+package io.externalmetrics.adapter.cache;
+
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+
+/**
+ * The labels of every series of a sample, as ids into one {@link LabelDictionary}: a few ints per label
+ * instead of a map per series holding its own copies of the keys and values.
+ *
+ * <p>Series {@code i} has the labels {@code start[i]} to {@code start[i+1] - 1} of the parallel arrays
+ * {@code keyIds} and {@code valueIds}, sorted by key id so one key is found by binary search. Immutable.
+ */
+final class SeriesLabels {
+
+    /** A series' labels are searched one by one up to this many, which is faster than a binary search. */
+    private static final int LINEAR_SEARCH_UP_TO = 8;
+
+    private final LabelDictionary dictionary;
+    private final int[] start;
+    private final int[] keyIds;
+    private final int[] valueIds;
+
+    private SeriesLabels(LabelDictionary dictionary, int[] start, int[] keyIds, int[] valueIds) {
+        this.dictionary = dictionary;
+        this.start = start;
+        this.keyIds = keyIds;
+        this.valueIds = valueIds;
+    }
+
+    static Builder builder(int expectedSeries) {
+        return new Builder(expectedSeries);
+    }
+
+    int size() {
+        return start.length - 1;
+    }
+
+    LabelDictionary dictionary() {
+        return dictionary;
+    }
+
+    /** The id of the value series {@code series} has for key {@code keyId}, or -1 when it has not that key. */
+    int valueId(int series, int keyId) {
+        int from = start[series];
+        int to = start[series + 1];
+        if (to - from > LINEAR_SEARCH_UP_TO) {
+            int at = Arrays.binarySearch(keyIds, from, to, keyId);
+            return at < 0 ? -1 : valueIds[at];
+        }
+        for (int at = from; at < to && keyIds[at] <= keyId; at++) {
+            if (keyIds[at] == keyId) {
+                return valueIds[at];
+            }
+        }
+        return -1;
+    }
+
+    /** Where series {@code series}' labels start in {@link #keyIdAt}/{@link #valueIdAt}. */
+    int from(int series) {
+        return start[series];
+    }
+
+    /** Where series {@code series}' labels end (exclusive). */
+    int to(int series) {
+        return start[series + 1];
+    }
+
+    int keyIdAt(int label) {
+        return keyIds[label];
+    }
+
+    int valueIdAt(int label) {
+        return valueIds[label];
+    }
+
+    /** The labels of one series, as an immutable map of their own. */
+    Map<String, String> labels(int series) {
+        var labels = HashMap.<String, String>newHashMap(start[series + 1] - start[series]);
+        for (int at = start[series]; at < start[series + 1]; at++) {
+            labels.put(dictionary.key(keyIds[at]), dictionary.value(keyIds[at], valueIds[at]));
+        }
+        return Map.copyOf(labels);
+    }
+
+    /** A map view of one series' labels at a time, for matching many series without a map each. */
+    Cursor cursor() {
+        return new Cursor();
+    }
+
+    /**
+     * The labels of the series it was last {@linkplain #at moved to}, read from the ids. A reused, mutable
+     * view: for one thread's loop that hands each series to {@code LabelSelector.matches} and keeps nothing.
+     */
+    final class Cursor extends AbstractMap<String, String> {
+        private int series;
+        /** The key last asked for and its id: a selector asks for the same few keys of every series. */
+        private Object lastKey;
+        private int lastKeyId = -1;
+
+        Cursor at(int series) {
+            this.series = series;
+            return this;
+        }
+
+        @Override
+        public String get(Object key) {
+            if (key != lastKey) {
+                lastKeyId = key instanceof String k ? dictionary.keyId(k) : -1;
+                lastKey = key;
+            }
+            int keyId = lastKeyId;
+            int valueId = keyId < 0 ? -1 : valueId(series, keyId);
+            return valueId < 0 ? null : dictionary.value(keyId, valueId);
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return get(key) != null;
+        }
+
+        @Override
+        public Set<Entry<String, String>> entrySet() {
+            int from = start[series];
+            int to = start[series + 1];
+            return new AbstractSet<>() {
+                @Override
+                public Iterator<Entry<String, String>> iterator() {
+                    return new Iterator<>() {
+                        private int at = from;
+
+                        @Override
+                        public boolean hasNext() {
+                            return at < to;
+                        }
+
+                        @Override
+                        public Entry<String, String> next() {
+                            if (at >= to) {
+                                throw new NoSuchElementException();
+                            }
+                            int label = at++;
+                            return Map.entry(dictionary.key(keyIds[label]),
+                                    dictionary.value(keyIds[label], valueIds[label]));
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return to - from;
+                }
+            };
+        }
+    }
+
+    /**
+     * Collects series one at a time, numbering each distinct key and value in its dictionary as first
+     * seen; keeps the first instance of each string, so the series' own copies can be collected.
+     */
+    static final class Builder {
+        private final LabelDictionary dictionary = new LabelDictionary();
+        private final int[] start;
+        private int series;
+        private int[] keyIds;
+        private int[] valueIds;
+
+        private Builder(int expectedSeries) {
+            start = new int[expectedSeries + 1];
+            keyIds = new int[expectedSeries * 2];
+            valueIds = new int[expectedSeries * 2];
+        }
+
+        /** Adds the next series' labels. */
+        Builder add(Map<String, String> labels) {
+            if (series == start.length - 1) {
+                throw new IllegalStateException("more than the " + series + " series expected");
+            }
+            int from = start[series];
+            if (from + labels.size() > keyIds.length) {
+                int capacity = Math.max(from + labels.size(), keyIds.length * 2);
+                keyIds = Arrays.copyOf(keyIds, capacity);
+                valueIds = Arrays.copyOf(valueIds, capacity);
+            }
+            int at = from;
+            for (Map.Entry<String, String> label : labels.entrySet()) {
+                int keyId = dictionary.addKey(label.getKey());
+                keyIds[at] = keyId;
+                valueIds[at] = dictionary.addValue(keyId, label.getValue());
+                at++;
+            }
+            sortByKey(keyIds, valueIds, from, at);
+            start[++series] = at;
+            return this;
+        }
+
+        SeriesLabels build() {
+            if (series != start.length - 1) {
+                throw new IllegalStateException(series + " series added, " + (start.length - 1) + " expected");
+            }
+            dictionary.trim();
+            int labels = start[series];
+            return new SeriesLabels(dictionary, start, Arrays.copyOf(keyIds, labels),
+                    Arrays.copyOf(valueIds, labels));
+        }
+
+        /** Insertion sort of one series' few labels by key id, moving the value ids along. */
+        private static void sortByKey(int[] keyIds, int[] valueIds, int from, int to) {
+            for (int i = from + 1; i < to; i++) {
+                int key = keyIds[i];
+                int value = valueIds[i];
+                int j = i - 1;
+                while (j >= from && keyIds[j] > key) {
+                    keyIds[j + 1] = keyIds[j];
+                    valueIds[j + 1] = valueIds[j];
+                    j--;
+                }
+                keyIds[j + 1] = key;
+                valueIds[j + 1] = value;
+            }
+        }
+    }
+}
