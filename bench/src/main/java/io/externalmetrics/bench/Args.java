@@ -47,6 +47,11 @@ record Args(Map<String, String> values) {
         return new Args(values);
     }
 
+    /** Whether {@code name} was given. */
+    boolean has(String name) {
+        return values.containsKey(name);
+    }
+
     String string(String name, String fallback) {
         return values.getOrDefault(name, fallback);
     }

@@ -17,6 +17,8 @@ class ArgsTest {
         assertThat(args.integer("port", 0, 0)).isEqualTo(8080);
         assertThat(args.string("prefix", "bench")).isEqualTo("big");
         assertThat(Args.parse(KNOWN).integer("port", 7, 0)).isEqualTo(7);
+        assertThat(args.has("port")).isTrue();
+        assertThat(Args.parse(KNOWN).has("port")).isFalse();
     }
 
     @Test
