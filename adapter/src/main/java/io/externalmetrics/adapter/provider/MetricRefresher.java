@@ -75,6 +75,7 @@ final class MetricRefresher {
     private final FetchRequest request;
     private final Duration deadline;
     private final Context context;
+    private final ProviderEvents.MetricFetches events;
     // first failures and recoveries are state changes; a metric that flaps says each at most once per interval
     private final RateLimitedLog log;
     private final AtomicInteger state = new AtomicInteger(IDLE);
@@ -91,6 +92,7 @@ final class MetricRefresher {
         this.request = FetchRequest.newBuilder().setMetric(Protos.ref(info.key())).build();
         this.deadline = deadline;
         this.context = context;
+        this.events = context.events().fetches(info);
         this.log = new RateLimitedLog(LOG, RateLimitedLog.INTERVAL, context.ticker());
     }
 
@@ -186,19 +188,18 @@ final class MetricRefresher {
     /** Fetches once; returns false when it failed (and a retry was scheduled). */
     private boolean fetchOnce() {
         fetches.incrementAndGet();
-        ProviderEvents events = context.events();
         long took = 0; // how long the call took
         try {
             context.bulkhead().acquire();
             FetchResponse reply;
-            events.fetchStarted(info.provider());
+            events.started();
             long startedAt = context.ticker().getAsLong();
             try {
                 reply = context.stub().withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS).fetch(request);
             } finally {
                 took = context.ticker().getAsLong() - startedAt;
                 context.bulkhead().release();
-                events.fetchEnded(info.provider());
+                events.ended();
             }
             if (closed) {
                 return true;
@@ -208,7 +209,7 @@ final class MetricRefresher {
             if (!record(() -> context.cache().recordSuccess(info.key(), sample))) {
                 return true;
             }
-            events.fetched(info, ProviderEvents.FetchResult.OK, took);
+            events.fetched(ProviderEvents.FetchResult.OK, took);
             context.listener().succeeded();
             if (consecutiveFailures > 0) {
                 log.log(Level.INFO, "recovered", "provider \"" + info.provider() + "\": metric " + info.key()
@@ -224,7 +225,7 @@ final class MetricRefresher {
             if (!record(() -> context.cache().recordFailure(info.key(), why))) {
                 return true;
             }
-            events.fetched(info, e instanceof InvalidReplyException
+            events.fetched(e instanceof InvalidReplyException
                     ? ProviderEvents.FetchResult.INVALID
                     : ProviderEvents.FetchResult.ERROR, took);
             context.listener().failed(Status.fromThrowable(e).getCode());

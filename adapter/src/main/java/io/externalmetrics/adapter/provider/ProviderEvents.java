@@ -36,6 +36,42 @@ public interface ProviderEvents {
     default void fetched(MetricInfo metric, FetchResult result, long nanos) {
     }
 
+    /**
+     * The fetch events of one metric, as {@link #fetchStarted}, {@link #fetchEnded} and {@link #fetched}
+     * say them; asked once per refresher, so an implementation finds its per-metric and per-provider state
+     * once rather than on every fetch (thousands a second).
+     */
+    default MetricFetches fetches(MetricInfo metric) {
+        return new MetricFetches() {
+            @Override
+            public void started() {
+                fetchStarted(metric.provider());
+            }
+
+            @Override
+            public void ended() {
+                fetchEnded(metric.provider());
+            }
+
+            @Override
+            public void fetched(FetchResult result, long nanos) {
+                ProviderEvents.this.fetched(metric, result, nanos);
+            }
+        };
+    }
+
+    /** One metric's fetch events: see {@link #fetches}. */
+    interface MetricFetches {
+        /** As {@link ProviderEvents#fetchStarted} for the metric's provider. */
+        void started();
+
+        /** As {@link ProviderEvents#fetchEnded} for the metric's provider. */
+        void ended();
+
+        /** As {@link ProviderEvents#fetched} for the metric. */
+        void fetched(FetchResult result, long nanos);
+    }
+
     /** The provider's channel is now in {@code state} (gRPC's connectivity state, e.g. {@code READY}). */
     default void connectivity(String provider, String state) {
     }

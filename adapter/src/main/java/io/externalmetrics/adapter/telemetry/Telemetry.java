@@ -39,6 +39,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -63,14 +64,18 @@ public final class Telemetry implements ProviderEvents, ReadEvents, HttpMetrics 
             List.of("idle", "connecting", "ready", "transient_failure", "shutdown");
     private static final int LOWEST_CODE = 100;
     private static final int CODES = 500; // 100 to 599
+    /** The {@code result} label of each {@link FetchResult}, by ordinal. */
+    private static final String[] RESULTS = Arrays.stream(FetchResult.values())
+            .map(result -> result.name().toLowerCase(Locale.ROOT))
+            .toArray(String[]::new);
 
     private final Clock clock;
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final ExpositionFormatWriter text = PrometheusTextFormatWriter.create();
     private final ExpositionFormatWriter openMetrics = OpenMetricsTextFormatWriter.create();
     private final AtomicReference<MetricCache> cache = new AtomicReference<>();
-    // per provider: fetch calls under way (absent: none) and the channel's last state
-    private final Map<String, Integer> inFlight = new ConcurrentHashMap<>();
+    // per provider: fetch calls under way (absent: none so far) and the channel's last state
+    private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private final Map<String, String> connectivity = new ConcurrentHashMap<>();
 
     private final Counter fetches;
@@ -147,8 +152,10 @@ public final class Telemetry implements ProviderEvents, ReadEvents, HttpMetrics 
                 .name("externalmetrics_provider_fetches_in_flight")
                 .help("Fetch calls to the provider under way")
                 .labelNames("provider")
-                .callback(callback -> providers().forEach(
-                        provider -> callback.call(inFlight.getOrDefault(provider, 0), provider)))
+                .callback(callback -> providers().forEach(provider -> {
+                    AtomicInteger calls = inFlight.get(provider);
+                    callback.call(calls == null ? 0 : calls.get(), provider);
+                }))
                 .register(registry);
         watchReconnects = Counter.builder()
                 .name("externalmetrics_provider_watch_reconnects_total")
@@ -200,19 +207,75 @@ public final class Telemetry implements ProviderEvents, ReadEvents, HttpMetrics 
 
     @Override
     public void fetchStarted(String provider) {
-        inFlight.merge(provider, 1, Integer::sum);
+        inFlight(provider).incrementAndGet();
     }
 
     @Override
     public void fetchEnded(String provider) {
-        inFlight.merge(provider, -1, (a, b) -> a + b == 0 ? null : a + b); // none left: the entry goes
+        inFlight(provider).decrementAndGet();
+    }
+
+    private AtomicInteger inFlight(String provider) {
+        return inFlight.computeIfAbsent(provider, p -> new AtomicInteger());
     }
 
     @Override
     public void fetched(MetricInfo metric, FetchResult result, long nanos) {
         String[] labels = labels(metric);
-        fetches.labelValues(labels[0], labels[1], labels[2], result.name().toLowerCase(Locale.ROOT)).inc();
+        fetches.labelValues(labels[0], labels[1], labels[2], RESULTS[result.ordinal()]).inc();
         fetchDuration.labelValues(labels).observe(nanos / 1e9);
+    }
+
+    /** Finds the provider's in-flight count now and the metric's data points at their first use, then keeps them. */
+    @Override
+    public MetricFetches fetches(MetricInfo metric) {
+        return new MetricPoints(labels(metric), inFlight(metric.provider()));
+    }
+
+    /**
+     * One metric's fetch data points, kept so that a fetch costs no label lookup. Each is made at its
+     * first use, as {@link #fetched} makes it: a result never seen has no series. One whose metric stops
+     * being served is dropped at the next scrape; its refresher stops with it, and a successor asks anew.
+     */
+    private final class MetricPoints implements MetricFetches {
+
+        private final String[] labels;
+        private final AtomicInteger inFlight;
+        // the registry hands out the same data point for the same labels: a race stores it twice
+        private final AtomicReferenceArray<CounterDataPoint> byResult =
+                new AtomicReferenceArray<>(FetchResult.values().length);
+        private volatile DistributionDataPoint duration;
+
+        MetricPoints(String[] labels, AtomicInteger inFlight) {
+            this.labels = labels;
+            this.inFlight = inFlight;
+        }
+
+        @Override
+        public void started() {
+            inFlight.incrementAndGet();
+        }
+
+        @Override
+        public void ended() {
+            inFlight.decrementAndGet();
+        }
+
+        @Override
+        public void fetched(FetchResult result, long nanos) {
+            CounterDataPoint counter = byResult.get(result.ordinal());
+            if (counter == null) {
+                counter = fetches.labelValues(labels[0], labels[1], labels[2], RESULTS[result.ordinal()]);
+                byResult.set(result.ordinal(), counter);
+            }
+            counter.inc();
+            DistributionDataPoint took = duration;
+            if (took == null) {
+                took = fetchDuration.labelValues(labels);
+                duration = took;
+            }
+            took.observe(nanos / 1e9);
+        }
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.externalmetrics.adapter.cache.OnErrorPolicy;
 import io.externalmetrics.adapter.cache.ProviderState;
 import io.externalmetrics.adapter.cache.ProviderState.Connectivity;
 import io.externalmetrics.adapter.cache.TriggerSpec;
+import io.externalmetrics.adapter.provider.ProviderEvents;
 import io.externalmetrics.adapter.provider.ProviderEvents.FetchResult;
 import io.externalmetrics.adapter.testing.FakeClock;
 import io.externalmetrics.adapter.testing.PromText;
@@ -80,5 +81,30 @@ class TelemetryTest {
 
         telemetry.fetchEnded("p");
         assertThat(scrape().get("externalmetrics_provider_fetches_in_flight", Map.of("provider", "p"))).isZero();
+    }
+
+    @Test
+    void aMetricsFetchEvents_countInItsSeries_andItsProvidersCallsInFlight() {
+        MetricInfo metric = info("p", "queue-depth");
+        cache.updateProvider(new ProviderState("p", "t", true, "ok", Connectivity.READY, Instant.EPOCH));
+        cache.registerProvider("p", List.of(metric));
+        ProviderEvents.MetricFetches fetches = telemetry.fetches(metric);
+
+        fetches.started();
+        fetches.started();
+        fetches.ended();
+        fetches.fetched(FetchResult.OK, 1_000_000);
+        fetches.fetched(FetchResult.OK, 1_000_000);
+        fetches.fetched(FetchResult.INVALID, 1_000_000);
+        PromText text = scrape();
+
+        assertThat(text.get("externalmetrics_provider_fetches_in_flight", Map.of("provider", "p"))).isEqualTo(1);
+        assertThat(text.get("externalmetrics_metric_fetches_total", Map.of("metric", "queue-depth", "result", "ok")))
+                .isEqualTo(2);
+        assertThat(text.get("externalmetrics_metric_fetches_total",
+                Map.of("metric", "queue-depth", "result", "invalid"))).isEqualTo(1);
+        assertThat(text.matching("externalmetrics_metric_fetches_total", Map.of("result", "error"))).isEmpty();
+        assertThat(text.get("externalmetrics_metric_fetch_duration_seconds_count", Map.of("metric", "queue-depth")))
+                .isEqualTo(3);
     }
 }
