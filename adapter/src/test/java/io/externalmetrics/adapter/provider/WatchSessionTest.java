@@ -124,6 +124,19 @@ class WatchSessionTest {
         assertThat(time.pendingTasks()).isZero();
     }
 
+    @Test
+    void manyEvents_areAllPassedOn_thoughAskedOfGrpcInBatches() {
+        watch(A);
+        int events = 5 * WatchSession.EVENTS_PER_REQUEST + 3; // past every batch boundary and the first ask
+
+        for (int i = 0; i < events; i++) {
+            held.getFirst().onNext(WatchEvent.newBuilder().setMetric(Protos.ref(i % 2 == 0 ? A : B)).build());
+        }
+
+        assertThat(changed).hasSize(1 + events);
+        assertThat(changed.getLast()).isEqualTo(A);
+    }
+
     @ParameterizedTest(name = "a stream that {0}s after its opening event")
     @ValueSource(strings = {"fail", "complete"})
     void streamThatEndsAtOnce_isReopenedWithGrowingBackoff_andLoggedOnce(String ending) {
