@@ -12,7 +12,7 @@
 # adapters), or run alone: bench/sections/refresh.sh (builds what is missing, prints the markdown).
 # Environment:
 #   BENCH_SKIP                containing "refresh": skipped (by bench/run)
-#   BENCH_REFRESH_WARMUP      seconds before each window (default 10)
+#   BENCH_REFRESH_WARMUP      seconds before each window (default 15: the JIT needs it)
 #   BENCH_REFRESH_WINDOW      seconds measured (default 20)
 #   BENCH_REFRESH_METRICS     interval metrics (default 1000)
 #   BENCH_REFRESH_INTERVAL_MS their interval (default 100: 10,000 fetches/s wanted)
@@ -23,7 +23,7 @@
 #   BENCH_REFRESH_JAVA_OPTS   extra JVM options for the adapters, e.g. a JFR recording
 
 refresh_section() {
-  local warmup=${BENCH_REFRESH_WARMUP:-10} window=${BENCH_REFRESH_WINDOW:-20}
+  local warmup=${BENCH_REFRESH_WARMUP:-15} window=${BENCH_REFRESH_WINDOW:-20}
   local metrics=${BENCH_REFRESH_METRICS:-1000} interval_ms=${BENCH_REFRESH_INTERVAL_MS:-100}
   local push=${BENCH_REFRESH_PUSH:-1000} fire_rate=${BENCH_REFRESH_FIRE_RATE:-20000}
   local describe=${BENCH_REFRESH_DESCRIBE:-10000}
