@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -22,7 +23,10 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The values route's answer to a read of a metric nobody serves ({@code bench/run}'s target (d)): the
- * 404 {@code Status} with its message, after the cache's lookup missed.
+ * 404 {@code Status} with its message, after the cache's lookup missed. On this benchmark's thread, and
+ * on a new virtual thread per answer, as Helidon serves each request (what a thread keeps from one answer
+ * to the next, such as a JSON library's thread-local buffers, helps only the first); the difference
+ * between the two beyond starting a thread is what a request pays for not reusing them.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -52,5 +56,17 @@ public class NotFoundBench {
     @Benchmark
     public ApiHandler.ValuesAnswer notFoundAnswer() {
         return handler.answer("default", "no-such-metric", Optional.empty(), miss);
+    }
+
+    @Benchmark
+    public ApiHandler.ValuesAnswer notFoundAnswerOnANewVirtualThread() throws InterruptedException {
+        var answer = new AtomicReference<ApiHandler.ValuesAnswer>();
+        Thread.ofVirtual().start(() -> answer.set(notFoundAnswer())).join();
+        return answer.get();
+    }
+
+    @Benchmark
+    public void newVirtualThreadAlone() throws InterruptedException {
+        Thread.ofVirtual().start(() -> { }).join();
     }
 }
