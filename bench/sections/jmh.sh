@@ -1,13 +1,13 @@
 # bench/run section "jmh": the JMH microbenchmarks of the bench module (selector parse and match, the
 # selector cache, quantity formatting, value-list encoding, lookup among 10,000 metrics, selection among
-# 1,000 and 10,000 series, the 404 answer), with short bounded settings (about 3 min: 30 benchmarks,
-# each 2 s of warm-up and 3 s measured in one fork), as a markdown table.
+# 1,000 and 10,000 series, the 404 answer), with short bounded settings (under 3 min: 32 benchmarks,
+# each 2 s of warm-up and 1.5 s measured in one fork), as a markdown table.
 #
 # BENCH_JMH_ARGS replaces the JMH options (default below); a regular expression among them picks
 # benchmarks, e.g. BENCH_JMH_ARGS="-f 1 -wi 3 -i 5 LookupBench".
 skip_section jmh && return 0
 
-JMH_ARGS=${BENCH_JMH_ARGS:--f 1 -wi 2 -w 1s -i 3 -r 1s}
+JMH_ARGS=${BENCH_JMH_ARGS:--f 1 -wi 2 -w 1s -i 3 -r 500ms}
 JMH_LIMIT=300 # seconds the whole run may take
 # shellcheck disable=SC2086 # the options are words
 timeout "$JMH_LIMIT" java -jar "$BENCH_JAR" $JMH_ARGS -rf csv -rff "$WORK/jmh.csv" >"$WORK/jmh.log" 2>&1 \
