@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # bench/run section "jmh": the JMH microbenchmarks of the bench module (selector parse and match, the
 # selector cache, quantity formatting, value-list encoding, lookup among 10,000 metrics, selection among
 # 1,000 and 10,000 series, the 404 answer), with short bounded settings (under 3 min: 32 benchmarks,
