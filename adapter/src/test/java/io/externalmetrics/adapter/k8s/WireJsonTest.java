@@ -77,6 +77,23 @@ class WireJsonTest {
     }
 
     @Test
+    void item_encodedOnManyVirtualThreadsAtOnce_eachIsItsOwn() throws Exception {
+        // as fetches encode their items: each on a virtual thread, with buffers from a pool all threads share
+        Instant at = Instant.parse("2026-11-30T10:00:00Z");
+        List<Future<String>> items = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 2000; i++) {
+                Map<String, String> labels = Map.of("shard", i + "-" + "y".repeat(i % 300));
+                items.add(threads.submit(() -> text(ExternalMetricJson.item("m", labels, at, Optional.empty(), "1"))));
+            }
+        }
+        for (int i = 0; i < items.size(); i++) {
+            assertThat(items.get(i).get()).isEqualTo("{\"metricName\":\"m\",\"metricLabels\":{\"shard\":\""
+                    + i + "-" + "y".repeat(i % 300) + "\"},\"timestamp\":\"2026-11-30T10:00:00Z\",\"value\":\"1\"}");
+        }
+    }
+
+    @Test
     void status_unavailable_matchesTheContractShape() {
         assertThat(text(StatusJson.failure(StatusReason.SERVICE_UNAVAILABLE, "provider down")))
                 .isEqualTo("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","

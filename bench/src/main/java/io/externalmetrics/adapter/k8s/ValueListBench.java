@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -55,6 +56,14 @@ public class ValueListBench {
     @Benchmark
     public byte[] encodeItemsAndList() {
         return ExternalMetricJson.list(encode());
+    }
+
+    /** As a fetch encodes: on a virtual thread of its own (what a thread keeps between fetches does not help). */
+    @Benchmark
+    public byte[] encodeItemsAndListOnANewVirtualThread() throws InterruptedException {
+        var body = new AtomicReference<byte[]>();
+        Thread.ofVirtual().start(() -> body.set(encodeItemsAndList())).join();
+        return body.get();
     }
 
     @Benchmark
