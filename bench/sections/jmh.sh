@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # bench/run section "jmh": the JMH microbenchmarks of the bench module (selector parse and match, the
 # selector cache, quantity formatting, value-list encoding, lookup among 10,000 metrics, selection among
-# 1,000 and 10,000 series, the 404 answer), with short bounded settings (under 3 min: 32 benchmarks,
+# 1,000 and 10,000 series, the 404 answer), with short bounded settings (about 3 min: 35 benchmark runs,
 # each 2 s of warm-up and 1.5 s measured in one fork), as a markdown table.
 #
 # BENCH_JMH_ARGS replaces the JMH options (default below); a regular expression among them picks

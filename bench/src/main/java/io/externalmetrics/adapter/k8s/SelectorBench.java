@@ -31,13 +31,18 @@ public class SelectorBench {
     public String selector;
 
     private LabelSelector parsed;
-    // the labels of BenchProvider's series 75: shard, group, then label-2
-    private final Map<String, String> matching = Map.of("shard", "75", "group", "7", "label-2", "value-5");
-    private final Map<String, String> other = Map.of("shard", "85", "group", "8", "label-2", "value-1");
+    // BenchProvider's labels (shard, group, label-2) and two more: each selector takes the first, not the other
+    private final Map<String, String> matching =
+            Map.of("shard", "75", "group", "7", "label-2", "value-5", "app", "web", "tier", "a");
+    private final Map<String, String> other =
+            Map.of("shard", "85", "group", "8", "label-2", "value-1", "app", "web", "tier", "c");
 
     @Setup
     public void setUp() {
         parsed = LabelSelector.parse(selector);
+        if (!parsed.matches(matching) || parsed.matches(other)) {
+            throw new IllegalStateException(selector + " must match " + matching + " and not " + other);
+        }
     }
 
     @Benchmark
