@@ -38,6 +38,7 @@ public final class ApiHandler {
     private final Supplier<Optional<String>> authenticationNotReady;
     private final Supplier<Map<MetricKey, Long>> fetches;
     private final Clock clock;
+    private final SelectorCache selectors = new SelectorCache();
 
     /**
      * @param cache     the metric cache to read
@@ -99,7 +100,7 @@ public final class ApiHandler {
         Optional<LabelSelector> selector = Optional.empty();
         if (selectorText.isPresent()) {
             try {
-                selector = Optional.of(LabelSelector.parse(selectorText.get()));
+                selector = Optional.of(selectors.parse(selectorText.get()));
             } catch (SelectorParseException e) {
                 Responses.failure(req, res, StatusReason.BAD_REQUEST,
                         subject(metric, namespace, selectorText) + ": invalid label selector: " + e.getMessage());
@@ -205,7 +206,7 @@ public final class ApiHandler {
         Optional<LabelSelector> selector = Optional.empty();
         if (selectorText.isPresent()) {
             try {
-                selector = Optional.of(LabelSelector.parse(selectorText.get()));
+                selector = Optional.of(selectors.parse(selectorText.get()));
             } catch (SelectorParseException e) {
                 Responses.failure(req, res, StatusReason.BAD_REQUEST,
                         "query parameter \"labelSelector\": invalid label selector: " + e.getMessage());

@@ -74,9 +74,24 @@ final class Reconciler {
 
     private Served start(MetricInfo info) {
         MetricRefresher refresher = newRefresher.apply(info);
-        // the first tick at once: a new metric gets its value without waiting a period
-        return new Served(refresher,
-                scheduler.scheduleAtFixedRate(refresher::trigger, 0, tickNanos(info), TimeUnit.NANOSECONDS));
+        long period = tickNanos(info);
+        // the first fetch at once: a new metric gets its value without waiting a period (a trigger after
+        // a stop does nothing); then a tick at the metric's own phase in the period (see phase)
+        scheduler.execute(refresher::trigger);
+        return new Served(refresher, scheduler.scheduleAtFixedRate(refresher::trigger, phase(info.key(), period),
+                period, TimeUnit.NANOSECONDS));
+    }
+
+    /**
+     * When in its period a metric is ticked, after the first fetch: {@code (0, period)}, the same for the
+     * same key. Metrics registered together (every metric of a provider, when it is first reached) would
+     * otherwise all be fetched in the same instant of every period: with 10,000 metrics every 30 s, a burst
+     * that took both cores for 3 s, and with them every read served meanwhile. Fibonacci hashing of the key's
+     * hash spreads even names that differ in one character ({@code queue-1}, {@code queue-2}) across the period.
+     */
+    static long phase(MetricKey key, long periodNanos) {
+        double fraction = ((key.hashCode() * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53; // [0, 1)
+        return 1 + (long) (fraction * (periodNanos - 1));
     }
 
     /** Stops every refresher and tick. */

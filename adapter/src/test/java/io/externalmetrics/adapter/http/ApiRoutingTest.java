@@ -1,6 +1,7 @@
 package io.externalmetrics.adapter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.cache.MetricInfo;
@@ -10,6 +11,8 @@ import io.externalmetrics.adapter.cache.ProviderState;
 import io.externalmetrics.adapter.cache.ProviderState.Connectivity;
 import io.externalmetrics.adapter.cache.Sample;
 import io.externalmetrics.adapter.cache.TriggerSpec;
+import io.externalmetrics.adapter.k8s.LabelSelector;
+import io.externalmetrics.adapter.k8s.SelectorParseException;
 import io.externalmetrics.adapter.testing.LogRecords;
 import io.externalmetrics.adapter.testing.TestClock;
 import io.helidon.http.HeaderNames;
@@ -359,6 +362,21 @@ class ApiRoutingTest {
         assertThat(answer.body()).contains("""
                 "message":"metric \\"nope\\" in namespace \\"default\\" with selector \\"queue===x\\": \
                 invalid label selector""", "\"reason\":\"BadRequest\",\"code\":400}");
+    }
+
+    @Test
+    void read_badSelectorAgain_isTheSame400() {
+        String path = VALUES + "default/nope?labelSelector=queue%3D%3D%3Dx";
+        Answer first = get(path);
+
+        Answer again = get(path);
+
+        assertThat(again.status()).isEqualTo(400);
+        assertThat(again.body()).isEqualTo(first.body());
+        // the parser's own words, not something the cache made up
+        String parserSays = catchThrowableOfType(SelectorParseException.class, () -> LabelSelector.parse("queue===x"))
+                .getMessage();
+        assertThat(again.body()).contains("invalid label selector: " + parserSays + "\"");
     }
 
     @Test

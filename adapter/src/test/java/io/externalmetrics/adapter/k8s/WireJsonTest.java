@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /** Golden JSON: the bytes Kubernetes clients parse, as K8S-CONTRACT.md gives them. */
@@ -53,6 +57,40 @@ class WireJsonTest {
                         + "\"details\":{\"name\":\"queue-depth\",\"group\":\"external.metrics.k8s.io\","
                         + "\"kind\":\"queue-depth\"},"
                         + "\"code\":404}");
+    }
+
+    @Test
+    void status_writtenOnManyVirtualThreadsAtOnce_eachBodyIsItsOwn() throws Exception {
+        // the Status writer's buffers come from a pool shared by all threads: none may leak into another body
+        List<Future<String>> bodies = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 2000; i++) {
+                String name = "metric-" + i + "-" + "x".repeat(i % 300);
+                bodies.add(threads.submit(() -> text(StatusJson.metricNotFound(name, "no " + name))));
+            }
+        }
+        for (int i = 0; i < bodies.size(); i++) {
+            String name = "metric-" + i + "-" + "x".repeat(i % 300);
+            assertThat(bodies.get(i).get()).isEqualTo(text(StatusJson.metricNotFound(name, "no " + name)))
+                    .contains("\"message\":\"no " + name + "\"");
+        }
+    }
+
+    @Test
+    void item_encodedOnManyVirtualThreadsAtOnce_eachIsItsOwn() throws Exception {
+        // as fetches encode their items: each on a virtual thread, with buffers from a pool all threads share
+        Instant at = Instant.parse("2026-11-30T10:00:00Z");
+        List<Future<String>> items = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 2000; i++) {
+                Map<String, String> labels = Map.of("shard", i + "-" + "y".repeat(i % 300));
+                items.add(threads.submit(() -> text(ExternalMetricJson.item("m", labels, at, Optional.empty(), "1"))));
+            }
+        }
+        for (int i = 0; i < items.size(); i++) {
+            assertThat(items.get(i).get()).isEqualTo("{\"metricName\":\"m\",\"metricLabels\":{\"shard\":\""
+                    + i + "-" + "y".repeat(i % 300) + "\"},\"timestamp\":\"2026-11-30T10:00:00Z\",\"value\":\"1\"}");
+        }
     }
 
     @Test

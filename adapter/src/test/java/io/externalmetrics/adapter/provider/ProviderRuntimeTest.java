@@ -3,11 +3,13 @@ package io.externalmetrics.adapter.provider;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.externalmetrics.adapter.cache.MetricCache;
+import io.externalmetrics.adapter.cache.MetricKey;
 import io.externalmetrics.adapter.cache.ProviderState;
 import io.externalmetrics.adapter.cache.ProviderState.Connectivity;
 import io.externalmetrics.adapter.cache.ReadResult;
 import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.config.ProviderConfig;
+import io.externalmetrics.adapter.k8s.ExternalMetricJson;
 import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.FakeClock;
 import io.externalmetrics.adapter.testing.FakeProvider;
@@ -156,8 +158,12 @@ class ProviderRuntimeTest {
         assertThat(read("m")).as("3s old: still fresh").contains("\"value\":\"5\"");
 
         time.forward(Duration.ofMillis(1));
+        // the first failed fetch: the metric's first tick after the fetch at start, at its phase in the second
+        Instant firstTick = Instant.parse("2026-11-30T10:00:00Z")
+                .plusNanos(Reconciler.phase(new MetricKey("*", "m"), Duration.ofSeconds(1).toNanos()));
         assertThat(read("m"))
-                .startsWith("503 provider \"p\" failing since 2026-11-30T10:00:01Z (UNAVAILABLE: backend down")
+                .startsWith("503 provider \"p\" failing since " + ExternalMetricJson.timestamp(firstTick)
+                        + " (UNAVAILABLE: backend down")
                 .endsWith("last value fetched 3.1s ago (max age 3s)");
     }
 

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.random.RandomGenerator;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -70,6 +71,23 @@ class ReconcilerTest {
         assertThat(change).isEqualTo(new Reconciler.Change(false, false));
         assertThat(reconciler.fetchCounts()).containsEntry(new MetricKey("*", "a"), 2L)
                 .containsEntry(new MetricKey("*", "b"), 5L);
+    }
+
+    @Test
+    void reconcile_manyMetrics_areFetchedAtOnce_thenTickedSpreadOverTheirPeriod() {
+        reconciler.reconcile(IntStream.range(0, 1000)
+                .mapToObj(i -> every("queue-" + i, Duration.ofSeconds(30)))
+                .toList());
+
+        List<Duration> delays = time.pendingDelays();
+        assertThat(delays.stream().filter(Duration::isZero)).as("first fetches, at once").hasSize(1000);
+        // each metric's tick, then: ten 3 s slices of the period hold about 100 each, not all in one
+        int[] perSlice = new int[10];
+        delays.stream().filter(d -> !d.isZero()).forEach(d -> {
+            assertThat(d).isLessThan(Duration.ofSeconds(30));
+            perSlice[(int) (d.toMillis() / 3000)]++;
+        });
+        assertThat(IntStream.of(perSlice).boxed().toList()).allSatisfy(n -> assertThat(n).isBetween(50, 150));
     }
 
     @Test
