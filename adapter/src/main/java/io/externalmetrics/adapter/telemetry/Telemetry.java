@@ -40,6 +40,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -236,6 +237,8 @@ public final class Telemetry implements ProviderEvents, ReadEvents, HttpMetrics 
      * One metric's fetch data points, kept so that a fetch costs no label lookup. Each is made at its
      * first use, as {@link #fetched} makes it: a result never seen has no series. One whose metric stops
      * being served is dropped at the next scrape; its refresher stops with it, and a successor asks anew.
+     * After any scrape that dropped label sets they are looked up again: a scrape racing a new metric's
+     * first fetch may have dropped them, and a kept point would then count where no scrape sees it.
      */
     private final class MetricPoints implements MetricFetches {
 
@@ -245,6 +248,7 @@ public final class Telemetry implements ProviderEvents, ReadEvents, HttpMetrics 
         private final AtomicReferenceArray<CounterDataPoint> byResult =
                 new AtomicReferenceArray<>(FetchResult.values().length);
         private volatile DistributionDataPoint duration;
+        private volatile long keptAt = -1;
 
         MetricPoints(String[] labels, AtomicInteger inFlight) {
             this.labels = labels;
@@ -263,6 +267,14 @@ public final class Telemetry implements ProviderEvents, ReadEvents, HttpMetrics 
 
         @Override
         public void fetched(FetchResult result, long nanos) {
+            long now = drops.get();
+            if (now != keptAt) { // a scrape may have dropped what is kept: look it up again
+                for (int i = 0; i < byResult.length(); i++) {
+                    byResult.set(i, null);
+                }
+                duration = null;
+                keptAt = now;
+            }
             CounterDataPoint counter = byResult.get(result.ordinal());
             if (counter == null) {
                 counter = fetches.labelValues(labels[0], labels[1], labels[2], RESULTS[result.ordinal()]);
@@ -333,6 +345,12 @@ public final class Telemetry implements ProviderEvents, ReadEvents, HttpMetrics 
         return new Exposition(writer.getContentType(), out.toByteArray());
     }
 
+    /**
+     * Counts the scrapes that dropped label sets: a {@link MetricPoints} kept from before one looks its data
+     * points up again, in case a metric it holds was dropped while it was being registered.
+     */
+    private final AtomicLong drops = new AtomicLong();
+
     /** Drops the label sets of metrics no longer served and of providers no longer configured. */
     private void dropGone() {
         Set<List<String>> metrics = new HashSet<>();
@@ -344,6 +362,7 @@ public final class Telemetry implements ProviderEvents, ReadEvents, HttpMetrics 
         watchReconnects.removeIf(labels -> !providers.contains(labels.get(0)));
         describeFailures.removeIf(labels -> !providers.contains(labels.get(0)));
         connectivity.keySet().retainAll(providers);
+        drops.incrementAndGet(); // after the removals: a data point kept during them is looked up again
     }
 
     /** The metrics served now: registered and not retired. */

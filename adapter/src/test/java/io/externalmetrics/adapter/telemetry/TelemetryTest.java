@@ -107,4 +107,22 @@ class TelemetryTest {
         assertThat(text.get("externalmetrics_metric_fetch_duration_seconds_count", Map.of("metric", "queue-depth")))
                 .isEqualTo(3);
     }
+
+    @Test
+    void aMetricsFetchSeries_droppedByAScrapeBeforeItWasRegistered_comeBackAtItsNextFetch() {
+        MetricInfo metric = info("p", "queue-depth");
+        cache.updateProvider(new ProviderState("p", "t", true, "ok", Connectivity.READY, Instant.EPOCH));
+        ProviderEvents.MetricFetches fetches = telemetry.fetches(metric);
+        fetches.fetched(FetchResult.OK, 1_000_000); // the first fetch, racing its registration
+        scrape(); // sees the metric not served yet: drops its series
+
+        cache.registerProvider("p", List.of(metric));
+        fetches.fetched(FetchResult.OK, 1_000_000);
+        PromText text = scrape();
+
+        assertThat(text.get("externalmetrics_metric_fetches_total", Map.of("metric", "queue-depth", "result", "ok")))
+                .isEqualTo(1);
+        assertThat(text.get("externalmetrics_metric_fetch_duration_seconds_count", Map.of("metric", "queue-depth")))
+                .isEqualTo(1);
+    }
 }
