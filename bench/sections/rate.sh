@@ -6,8 +6,8 @@
 # each one connection with --rps RATE/RATE_CLIENTS. h2load paces a connection on a timer and sends the
 # requests due whatever the responses (up to -m in flight, set far above what the rate keeps in flight;
 # late timers catch up). Its per-request log has each request's send time and duration; with one
-# connection per log the k-th request sent was due at (first send + k / rate), so its latency is counted
-# from then: time a request waited because the client or the machine fell behind is in the latency, not
+# connection per log the k-th request sent was due at h2load's timer tick for it (see due_time_log), so its
+# latency is counted from then: time a request waited because the client or the machine fell behind is in the latency, not
 # hidden (coordinated omission). "from send" is h2load's own figure, for comparison; "send lag" is how
 # late the latest send was.
 skip_section rate && return 0
@@ -18,11 +18,18 @@ RATE_CLIENTS=10
 RATE_STREAMS=100
 
 # rewrites h2load --log-file $1 of one connection at $2 req/s: the duration column becomes the time from
-# when the request was due to the end of its response, and a fourth column the send lag, both in µs
+# when the request was due to the end of its response, and a fourth column the send lag, both in µs.
+# h2load paces --rps on a timer of max(10 ms, 1/rps): the first request goes out at once, then each tick
+# sends the rps x tick requests due by then (5 every 10 ms at 500 req/s), so request k is due at tick
+# ceil(k / per tick). A request sent before its tick (a late timer catching up) counts from its send.
 due_time_log() {
   sort -n -k1,1 "$1" | awk -F'\t' -v OFS='\t' -v rate="$2" '
-    NR == 1 { first = $1 }
-    { due = first + (NR - 1) * 1e6 / rate; print $1, $2, $1 + $3 - due, $1 - due }'
+    NR == 1 { first = $1; tick = rate < 100 ? 1e6 / rate : 10000; per = rate * tick / 1e6 }
+    {
+      k = NR - 1; j = int(k / per); if (j * per < k) j++
+      due = first + j * tick; if (due > $1) due = $1
+      print $1, $2, $1 + $3 - due, $1 - due
+    }'
 }
 
 rate_rows=()
@@ -68,8 +75,8 @@ at_rate "(c) selector, 10 of 10,000 series" "$A/k10-0?labelSelector=group%3D7"
   echo
   echo "$RATE_CLIENTS \`h2load -c 1 -m $RATE_STREAMS -t 1 --rps $((RATE / RATE_CLIENTS)) -n $((RATE / RATE_CLIENTS * RATE_SECONDS))\`" \
     "side by side: $RATE req/s over $RATE_CLIENTS connections for $RATE_SECONDS s, open loop, after 1 s at the"
-  echo "same rate. Latency (ms) from the time each request was due by the schedule (first send + k / rate on its"
-  echo "connection) to the end of its response, so time lost to a client or machine that fell behind counts;"
+  echo "same rate. Latency (ms) from the time each request was due by h2load's schedule (its 10 ms timer tick for"
+  echo "the request on its connection) to the end of its response, so time lost to a client or machine that fell behind counts;"
   echo "\"p99 from send\" is h2load's own measure (from the actual send), \"send lag\" the latest a send went out"
   echo "(ms). 2xx: successful responses of those scheduled. Target: p99 < 1 ms for (a), (b) and (c)."
   echo
