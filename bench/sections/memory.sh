@@ -64,7 +64,7 @@ memory_run() {
       "$name" "$port" "$((series > 0 ? series : 1))"
     [ -z "$reply_bytes" ] || printf '    maxReplyBytes: %s\n' "$reply_bytes"
   } >"$WORK/adapter-$name.yaml"
-  java -Xmx$MEMORY_HEAP -jar "$ADAPTER_JAR" --config "$WORK/adapter-$name.yaml" >"$log" 2>&1 &
+  java -Xmx$MEMORY_HEAP -XX:+UseG1GC -jar "$ADAPTER_JAR" --config "$WORK/adapter-$name.yaml" >"$log" 2>&1 &
   adapter=$!
   pids+=("$adapter")
   local url="https://127.0.0.1:$aport/$API/$name-0?labelSelector=shard%3D0" begin=$SECONDS
@@ -128,7 +128,7 @@ done
 {
   echo "## Memory per series"
   echo
-  echo "A whole adapter process (\`java -Xmx$MEMORY_HEAP -jar\`, default GC) holding one metric of N series of"
+  echo "A whole adapter process (\`java -Xmx$MEMORY_HEAP -XX:+UseG1GC -jar\`: G1 as on any machine of 2 cores and 2 GiB or more) holding one metric of N series of"
   echo "three labels (shard=<i>, group=<i/10>, label-2=value-<i mod 7>) from a BenchProvider: heap used after two"
   echo "\`jcmd PID GC.run\` (full GCs) once the metric is served. Bytes per series: (heap used - heap used by the"
   echo "same adapter serving a metric of 0 series) / N. The config raises maxSeries to N (default 10,000) and the"
