@@ -175,6 +175,7 @@ refresh_section() {
     echo "| metrics | to registered (ms) | CPU then (s) | to every first value (ms) | CPU then (s) |"
     echo "|---:|---:|---:|---:|---:|"
     printf '%s\n' "${describe_rows[@]}" | tr -s ' '
+    echo
   } >>"$SECTIONS_MD"
 }
 
