@@ -1,12 +1,9 @@
 package io.externalmetrics.adapter.security;
 
-import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * The server's trust manager when client certificates are requested: any chain completes the
@@ -14,7 +11,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * is decided per request by the authenticators, against the CA bundles current then. Like Go's
  * {@code tls.RequestClientCert}, which k8s.io/apiserver serves with.
  */
-final class AnyClientCertificateTrustManager extends X509ExtendedTrustManager {
+final class AnyClientCertificateTrustManager extends ServerTrustManager {
 
     private final Supplier<List<X509Certificate>> acceptedIssuers;
 
@@ -27,35 +24,6 @@ final class AnyClientCertificateTrustManager extends X509ExtendedTrustManager {
         if (chain == null || chain.length == 0) {
             throw new CertificateException("empty client certificate chain");
         }
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        checkClientTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        checkClientTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("this trust manager only serves; it checks no server");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        checkServerTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        checkServerTrusted(chain, authType);
     }
 
     /** The CAs named in the certificate request: read at each handshake, so they follow rotations. */

@@ -1,52 +1,20 @@
 package io.externalmetrics.adapter.security;
 
-import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * The server's trust manager when no client certificate is requested ({@code TlsClientAuth.NONE}): the
  * handshake never asks it, and it would refuse any chain. It stands in for the JDK's default, which
  * reads the default trust store when the server's TLS is set up, for nothing.
  */
-final class NoClientCertificateTrustManager extends X509ExtendedTrustManager {
+final class NoClientCertificateTrustManager extends ServerTrustManager {
 
     private static final String NONE_ASKED = "this server asks for no client certificate and trusts none";
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
         throw new CertificateException(NONE_ASKED);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        checkClientTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        checkClientTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("this trust manager only serves; it checks no server");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        checkServerTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        checkServerTrusted(chain, authType);
     }
 
     @Override
