@@ -1,5 +1,6 @@
 package io.externalmetrics.bench;
 
+import io.externalmetrics.adapter.security.ServingCertificates;
 import io.helidon.common.tls.Tls;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
@@ -29,20 +30,6 @@ public final class LimitServer {
     static final String USAGE = "usage: java -cp externalmetrics-bench-*-all.jar io.externalmetrics.bench.LimitServer"
             + " --body FILE --keystore FILE.p12 --password PASSWORD [--port N]";
     static final String PATH = "/apis/external.metrics.k8s.io/v1beta1/namespaces/{namespace}/{metric}";
-    // the adapter's (ServingCertificates), copied so the limit runs without the adapter's jar; LimitServerTest
-    // fails when they differ
-    static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
-    static final List<String> CIPHER_SUITES = List.of(
-            "TLS_AES_128_GCM_SHA256",
-            "TLS_AES_256_GCM_SHA384",
-            "TLS_CHACHA20_POLY1305_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-            "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
-
     private LimitServer() {
     }
 
@@ -96,8 +83,8 @@ public final class LimitServer {
         return Tls.builder()
                 .privateKey(key)
                 .privateKeyCertChain(chain)
-                .enabledProtocols(TLS_PROTOCOLS)
-                .enabledCipherSuites(CIPHER_SUITES)
+                .enabledProtocols(ServingCertificates.TLS_PROTOCOLS) // the adapter's own
+                .enabledCipherSuites(ServingCertificates.CIPHER_SUITES)
                 .build();
     }
 }
