@@ -67,14 +67,16 @@ memory_run() {
   java -Xmx$MEMORY_HEAP -XX:+UseG1GC -jar "$ADAPTER_JAR" --config "$WORK/adapter-$name.yaml" >"$log" 2>&1 &
   adapter=$!
   pids+=("$adapter")
-  local url="https://127.0.0.1:$aport/$API/$name-0?labelSelector=shard%3D0" begin=$SECONDS
+  local url="https://127.0.0.1:$aport/$API/$name-0?labelSelector=shard%3D0" begin=$SECONDS frame
   local deadline=$((SECONDS + MEMORY_LOAD_LIMIT))
   until [ "$(curl -sk -o /dev/null -w '%{http_code}' "$url")" = 200 ]; do
     if ! kill -0 "$adapter" 2>/dev/null; then
       MEM_ERROR="adapter exited"
     elif grep -q -m1 'OutOfMemoryError' "$log"; then
-      # with the frame that failed to allocate
-      MEM_ERROR="OutOfMemoryError $(grep -m1 -A1 'OutOfMemoryError' "$log" | sed -n '2s/^[[:space:]]*at /at /p')"
+      # with the frame that failed to allocate, when a stack was printed; a fetch that ran out of heap is
+      # logged as a failed fetch (and retried with backoff) instead
+      frame=$(grep -m1 -A1 'OutOfMemoryError' "$log" | sed -n '2s/^[[:space:]]*at /at /p')
+      MEM_ERROR="OutOfMemoryError ${frame:-in the fetch: the reply did not fit in the heap (a failed fetch, retried)}"
     elif grep -q -m1 -E 'RESOURCE_EXHAUSTED|more than the limit|DEADLINE_EXCEEDED' "$log"; then
       # the log's own words, one line, without the timestamp and logger
       MEM_ERROR=$(grep -m1 -o -E '(RESOURCE_EXHAUSTED|DEADLINE_EXCEEDED|[^:]*more than the limit)[^"]{0,120}' "$log")

@@ -37,6 +37,10 @@ final class Failures {
         if (error instanceof InvalidReplyException invalid) {
             return "invalid reply: " + invalid.getMessage();
         }
+        if (error instanceof OutOfMemoryError) {
+            return "the reply did not fit in the adapter's heap (" + error + "): give the adapter more heap"
+                    + " (-Xmx) or have the provider serve fewer series";
+        }
         return error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
     }
 

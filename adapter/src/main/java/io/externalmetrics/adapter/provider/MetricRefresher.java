@@ -220,7 +220,9 @@ final class MetricRefresher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return true;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // out of memory: a reply too big for the heap, whose allocations are gone once it unwinds; a
+            // failure like any other, so this metric is retried and no thread is left holding it RUNNING
             String why = Failures.describe(e);
             if (!record(() -> context.cache().recordFailure(info.key(), why))) {
                 return true;

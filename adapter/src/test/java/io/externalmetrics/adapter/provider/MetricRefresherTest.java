@@ -18,6 +18,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -25,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -57,9 +61,14 @@ class MetricRefresherTest {
     }
 
     private MetricRefresher refresher() {
+        return refresher(Clock.systemUTC());
+    }
+
+    /** @param clock the clock a fetch reads when its reply arrives */
+    private MetricRefresher refresher(Clock clock) {
         cache.registerProvider("p", List.of(info));
         var context = new MetricRefresher.Context(MetricProviderGrpc.newBlockingStub(channel), cache, fetches,
-                scheduler, new Semaphore(1), Clock.systemUTC(),
+                scheduler, new Semaphore(1), clock,
                 new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1), RandomGenerator.getDefault()),
                 ReplyRules.of(ProviderConfig.of("p", "127.0.0.1:1")), new MetricRefresher.Listener() {
                     @Override
@@ -114,5 +123,37 @@ class MetricRefresherTest {
 
         release.countDown();
         Await.until("the value", WAIT, () -> cache.state(KEY).orElseThrow().sample().isPresent());
+    }
+
+    @Test
+    void aReplyTooBigForTheHeap_isAFailureThatIsRetried_notAFetchThreadLost() {
+        var firstTime = new AtomicBoolean(true);
+        Clock outOfMemoryOnce = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                if (firstTime.getAndSet(false)) {
+                    throw new OutOfMemoryError("Java heap space"); // as building a huge reply's sample does
+                }
+                return Instant.now();
+            }
+        };
+        release.countDown();
+        MetricRefresher refresher = refresher(outOfMemoryOnce);
+        refresher.trigger();
+
+        Await.until("the failure", WAIT, () -> cache.state(KEY).orElseThrow().failure().isPresent());
+        assertThat(cache.state(KEY).orElseThrow().failure().orElseThrow().message())
+                .contains("did not fit in the adapter's heap").contains("-Xmx");
+        Await.until("the value of the retry", WAIT, () -> cache.state(KEY).orElseThrow().sample().isPresent());
     }
 }
