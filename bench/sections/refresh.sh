@@ -47,9 +47,6 @@ refresh_section() {
       sleep 0.05
     done
   }
-  rf_cpu_ticks() { # utime + stime of process $1 (fields 14 and 15, after the command in parentheses)
-    sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
-  }
   rf_stats() { # the provider's last counts in log $1: "fetches fired sent"
     grep '^stats ' "$1" | tail -1 | sed 's/^stats fetches=\([0-9]*\) fired=\([0-9]*\) sent=\([0-9]*\).*/\1 \2 \3/'
   }
@@ -90,9 +87,9 @@ refresh_section() {
     sleep "$warmup"
     local e0 e1 t0 t1 a0 a1 p0 p1 s0 s1
     e0=$(rf_errors "$3")
-    s0=$(rf_stats "$1"); t0=$(date +%s%N); a0=$(rf_cpu_ticks "$2"); p0=$(rf_cpu_ticks "$4")
+    s0=$(rf_stats "$1"); t0=$(date +%s%N); a0=$(cpu_ticks "$2"); p0=$(cpu_ticks "$4")
     sleep "$window"
-    s1=$(rf_stats "$1"); t1=$(date +%s%N); a1=$(rf_cpu_ticks "$2"); p1=$(rf_cpu_ticks "$4")
+    s1=$(rf_stats "$1"); t1=$(date +%s%N); a1=$(cpu_ticks "$2"); p1=$(cpu_ticks "$4")
     e1=$(rf_errors "$3")
     RF_SECONDS=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1e9}')
     read -r RF_FETCHES RF_FIRED RF_SENT < <(awk -v a="$s0" -v b="$s1" -v s="$RF_SECONDS" 'BEGIN {
@@ -139,14 +136,14 @@ refresh_section() {
     rf_adapter "d$count" "$RF_PROVIDER_PORT"
     rf_await "$RF_ADAPTER_LOG" "$RF_ADAPTER_PID" "serving $count metrics"
     registered=$(( ($(date +%s%N) - begin) / 1000000 ))
-    cpu_registered=$(rf_cpu_ticks "$RF_ADAPTER_PID")
+    cpu_registered=$(cpu_ticks "$RF_ADAPTER_PID")
     deadline=$((SECONDS + 60))
     until [ "$(rf_stats "$dir/provider-d$count.log" | cut -d' ' -f1)" -ge "$count" ] 2>/dev/null; do
       [ "$SECONDS" -lt "$deadline" ] || { echo "not every metric fetched after 60s" >&2; break; }
       sleep 0.05
     done
     fetched=$(( ($(date +%s%N) - begin) / 1000000 ))
-    cpu_fetched=$(rf_cpu_ticks "$RF_ADAPTER_PID")
+    cpu_fetched=$(cpu_ticks "$RF_ADAPTER_PID")
     describe_rows+=("| $count | $registered | $(awk -v t="$cpu_registered" -v hz="$hz" 'BEGIN {printf "%.2f", t/hz}') \
 | $fetched | $(awk -v t="$cpu_fetched" -v hz="$hz" 'BEGIN {printf "%.2f", t/hz}') |")
     rf_stop "$RF_ADAPTER_PID" "$dp"
@@ -184,6 +181,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   set -euo pipefail
   cd "$(dirname "$0")/../.."
   source scripts/env.sh
+  source bench/cpu.sh
   ADAPTER_JAR=adapter/target/externalmetrics-adapter-0.1.0-SNAPSHOT-all.jar
   BENCH_JAR=bench/target/externalmetrics-bench-0.1.0-SNAPSHOT-all.jar
   if [ ! -f "$ADAPTER_JAR" ] || [ ! -f "$BENCH_JAR" ]; then

@@ -34,7 +34,7 @@ ms_until_200() {
 
 # CPU time (user + system) process $1 has used so far, ms: less disturbed by other load than wall time
 cpu_ms() {
-  awk -v tick="$(getconf CLK_TCK)" '{sub(/.*\) /, ""); print int(($12 + $13) * 1000 / tick)}' "/proc/$1/stat"
+  echo $(($(cpu_ticks "$1") * 1000 / $(getconf CLK_TCK)))
 }
 
 median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
