@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -44,9 +45,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>What the adapter sees:
  * <ul>
  *   <li>Fetch runs the metric's function on the {@linkplain Builder#executor executor} (virtual
- *       threads by default). An unknown metric is {@code NOT_FOUND}; a function that throws is an
- *       error naming the metric with the exception's message ({@code UNKNOWN}, or the code of a
- *       thrown {@link io.grpc.StatusRuntimeException}); one returning null is {@code INTERNAL}; one
+ *       threads by default); a value returned without an {@linkplain Value#observedAt(java.time.Instant)
+ *       observation time} gets the time the function returned. An unknown metric is
+ *       {@code NOT_FOUND}; a function that throws is an error naming the metric with the
+ *       exception's message ({@code UNKNOWN}, or the code of a thrown
+ *       {@link io.grpc.StatusRuntimeException}); one returning null is {@code INTERNAL}; one
  *       still running at the call's deadline makes the call fail with {@code DEADLINE_EXCEEDED}
  *       and is interrupted. A failing function never takes the server down.</li>
  *   <li>Describe lists every metric with its trigger and max age.</li>
@@ -114,7 +117,8 @@ public final class MetricProviderServer implements AutoCloseable {
         } else {
             ownedExecutor = null;
         }
-        this.service = new MetricProviderService(new ArrayList<>(builder.metrics.values()), executor);
+        this.service = new MetricProviderService(new ArrayList<>(builder.metrics.values()), executor,
+                builder.clock);
     }
 
     /**
@@ -313,6 +317,7 @@ public final class MetricProviderServer implements AutoCloseable {
         private Optional<Path> keyFile = Optional.empty();
         private Optional<Path> clientCaFile = Optional.empty();
         private Duration tlsCheckInterval = Duration.ofSeconds(2);
+        private Clock clock = Clock.systemUTC();
         private final Map<MetricKey, Registration> metrics = new LinkedHashMap<>();
 
         private Builder() {
@@ -401,6 +406,19 @@ public final class MetricProviderServer implements AutoCloseable {
          */
         public Builder executor(Executor executor) {
             this.executor = Objects.requireNonNull(executor, "executor must not be null");
+            return this;
+        }
+
+        /**
+         * The clock that stamps the observation time of a value returned without one ({@link
+         * Value#observedAt(java.time.Instant)}): its {@code instant()} when the metric function
+         * returns. Default: the system clock. A test passes a clock it moves itself.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock must not be null");
             return this;
         }
 

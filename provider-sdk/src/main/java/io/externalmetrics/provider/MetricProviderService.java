@@ -15,6 +15,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.lang.System.Logger.Level;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -39,12 +40,13 @@ final class MetricProviderService extends MetricProviderGrpc.MetricProviderImplB
 
     private final Map<MetricKey, Registration> metrics; // registration order
     private final Executor executor;
+    private final Clock clock;
     private final DescribeResponse description;
     private final WatchHub hub = new WatchHub();
     private final Map<MetricKey, WatchEvent> pushEvents; // one per event-triggered metric
     private final List<Runnable> detachments = new ArrayList<>();
 
-    MetricProviderService(List<Registration> registrations, Executor executor) {
+    MetricProviderService(List<Registration> registrations, Executor executor, Clock clock) {
         var byKey = new LinkedHashMap<MetricKey, Registration>();
         var description = DescribeResponse.newBuilder();
         for (Registration registration : registrations) {
@@ -53,6 +55,7 @@ final class MetricProviderService extends MetricProviderGrpc.MetricProviderImplB
         }
         this.metrics = Collections.unmodifiableMap(byKey);
         this.executor = executor;
+        this.clock = clock;
         this.description = description.build();
         var pushEvents = new LinkedHashMap<MetricKey, WatchEvent>();
         for (Registration registration : registrations) {
@@ -87,7 +90,7 @@ final class MetricProviderService extends MetricProviderGrpc.MetricProviderImplB
                 ? MetricRequest.of(key.namespace(), key.name())
                 : MetricRequest.of(key.namespace(), key.name(),
                         Instant.now().plusNanos(deadline.timeRemaining(TimeUnit.NANOSECONDS)));
-        var task = new FetchTask(registration, metricRequest, call);
+        var task = new FetchTask(registration, metricRequest, clock, call);
         // Deadline passed or caller gone: gRPC answers DEADLINE_EXCEEDED / CANCELLED itself; we
         // interrupt the function so it stops working for nobody.
         call.setOnCancelHandler(() -> task.cancel(true));
@@ -172,9 +175,9 @@ final class MetricProviderService extends MetricProviderGrpc.MetricProviderImplB
         private final Registration registration;
         private final ServerCallStreamObserver<FetchResponse> call;
 
-        FetchTask(Registration registration, MetricRequest request,
+        FetchTask(Registration registration, MetricRequest request, Clock clock,
                 ServerCallStreamObserver<FetchResponse> call) {
-            super(() -> registration.function().fetch(request));
+            super(() -> observed(registration.function().fetch(request), clock));
             this.registration = registration;
             this.call = call;
         }
@@ -202,6 +205,19 @@ final class MetricProviderService extends MetricProviderGrpc.MetricProviderImplB
                 LOG.log(Level.DEBUG, () -> "could not answer fetch of " + registration.key(), e);
             }
         }
+    }
+
+    /**
+     * The value with its observation time: the one the function set, else now, the moment the
+     * function returned (the design's "default: now"). Stamped here rather than left to the adapter's
+     * time of receipt, so the adapter's freshness by observation covers every SDK provider and a reply
+     * that took long to arrive does not look newer than it is.
+     */
+    static Value observed(Value value, Clock clock) {
+        if (value == null || value.observedAt().isPresent()) {
+            return value;
+        }
+        return value.observedAt(clock.instant());
     }
 
     /** A metric function's failure as the status the adapter shows to the user of the HPA. */

@@ -21,8 +21,8 @@ final class ProtoMapping {
                     .putAllLabels(series.labels())
                     .setValue(series.value()));
         }
-        // Absent observed_at means "when the adapter received the reply", which is what an author
-        // who gave no time means too; so only an explicit time goes on the wire.
+        // A value from a metric function always has one: the server stamps it when the function
+        // returns (MetricProviderService.observed).
         value.observedAt().ifPresent(at -> response.setObservedAt(toProto(at)));
         value.window().ifPresent(window -> response.setWindow(toProto(window)));
         return response.build();

@@ -41,7 +41,7 @@ public final class Value {
     private final boolean hasValue;
     private final double value;
     private final List<Series> series;
-    private final Instant observedAt; // null: the adapter uses the time it received the reply
+    private final Instant observedAt; // null: the server stamps the time the metric function returned
     private final Duration window; // null: none
 
     private Value(boolean hasValue, double value, List<Series> series, Instant observedAt,
@@ -133,8 +133,10 @@ public final class Value {
     }
 
     /**
-     * Sets when the value was observed. Without it, the adapter uses the time it received the
-     * reply; give the real observation time for data that arrives late.
+     * Sets when the value was observed. Without it, {@link MetricProviderServer} stamps the time
+     * the metric function returned (on its {@linkplain MetricProviderServer.Builder#clock clock}),
+     * which is when a value computed by the function was observed; give the real observation time
+     * for data that arrives late (a value relayed from a source that measured it earlier).
      *
      * @param observedAt when the value was observed
      * @return a new value with the observation time set
@@ -181,7 +183,8 @@ public final class Value {
     /**
      * When the value was observed.
      *
-     * @return the observation time, or empty for "when the adapter received it"
+     * @return the observation time, or empty if none was set (the server then stamps the time the
+     *     metric function returned)
      */
     public Optional<Instant> observedAt() {
         return Optional.ofNullable(observedAt);

@@ -19,8 +19,11 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -53,8 +56,44 @@ class MetricProviderServiceTest {
         assertThat(response.getSeriesList()).containsExactly(
                 series(Map.of("some-key", "A"), 3),
                 series(Map.of("some-key", "B", "zone", "eu"), 15));
-        assertThat(response.hasObservedAt()).as("absent: the adapter uses the reply time").isFalse();
         assertThat(response.hasWindow()).isFalse();
+    }
+
+    @Test
+    void fetch_valueWithoutTime_isStampedWithTheClockWhenTheFunctionReturns() {
+        Instant called = Instant.parse("2026-01-02T03:04:05Z");
+        Instant returned = called.plusSeconds(5);
+        var clock = new MovableClock(called);
+        var channel = serve(MetricProviderServer.builder()
+                .clock(clock)
+                .addMetric(Namespace.ALL, "slow", Trigger.every(Duration.ofSeconds(1)), request -> {
+                    clock.set(returned); // the function took five seconds
+                    return Value.of(1);
+                }));
+
+        FetchResponse response = blocking(channel).fetch(fetch(Namespace.ALL, "slow"));
+
+        assertThat(response.getObservedAt()).as("the time the function returned, not when it was called")
+                .isEqualTo(Timestamp.newBuilder().setSeconds(returned.getEpochSecond()).build());
+    }
+
+    @Test
+    void fetch_valueWithoutTime_systemClock_isObservedBetweenTheFunctionsReturnAndTheReply() {
+        var lastInstantInFunction = new AtomicReference<Instant>();
+        var channel = serve(MetricProviderServer.builder()
+                .addMetric(Namespace.ALL, "now", Trigger.every(Duration.ofSeconds(1)), request -> {
+                    Value value = Value.of(1);
+                    lastInstantInFunction.set(Instant.now());
+                    return value;
+                }));
+
+        FetchResponse response = blocking(channel).fetch(fetch(Namespace.ALL, "now"));
+        Instant replied = Instant.now();
+
+        Instant observed = Instant.ofEpochSecond(response.getObservedAt().getSeconds(),
+                response.getObservedAt().getNanos());
+        assertThat(response.hasObservedAt()).isTrue();
+        assertThat(observed).isBetween(lastInstantInFunction.get(), replied);
     }
 
     @Test
@@ -384,6 +423,35 @@ class MetricProviderServiceTest {
         var late = watch(channel, WatchRequest.getDefaultInstance());
         assertThat(late.completed.await(WAIT_SECONDS, TimeUnit.SECONDS))
                 .as("a stream opened after close() ends at once").isTrue();
+    }
+
+    /** A clock the test sets; read by the server's fetch threads. */
+    private static final class MovableClock extends Clock {
+
+        private volatile Instant now;
+
+        MovableClock(Instant now) {
+            this.now = now;
+        }
+
+        void set(Instant instant) {
+            now = instant;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException("a test clock has one zone");
+        }
     }
 
     private ManagedChannel serve(MetricProviderServer.Builder builder) {
