@@ -2,55 +2,28 @@ package io.externalmetrics.examples.javaprovider;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.tuple;
 
-import io.externalmetrics.proto.v1.FetchRequest;
-import io.externalmetrics.proto.v1.FetchResponse;
-import io.externalmetrics.proto.v1.MetricProviderGrpc;
-import io.externalmetrics.proto.v1.MetricRef;
-import io.externalmetrics.proto.v1.WatchEvent;
-import io.externalmetrics.proto.v1.WatchRequest;
+import io.externalmetrics.provider.MetricKey;
 import io.externalmetrics.provider.MetricProviderServer;
 import io.externalmetrics.provider.MetricRequest;
 import io.externalmetrics.provider.Namespace;
 import io.externalmetrics.provider.Series;
 import io.externalmetrics.provider.Value;
-import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
-import io.grpc.inprocess.InProcessChannelBuilder;
-import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.stub.StreamObserver;
-import java.io.IOException;
+import io.externalmetrics.provider.testing.MetricDescription;
+import io.externalmetrics.provider.testing.ProviderTester;
+import io.externalmetrics.provider.testing.WatchRecording;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class ExampleProviderTest {
 
-    private static final long WAIT_SECONDS = 10;
+    private static final MetricKey INCREMENTABLE = MetricKey.forAllNamespaces(ExampleProvider.INCREMENTABLE);
+    private static final MetricKey PUSHED = MetricKey.forAllNamespaces(ExampleProvider.PUSHED);
 
     private final ExampleProvider provider = new ExampleProvider();
-    private final Deque<AutoCloseable> cleanup = new ArrayDeque<>();
-
-    @AfterEach
-    void closeEverything() throws Exception {
-        while (!cleanup.isEmpty()) {
-            cleanup.pop().close();
-        }
-    }
 
     @Test
     void someIncrementingMetric_beforeAnyTick_isAllZero() {
@@ -74,56 +47,44 @@ class ExampleProviderTest {
     }
 
     @Test
-    void fetch_overGrpc_returnsTheCountersAfterTicks() throws IOException {
-        var stub = MetricProviderGrpc.newBlockingStub(serveInProcess(null))
-                .withDeadlineAfter(WAIT_SECONDS, TimeUnit.SECONDS);
-        provider.tick();
-        provider.tick();
+    void fetch_overGrpc_returnsTheCountersAfterTicks() {
+        try (var tester = ProviderTester.of(provider.register(MetricProviderServer.builder()).build())) {
+            provider.tick();
+            provider.tick();
 
-        FetchResponse response = stub.fetch(FetchRequest.newBuilder()
-                .setMetric(ref(ExampleProvider.INCREMENTABLE)).build());
+            Value value = tester.fetch(INCREMENTABLE);
 
-        assertThat(response.getValue()).isEqualTo(2);
-        assertThat(response.getSeriesList()).extracting(s -> s.getLabelsMap().get("some-key"),
-                        io.externalmetrics.proto.v1.Series::getValue)
-                .containsExactly(
-                        tuple("A", 2.0),
-                        tuple("B", 10.0),
-                        tuple("C", -2.0));
+            assertThat(value.value()).hasValue(2);
+            assertThat(value.series()).containsExactly(
+                    new Series(Map.of("some-key", "A"), 2),
+                    new Series(Map.of("some-key", "B"), 10),
+                    new Series(Map.of("some-key", "C"), -2));
+            assertThat(value.observedAt()).as("stamped by the SDK when the function returned").isPresent();
+        }
     }
 
     @Test
-    void tick_everyFifth_pushesAnEventAndANewValue() throws Exception {
-        var watchStarted = new CountDownLatch(1);
-        var channel = serveInProcess(watchStarted);
-        BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
-        MetricProviderGrpc.newStub(channel).watch(WatchRequest.getDefaultInstance(),
-                new StreamObserver<>() {
-                    @Override
-                    public void onNext(WatchEvent event) {
-                        events.add(event);
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                    }
-                });
-        assertThat(watchStarted.await(WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
-
-        for (int i = 0; i < ExampleProvider.TICKS_PER_PUSH; i++) {
-            provider.tick();
+    void describe_pollsIncrementableEverySecondAndPushesPushed() {
+        try (var tester = ProviderTester.of(provider.register(MetricProviderServer.builder()).build())) {
+            assertThat(tester.describe()).containsExactly(
+                    MetricDescription.interval(INCREMENTABLE, Duration.ofSeconds(1), Optional.empty()),
+                    MetricDescription.push(PUSHED, Optional.empty()));
         }
+    }
 
-        assertThat(events.poll(WAIT_SECONDS, TimeUnit.SECONDS))
-                .isEqualTo(WatchEvent.newBuilder().setMetric(ref(ExampleProvider.PUSHED)).build());
-        FetchResponse response = MetricProviderGrpc.newBlockingStub(channel)
-                .withDeadlineAfter(WAIT_SECONDS, TimeUnit.SECONDS)
-                .fetch(FetchRequest.newBuilder().setMetric(ref(ExampleProvider.PUSHED)).build());
-        assertThat(response.getValue()).isEqualTo(1);
+    @Test
+    void tick_everyFifth_pushesAnEventAndANewValue() {
+        try (var tester = ProviderTester.of(provider.register(MetricProviderServer.builder()).build());
+                WatchRecording events = tester.watch(PUSHED)) {
+            assertThat(events.awaitEvents(1)).as("the opening event").containsExactly(PUSHED);
+
+            for (int i = 0; i < ExampleProvider.TICKS_PER_PUSH; i++) {
+                provider.tick();
+            }
+
+            assertThat(events.awaitEvents(2)).containsExactly(PUSHED, PUSHED);
+            assertThat(tester.fetch(PUSHED).value()).hasValue(1);
+        }
     }
 
     @Test
@@ -151,52 +112,8 @@ class ExampleProviderTest {
                 .hasMessage("--client-ca needs --tls-cert and --tls-key");
     }
 
-    /**
-     * Serves the example in-process through the SDK's bindable service; counts down
-     * {@code watchStarted} (if given) once a Watch call has been registered by the service.
-     */
-    private ManagedChannel serveInProcess(CountDownLatch watchStarted) throws IOException {
-        MetricProviderServer metrics = provider.register(MetricProviderServer.builder()).build();
-        cleanup.push(metrics);
-        ServerInterceptor watchRegistered = new ServerInterceptor() {
-            @Override
-            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call,
-                    Metadata headers, ServerCallHandler<Q, R> next) {
-                return new SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
-                    @Override
-                    public void onHalfClose() {
-                        super.onHalfClose(); // runs the handler: the stream is registered after it
-                        if (watchStarted != null && call.getMethodDescriptor().equals(
-                                MetricProviderGrpc.getWatchMethod())) {
-                            watchStarted.countDown();
-                        }
-                    }
-                };
-            }
-        };
-        String name = InProcessServerBuilder.generateName();
-        var server = InProcessServerBuilder.forName(name)
-                .addService(ServerInterceptors.intercept(metrics.bindableService(), watchRegistered))
-                .build()
-                .start();
-        cleanup.push(() -> {
-            server.shutdownNow();
-            server.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS);
-        });
-        ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
-        cleanup.push(() -> {
-            channel.shutdownNow();
-            channel.awaitTermination(WAIT_SECONDS, TimeUnit.SECONDS);
-        });
-        return channel;
-    }
-
     private static MetricRequest request(String name) {
         return MetricRequest.of(Namespace.ALL, name);
-    }
-
-    private static MetricRef ref(String name) {
-        return MetricRef.newBuilder().setNamespace(Namespace.ALL).setName(name).build();
     }
 
     private static Value counters(long a, long b, long c) {
