@@ -4,21 +4,22 @@
  * HorizontalPodAutoscaler.
  *
  * <pre>{@code
- * try (var server = MetricProviderServer.builder()
- *         .port(50051)
- *         .addMetric(Namespace.ALL, "incrementable", Trigger.every(Duration.ofSeconds(1)),
- *                 this::someIncrementingMetric)
- *         .build()
- *         .start()) {
- *     server.awaitTermination();
- * }
- *
- * Value someIncrementingMetric(MetricRequest request) {
- *     return Value.of(counterA)
- *             .withSelector("some-key", "A", counterA)
- *             .withSelector("some-key", "B", counterB);
+ * public static void main(String[] args) throws InterruptedException {
+ *     var jobs = new ConcurrentLinkedQueue<String>();       // what the metric measures
+ *     try (var server = MetricProviderServer.builder()
+ *             .port(50051)                                    // the adapter's providers[].target
+ *             .addMetric(Namespace.ALL, "queue-depth", Trigger.every(Duration.ofSeconds(5)),
+ *                     request -> Value.of(jobs.size()).withSelector("queue", "jobs", jobs.size()))
+ *             .build()
+ *             .start()) {
+ *         server.awaitTermination();                          // until close(), e.g. a shutdown hook's
+ *     }
  * }
  * }</pre>
+ *
+ * <p>Depend on {@code io.externalmetrics:externalmetrics-provider-sdk}; test a provider with
+ * {@code io.externalmetrics:externalmetrics-provider-sdk-testing}, whose {@code ProviderTester}
+ * serves it in-process and fetches from it as the adapter does.
  *
  * <p>What lives here:
  * <ul>
@@ -29,10 +30,12 @@
  *       io.externalmetrics.provider.MetricRequest}: the code that computes a metric, and what it is
  *       asked;</li>
  *   <li>{@link io.externalmetrics.provider.Value}, {@link io.externalmetrics.provider.Series}: what
- *       it answers, validated when built;</li>
+ *       it answers, validated when built; a value without an observation time is stamped when the
+ *       function returns;</li>
  *   <li>{@link io.externalmetrics.provider.Trigger}, {@link
  *       io.externalmetrics.provider.EventTrigger}: when the adapter fetches the metric again;</li>
- *   <li>{@link io.externalmetrics.provider.Namespace}: the namespace constants.</li>
+ *   <li>{@link io.externalmetrics.provider.Namespace}, {@link io.externalmetrics.provider.MetricKey}:
+ *       the namespace constants, and a metric's namespace and name.</li>
  * </ul>
  *
  * <p>The wire contract is {@code externalmetrics/v1/provider.proto}; nothing in this package's
