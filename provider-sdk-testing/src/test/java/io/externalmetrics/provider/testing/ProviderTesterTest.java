@@ -217,6 +217,12 @@ class ProviderTesterTest {
         }
     }
 
+    @Test
+    void classpath_ofATestUsingTheTester_hasNoJUnit4() {
+        // grpc-testing depends on JUnit 4 for its rules; this module excludes it, and works without it
+        assertThatThrownBy(() -> Class.forName("org.junit.Rule")).isInstanceOf(ClassNotFoundException.class);
+    }
+
     private static Path copy(String certificate, Path dir) throws IOException {
         Path file = dir.resolve(certificate);
         try (InputStream in = TlsTesting.loadCert(certificate)) {
