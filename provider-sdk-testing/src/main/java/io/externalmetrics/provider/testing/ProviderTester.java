@@ -149,6 +149,11 @@ public final class ProviderTester implements AutoCloseable {
     /**
      * Fetches a metric, as the adapter does, with the {@link #DEFAULT_TIMEOUT} as deadline.
      *
+     * <p>An SDK provider stamps a value returned without an observation time with the time its
+     * function returned, so the reply's {@link Value#observedAt()} is set: assert on {@link
+     * Value#value()} and {@link Value#series()}, or give the provider a fixed clock
+     * ({@link MetricProviderServer.Builder#clock}) to compare whole values.
+     *
      * @param metric the metric, by the namespace it is registered under ({@code "*"} included) and name
      * @return the reply; its {@link Value#observedAt()} is present whenever the provider sent one
      * @throws StatusRuntimeException the provider's error, e.g. {@code NOT_FOUND} for an unknown metric
