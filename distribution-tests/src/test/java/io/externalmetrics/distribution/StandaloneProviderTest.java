@@ -42,6 +42,8 @@ class StandaloneProviderTest {
 
         try (Launched build = Launched.start(dir.resolve("build"), Map.of(), List.of("mvn", "-B", "-ntp", "-o",
                 "-f", project.resolve("pom.xml").toString(), "verify",
+                // the repository this build installed into, also when it is not ~/.m2
+                "-Dmaven.repo.local=" + System.getProperty("local.repository"),
                 "-Dexternalmetrics.version=" + System.getProperty("project.version")))) {
             int exit = build.awaitExit(BUILD_TIMEOUT);
             assertThat(exit)
@@ -73,6 +75,60 @@ class StandaloneProviderTest {
                 channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    @Test
+    void install_putsSourcesAndJavadocJarsBesideEachLibrary() {
+        Path repository = Path.of(System.getProperty("local.repository"), "io", "externalmetrics");
+        String version = System.getProperty("project.version");
+        for (String artifact : List.of("externalmetrics-proto", "externalmetrics-provider-sdk",
+                "externalmetrics-provider-sdk-testing")) {
+            for (String classifier : List.of("", "-sources", "-javadoc")) {
+                assertThat(repository.resolve(artifact).resolve(version)
+                        .resolve(artifact + "-" + version + classifier + ".jar"))
+                        .as("mvn install of %s%s", artifact, classifier)
+                        .isRegularFile();
+            }
+        }
+    }
+
+    /**
+     * The standalone project names its plugin and test library versions itself, as an author's would; they
+     * are the ones the repository's own build uses, so the offline build finds them where that build put them.
+     */
+    @Test
+    void standalonePom_pinsTheVersionsTheRootPomManages() throws IOException {
+        Map<String, String> managed = versions(Files.readString(Path.of(System.getProperty("root.pom"))));
+        Map<String, String> pinned = versions(Files.readString(
+                Path.of(System.getProperty("standalone.dir")).resolve("pom.xml")));
+
+        assertThat(pinned).isNotEmpty();
+        pinned.forEach((artifact, version) -> assertThat(managed.get(artifact))
+                .as("the version of %s in java-provider-standalone/pom.xml, against the root pom", artifact)
+                .isEqualTo(version));
+    }
+
+    /** Each groupId:artifactId with a literal (or property) version, but the projects' own. */
+    private static Map<String, String> versions(String pom) {
+        Map<String, String> properties = new java.util.HashMap<>();
+        Matcher property = Pattern.compile("<([\\w.-]+\\.version)>([^<$]+)</\\1>").matcher(pom);
+        while (property.find()) {
+            properties.put(property.group(1), property.group(2));
+        }
+        Map<String, String> versions = new java.util.TreeMap<>();
+        Matcher artifact = Pattern.compile("<groupId>([^<]+)</groupId>\\s*<artifactId>([^<]+)</artifactId>"
+                + "\\s*<version>([^<]+)</version>").matcher(pom);
+        while (artifact.find()) {
+            String version = artifact.group(3);
+            if (version.startsWith("${")) {
+                version = properties.get(version.substring(2, version.length() - 1));
+            }
+            boolean ours = artifact.group(1).equals("io.externalmetrics") || artifact.group(1).equals("com.example");
+            if (version != null && !ours) {
+                versions.put(artifact.group(1) + ":" + artifact.group(2), version);
+            }
+        }
+        return versions;
     }
 
     /** The project as an author has it: pom.xml and src/, without a target/ a local build may have left. */

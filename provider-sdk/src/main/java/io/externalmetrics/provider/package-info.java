@@ -6,14 +6,16 @@
  * <pre>{@code
  * public static void main(String[] args) throws InterruptedException {
  *     var jobs = new ConcurrentLinkedQueue<String>();       // what the metric measures
- *     try (var server = MetricProviderServer.builder()
+ *     var server = MetricProviderServer.builder()
  *             .port(50051)                                    // the adapter's providers[].target
- *             .addMetric(Namespace.ALL, "queue-depth", Trigger.every(Duration.ofSeconds(5)),
- *                     request -> Value.of(jobs.size()).withSelector("queue", "jobs", jobs.size()))
+ *             .addMetric(Namespace.ALL, "queue-depth", Trigger.every(Duration.ofSeconds(5)), request -> {
+ *                 int depth = jobs.size();                    // read once: value and series agree
+ *                 return Value.of(depth).withSelector("queue", "jobs", depth);
+ *             })
  *             .build()
- *             .start()) {
- *         server.awaitTermination();                          // until close(), e.g. a shutdown hook's
- *     }
+ *             .start();
+ *     Runtime.getRuntime().addShutdownHook(new Thread(server::close)); // SIGTERM: stop serving
+ *     server.awaitTermination();
  * }
  * }</pre>
  *

@@ -78,6 +78,24 @@ class MetricProviderServiceTest {
     }
 
     @Test
+    void fetch_seriesOnlyValueWithoutTime_isStampedToo() {
+        Instant returned = Instant.parse("2026-01-02T03:04:10Z");
+        var clock = new MovableClock(returned.minusSeconds(5));
+        var channel = serve(MetricProviderServer.builder()
+                .clock(clock)
+                .addMetric(Namespace.ALL, "per-queue", Trigger.every(Duration.ofSeconds(1)), request -> {
+                    clock.set(returned);
+                    return Value.empty().withSelector("queue", "jobs", 4);
+                }));
+
+        FetchResponse response = blocking(channel).fetch(fetch(Namespace.ALL, "per-queue"));
+
+        assertThat(response.hasValue()).isFalse();
+        assertThat(response.getObservedAt())
+                .isEqualTo(Timestamp.newBuilder().setSeconds(returned.getEpochSecond()).build());
+    }
+
+    @Test
     void fetch_valueWithoutTime_systemClock_isObservedBetweenTheFunctionsReturnAndTheReply() {
         var lastInstantInFunction = new AtomicReference<Instant>();
         var channel = serve(MetricProviderServer.builder()

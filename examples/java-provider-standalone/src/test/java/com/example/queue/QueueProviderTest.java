@@ -9,7 +9,6 @@ import io.externalmetrics.provider.testing.MetricDescription;
 import io.externalmetrics.provider.testing.ProviderTester;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class QueueProviderTest {
@@ -39,7 +38,7 @@ class QueueProviderTest {
     void describe_pollsEveryFiveSeconds() {
         try (var tester = ProviderTester.of(provider.register(MetricProviderServer.builder()).build())) {
             assertThat(tester.describe()).containsExactly(
-                    MetricDescription.interval(QUEUE_DEPTH, Duration.ofSeconds(5), Optional.empty()));
+                    MetricDescription.interval(QUEUE_DEPTH, Duration.ofSeconds(5)));
         }
     }
 }

@@ -32,22 +32,30 @@ public record MetricDescription(MetricKey metric, Optional<Duration> interval, O
      *
      * @param metric the metric
      * @param interval the polling interval
-     * @param maxAge the max age; empty for the adapter's default
-     * @return the description
+     * @return the description, with the adapter's default max age ({@link #withMaxAge} sets one)
      */
-    public static MetricDescription interval(MetricKey metric, Duration interval, Optional<Duration> maxAge) {
-        return new MetricDescription(metric, Optional.of(interval), maxAge);
+    public static MetricDescription interval(MetricKey metric, Duration interval) {
+        return new MetricDescription(metric, Optional.of(interval), Optional.empty());
     }
 
     /**
      * A metric the provider pushes: the adapter fetches it on each Watch event.
      *
      * @param metric the metric
-     * @param maxAge the max age; empty for the adapter's default
+     * @return the description, with the adapter's default max age ({@link #withMaxAge} sets one)
+     */
+    public static MetricDescription push(MetricKey metric) {
+        return new MetricDescription(metric, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * The same metric with a max age of its own.
+     *
+     * @param maxAge how old its value may become before the adapter stops serving it as fresh
      * @return the description
      */
-    public static MetricDescription push(MetricKey metric, Optional<Duration> maxAge) {
-        return new MetricDescription(metric, Optional.empty(), maxAge);
+    public MetricDescription withMaxAge(Duration maxAge) {
+        return new MetricDescription(metric, interval, Optional.of(maxAge));
     }
 
     /**

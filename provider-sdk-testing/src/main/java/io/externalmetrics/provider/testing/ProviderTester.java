@@ -294,8 +294,8 @@ public final class ProviderTester implements AutoCloseable {
         Optional<Duration> maxAge = descriptor.hasMaxAge()
                 ? Optional.of(duration(descriptor.getMaxAge())) : Optional.empty();
         return switch (descriptor.getTriggerCase()) {
-            case INTERVAL -> MetricDescription.interval(metric, duration(descriptor.getInterval()), maxAge);
-            case PUSH -> MetricDescription.push(metric, maxAge);
+            case INTERVAL -> new MetricDescription(metric, Optional.of(duration(descriptor.getInterval())), maxAge);
+            case PUSH -> new MetricDescription(metric, Optional.empty(), maxAge);
             case TRIGGER_NOT_SET -> throw new AssertionError("Describe listed " + metric
                     + " without a trigger: set MetricDescriptor.interval or MetricDescriptor.push");
         };

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -107,15 +106,32 @@ public final class WatchRecording implements AutoCloseable {
      * @throws AssertionError if it did not end in time
      */
     public Status awaitEnd() {
+        return awaitEnd(ProviderTester.DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Waits for the provider to end the stream.
+     *
+     * @param timeout how long to wait
+     * @return how it ended: {@link Status#OK} when the provider completed it, else its error
+     * @throws AssertionError if it did not end in time
+     */
+    public Status awaitEnd(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout must not be null");
+        long left = timeout.toNanos();
+        lock.lock();
         try {
-            recorder.awaitCompletion(Math.toIntExact(ProviderTester.DEFAULT_TIMEOUT.toSeconds()), TimeUnit.SECONDS);
+            // our own flag, set after the recorder saw the end: the recorder's latch opens before that
+            while (!ended && left > 0) {
+                left = changed.awaitNanos(left);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            throw new AssertionError("waiting for the Watch stream to end failed: " + e, e);
+        } finally {
+            lock.unlock();
         }
         return end().orElseThrow(() -> new AssertionError("the Watch stream did not end within "
-                + ProviderTester.DEFAULT_TIMEOUT + "; events so far: " + events()));
+                + timeout + "; events so far: " + events()));
     }
 
     /**

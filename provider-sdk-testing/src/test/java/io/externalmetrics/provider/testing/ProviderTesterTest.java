@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -120,8 +119,8 @@ class ProviderTesterTest {
                 .build())) {
 
             assertThat(tester.describe()).containsExactly(
-                    MetricDescription.interval(QUEUE, Duration.ofSeconds(5), Optional.empty()),
-                    MetricDescription.push(PUSHED, Optional.of(Duration.ofMinutes(2))));
+                    MetricDescription.interval(QUEUE, Duration.ofSeconds(5)),
+                    MetricDescription.push(PUSHED).withMaxAge(Duration.ofMinutes(2)));
             assertThat(tester.describe()).extracting(MetricDescription::push).containsExactly(false, true);
         }
     }
@@ -154,6 +153,7 @@ class ProviderTesterTest {
         try (var tester = ProviderTester.of(pushProvider());
                 WatchRecording events = tester.watch()) {
 
+            events.awaitEvents(1); // the opening event, so the short wait below can only miss the second
             assertThatThrownBy(() -> events.awaitEvents(2, Duration.ofMillis(100)))
                     .isInstanceOf(AssertionError.class)
                     .hasMessage("expected 2 Watch events, got 1 [metric \"pushed\" in namespace \"*\"] within PT0.1S");

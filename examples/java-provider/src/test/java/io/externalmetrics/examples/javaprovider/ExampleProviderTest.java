@@ -67,8 +67,8 @@ class ExampleProviderTest {
     void describe_pollsIncrementableEverySecondAndPushesPushed() {
         try (var tester = ProviderTester.of(provider.register(MetricProviderServer.builder()).build())) {
             assertThat(tester.describe()).containsExactly(
-                    MetricDescription.interval(INCREMENTABLE, Duration.ofSeconds(1), Optional.empty()),
-                    MetricDescription.push(PUSHED, Optional.empty()));
+                    MetricDescription.interval(INCREMENTABLE, Duration.ofSeconds(1)),
+                    MetricDescription.push(PUSHED));
         }
     }
 
