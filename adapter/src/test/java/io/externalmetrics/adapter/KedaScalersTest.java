@@ -175,6 +175,25 @@ class KedaScalersTest {
     }
 
     @Test
+    void scalerWithoutStreamIsActive_isPolledOnItsInterval_andNotAskedForStreamsAgainUntilItReconnects() {
+        AtomicLong depth = new AtomicLong(1);
+        FakeScaler scaler = scaler(0).streamsImplemented(false).specs(FakeScaler.spec("depth", 5))
+                .metric("depth", request -> reply("depth", depth.incrementAndGet()));
+        startAdapter(scalerProvider("rabbit", scaler.port()) + """
+                      - {name: depth, interval: 100ms, scaledObjectRef: {name: orders}}
+                """);
+
+        Await.until("ten polls", WAIT, () -> scaler.getMetricsCalls() >= 10);
+        assertThat(Long.parseLong(served("default", "depth"))).isGreaterThan(1);
+        assertThat(scaler.streamCalls()).as("UNIMPLEMENTED is an answer, not a broken stream to reopen")
+                .isEqualTo(1);
+
+        scaler.close(); // restarted as a version with StreamIsActive
+        scaler.streamsImplemented(true).restart();
+        Await.until("a StreamIsActive stream after the reconnect", WAIT, () -> scaler.openStreams() == 1);
+    }
+
+    @Test
     void metricValueFloat_winsOverMetricValue_whenSet() {
         FakeScaler scaler = scaler(0).specs(FakeScaler.spec("both", 1), FakeScaler.spec("whole", 1))
                 .value("both", 3, 0.25).value("whole", 3, 0);

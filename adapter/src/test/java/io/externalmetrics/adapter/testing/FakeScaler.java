@@ -45,6 +45,7 @@ public final class FakeScaler implements AutoCloseable {
     private final Map<String, GetMetricsRequest> lastRequests = new ConcurrentHashMap<>();
     private final AtomicInteger specCalls = new AtomicInteger();
     private final AtomicInteger getMetricsCalls = new AtomicInteger();
+    private final AtomicInteger streamCalls = new AtomicInteger();
     private volatile boolean streamsImplemented = true;
     private volatile Server server;
     private volatile int port;
@@ -130,6 +131,11 @@ public final class FakeScaler implements AutoCloseable {
         return streams.size();
     }
 
+    /** StreamIsActive calls, answered or not. */
+    public int streamCalls() {
+        return streamCalls.get();
+    }
+
     public int specCalls() {
         return specCalls.get();
     }
@@ -160,6 +166,7 @@ public final class FakeScaler implements AutoCloseable {
 
         @Override
         public void streamIsActive(ScaledObjectRef request, StreamObserver<IsActiveResponse> responses) {
+            streamCalls.incrementAndGet();
             if (!streamsImplemented) {
                 responses.onError(Status.UNIMPLEMENTED.asRuntimeException());
                 return;
