@@ -24,6 +24,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -50,10 +51,6 @@ final class KedaScalerSource implements MetricSource {
     // the runtime's logger: operators find every line about a provider's run time under one name
     private static final System.Logger LOG = System.getLogger(ProviderRuntime.class.getName());
 
-    /** A metric's spec as the scaler gave it: the scaler's name for it and every spec it listed. */
-    record Learned(String scalerMetricName, List<MetricSpec> specs) {
-    }
-
     private final ProviderConfig config;
     private final ExternalScalerGrpc.ExternalScalerStub stub;
     private final ExternalScalerGrpc.ExternalScalerBlockingStub blocking;
@@ -63,10 +60,10 @@ final class KedaScalerSource implements MetricSource {
     private final Backoff backoff;
     private final Listener listener;
     private final RateLimitedLog log;
-    private final Map<MetricKey, MetricConfig> metrics = new LinkedHashMap<>();
+    private final Map<MetricKey, MetricConfig> metrics = new LinkedHashMap<>(); // filled once, in the constructor
 
-    // published for the fetchers
-    private volatile Map<MetricKey, Learned> learned = Map.of();
+    // published for the fetchers: each metric's scaler name, as GetMetricSpec last told it
+    private volatile Map<MetricKey, String> learned = Map.of();
 
     // confined to sync
     private int generation; // of learn(): answers to an older one are ignored
@@ -140,14 +137,14 @@ final class KedaScalerSource implements MetricSource {
             return;
         }
         generation++; // this round is over
-        Map<MetricKey, Learned> next = new LinkedHashMap<>();
+        Map<MetricKey, String> next = new LinkedHashMap<>();
         List<String> lines = new ArrayList<>();
         for (MetricConfig m : metrics.values()) {
             List<MetricSpec> specs = answers.get(m.key()).getMetricSpecsList();
             ScalerMetric scaler = m.scaler().orElseThrow();
             Optional<String> name = scaler.metricName().or(() -> specs.stream().findFirst()
                     .map(MetricSpec::getMetricName).filter(n -> !n.isEmpty()));
-            name.ifPresent(n -> next.put(m.key(), new Learned(n, specs)));
+            name.ifPresent(n -> next.put(m.key(), n));
             lines.add(describe(m, name, specs));
         }
         learned = Map.copyOf(next);
@@ -224,13 +221,13 @@ final class KedaScalerSource implements MetricSource {
      * asked here, so a metric's first value does not wait for the round of every metric's spec.
      */
     private String scalerMetricName(MetricKey key, ScalerMetric scaler, ScaledObjectRef ref,
-                                    java.time.Duration deadline) {
+                                    Duration deadline) {
         if (scaler.metricName().isPresent()) {
             return scaler.metricName().get();
         }
-        Learned known = learned.get(key);
+        String known = learned.get(key);
         if (known != null) {
-            return known.scalerMetricName();
+            return known;
         }
         GetMetricSpecResponse spec = blocking.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
                 .getMetricSpec(ref);
@@ -304,7 +301,7 @@ final class KedaScalerSource implements MetricSource {
     private final class ActivityStream {
         private final MetricKey key;
         private final ScaledObjectRef ref;
-        private final java.time.Duration stableAfter = config.retry().max().compareTo(WatchSession.MIN_STABLE_WATCH) > 0
+        private final Duration stableAfter = config.retry().max().compareTo(WatchSession.MIN_STABLE_WATCH) > 0
                 ? config.retry().max() : WatchSession.MIN_STABLE_WATCH;
         // confined to sync
         private Call current;
