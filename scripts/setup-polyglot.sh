@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Prepares the non-Java example providers for PolyglotProvidersTest: installs their toolchains
+# Prepares the non-Java example providers for PolyglotProvidersTest (and the Python KEDA external
+# scaler for KedaScalersTest): installs their toolchains
 # with apt-get (as root, only when something is missing), runs npm ci for the Node.js provider,
 # generates the Python stubs and builds the Go binary. Idempotent; a second run takes seconds.
 #
@@ -47,10 +48,11 @@ elif ! (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/nul
 fi
 
 examples/python-provider/generate.sh || failed+=("examples/python-provider/generate.sh")
+examples/python-keda-scaler/generate.sh || failed+=("examples/python-keda-scaler/generate.sh")
 examples/go-provider/build.sh || failed+=("examples/go-provider/build.sh")
 
 if [ ${#failed[@]} -gt 0 ]; then
   for failure in "${failed[@]}"; do say "FAILED: $failure"; done
   exit 1
 fi
-say "python, node and go providers ready"
+say "python, node and go providers and the python KEDA scaler ready"

@@ -250,13 +250,18 @@ public final class ConfigLoader {
 
     private static ProviderConfig provider(Node node) {
         Map<String, Object> map = node.map(Set.of("name", "target", "deadline", "metrics", "retry", "maxSeries",
-                "maxLabelsPerSeries", "maxReplyBytes", "keepAlive", "maxClockSkew", "tls"));
+                "maxLabelsPerSeries", "maxReplyBytes", "keepAlive", "maxClockSkew", "tls", "protocol"));
         String name = node.string(map, "name");
         if (!PROVIDER_NAME.matcher(name).matches()) {
             throw new ConfigException(node.path("name") + ": \"" + name
                     + "\" must be 1-63 characters of letters, digits, '.', '_' or '-', starting and ending with a "
                     + "letter or digit");
         }
+        ProviderProtocol protocol = node.optionalString(map, "protocol")
+                .map(text -> ProviderProtocol.of(text).orElseThrow(() -> new ConfigException(node.path("protocol")
+                        + ": \"" + text + "\" is not a known protocol (known: "
+                        + String.join(", ", ProviderProtocol.names()) + ")")))
+                .orElse(ProviderProtocol.METRIC_PROVIDER);
         String target = node.string(map, "target");
         node.check("target", Targets.problem(target));
         Duration deadline = node.optionalDuration(map, "deadline", MAX_DEADLINE)
@@ -266,12 +271,18 @@ public final class ConfigLoader {
             Node metricsNode = node.child("metrics", map.get("metrics"));
             List<Object> list = metricsNode.list();
             for (int i = 0; i < list.size(); i++) {
-                metrics.add(metric(metricsNode.item(i, list.get(i))));
+                Node metricNode = metricsNode.item(i, list.get(i));
+                MetricConfig metric = metric(metricNode);
+                metricNode.check("scaledObjectRef", ProviderConfig.scalerProblem(protocol, metric));
+                metrics.add(metric);
             }
             ProviderConfig.duplicate(metrics).ifPresent(duplicate -> {
                 throw new ConfigException(metricsNode.item(duplicate.index(), null).path("name") + ": "
                         + duplicate.problem());
             });
+        }
+        if (protocol == ProviderProtocol.KEDA_EXTERNAL_SCALER && metrics.isEmpty()) {
+            throw new ConfigException(node.path("metrics") + ": " + ProviderConfig.KEDA_NEEDS_METRICS);
         }
         RetryConfig retry = RetryConfig.DEFAULTS;
         if (map.get("retry") != null) {
@@ -304,7 +315,7 @@ public final class ConfigLoader {
                     + "providers[].tls) unless the network between them is private", name, target);
         }
         return new ProviderConfig(name, target, deadline, metrics, retry, maxSeries, maxLabels, maxReplyBytes,
-                keepAlive, maxClockSkew, tls);
+                keepAlive, maxClockSkew, tls, protocol);
     }
 
     /** A provider's {@code tls}, its files read now so a missing or broken one is reported at load. */
@@ -333,7 +344,7 @@ public final class ConfigLoader {
 
     private static MetricConfig metric(Node node) {
         Map<String, Object> map = node.map(Set.of("namespace", "name", "interval", "push", "maxAge", "onError",
-                "lastKnownGoodFor", "staticValue"));
+                "lastKnownGoodFor", "staticValue", "scaledObjectRef", "scalerMetricName"));
         String namespace = node.optionalString(map, "namespace").orElse("*");
         node.check("namespace", MetricKey.namespaceProblem(namespace));
         String name = node.string(map, "name");
@@ -379,7 +390,36 @@ public final class ConfigLoader {
             checkLastKnownGoodFor(node, lkg, lastKnownGoodFor.isPresent(), maxAge,
                     interval.isPresent() || push ? Optional.of(trigger) : Optional.empty());
         }
-        return new MetricConfig(namespace, name, trigger, maxAge, onError);
+        Optional<String> scalerMetricName = node.optionalString(map, "scalerMetricName");
+        Optional<ScalerMetric> scaler = Optional.empty();
+        if (map.containsKey("scaledObjectRef")) {
+            scaler = Optional.of(scaledObjectRef(node.child("scaledObjectRef", orEmpty(map.get("scaledObjectRef"))),
+                    namespace, scalerMetricName));
+        } else if (scalerMetricName.isPresent()) {
+            throw new ConfigException(node.path("scalerMetricName") + ": only meaningful with a scaledObjectRef");
+        }
+        return new MetricConfig(namespace, name, trigger, maxAge, onError, scaler);
+    }
+
+    /**
+     * A KEDA scaler metric's {@code scaledObjectRef}: {@code name} required, {@code namespace} the
+     * metric's unless that is {@code *}, {@code scalerMetadata} a mapping of strings.
+     */
+    private static ScalerMetric scaledObjectRef(Node node, String metricNamespace, Optional<String> metricName) {
+        Map<String, Object> map = node.map(Set.of("name", "namespace", "scalerMetadata"));
+        String name = node.string(map, "name");
+        String namespace = node.optionalString(map, "namespace")
+                .orElse(metricNamespace.equals(MetricKey.ALL_NAMESPACES) ? "" : metricNamespace);
+        Map<String, String> metadata = new LinkedHashMap<>();
+        if (map.get("scalerMetadata") != null) {
+            Node metadataNode = node.child("scalerMetadata", map.get("scalerMetadata"));
+            if (!(metadataNode.value() instanceof Map<?, ?> raw)) {
+                throw new ConfigException(metadataNode.path("") + ": expected a mapping of keys to values");
+            }
+            raw.forEach((key, value) -> metadata.put(String.valueOf(key),
+                    metadataNode.child(String.valueOf(key), value).scalar()));
+        }
+        return new ScalerMetric(name, namespace, metadata, metricName);
     }
 
     /**

@@ -15,9 +15,10 @@ import java.util.Optional;
  * @param trigger   how the metric is refreshed
  * @param maxAge    how old a value may become and still be served as fresh; empty = the default
  * @param onError   what a read gets when there is no fresh value
+ * @param scaler    for a KEDA external scaler's metric, what is sent to the scaler; otherwise empty
  */
 public record MetricConfig(String namespace, String name, TriggerSpec trigger, Optional<Duration> maxAge,
-                           OnErrorPolicy onError) {
+                           OnErrorPolicy onError, Optional<ScalerMetric> scaler) {
 
     public MetricConfig {
         Objects.requireNonNull(namespace, "namespace");
@@ -25,10 +26,17 @@ public record MetricConfig(String namespace, String name, TriggerSpec trigger, O
         Objects.requireNonNull(trigger, "trigger");
         Objects.requireNonNull(maxAge, "maxAge");
         Objects.requireNonNull(onError, "onError");
+        Objects.requireNonNull(scaler, "scaler");
         Optional<String> problem = MetricKey.namespaceProblem(namespace).or(() -> MetricKey.nameProblem(name));
         if (problem.isPresent()) {
             throw new ConfigException(problem.get());
         }
+    }
+
+    /** A metric of the adapter's own protocol. */
+    public MetricConfig(String namespace, String name, TriggerSpec trigger, Optional<Duration> maxAge,
+                        OnErrorPolicy onError) {
+        this(namespace, name, trigger, maxAge, onError, Optional.empty());
     }
 
     /** Its namespace and name. */

@@ -10,7 +10,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One metric provider: a gRPC server serving {@code externalmetrics.v1.MetricProvider}.
+ * One metric provider: a gRPC server serving {@code externalmetrics.v1.MetricProvider}, or another
+ * protocol's source of metric values ({@code protocol}).
  *
  * @param name     unique; appears in Status messages, logs and the debug inventory
  * @param target   the gRPC target, e.g. {@code 127.0.0.1:50051} or {@code dns:///provider:50051}
@@ -32,10 +33,13 @@ import java.util.Optional;
  *                           fetch time is served and aged from instead (logged once per provider), so
  *                           no item is ever timestamped further in the future than the allowance
  * @param tls                TLS to the provider; empty: plaintext, the default, meant for a sidecar on loopback
+ * @param protocol           what the provider speaks; a KEDA external scaler serves exactly its configured
+ *                           metrics, each with its {@link MetricConfig#scaler}
  */
 public record ProviderConfig(String name, String target, Duration deadline, List<MetricConfig> metrics,
                              RetryConfig retry, int maxSeries, int maxLabelsPerSeries, int maxReplyBytes,
-                             Duration keepAlive, Duration maxClockSkew, Optional<ProviderTls> tls) {
+                             Duration keepAlive, Duration maxClockSkew, Optional<ProviderTls> tls,
+                             ProviderProtocol protocol) {
 
     /** Deadline of a Fetch when none is configured. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(2);
@@ -68,13 +72,44 @@ public record ProviderConfig(String name, String target, Duration deadline, List
         Objects.requireNonNull(keepAlive, "keepAlive");
         Objects.requireNonNull(maxClockSkew, "maxClockSkew");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(protocol, "protocol");
         metrics = List.copyOf(metrics);
+        for (int i = 0; i < metrics.size(); i++) {
+            check(name, "metrics[" + i + "]", scalerProblem(protocol, metrics.get(i)));
+        }
+        if (protocol == ProviderProtocol.KEDA_EXTERNAL_SCALER && metrics.isEmpty()) {
+            check(name, "metrics", Optional.of(KEDA_NEEDS_METRICS));
+        }
         check(name, "maxSeries", limitProblem(maxSeries));
         check(name, "maxLabelsPerSeries", limitProblem(maxLabelsPerSeries));
         check(name, "maxReplyBytes", limitProblem(maxReplyBytes));
         check(name, "keepAlive", keepAliveProblem(keepAlive));
         check(name, "maxClockSkew", maxClockSkewProblem(maxClockSkew));
         duplicate(metrics).ifPresent(d -> check(name, "metrics[" + d.index() + "]", Optional.of(d.problem())));
+    }
+
+    /** A provider of the adapter's own protocol. */
+    public ProviderConfig(String name, String target, Duration deadline, List<MetricConfig> metrics,
+                          RetryConfig retry, int maxSeries, int maxLabelsPerSeries, int maxReplyBytes,
+                          Duration keepAlive, Duration maxClockSkew, Optional<ProviderTls> tls) {
+        this(name, target, deadline, metrics, retry, maxSeries, maxLabelsPerSeries, maxReplyBytes, keepAlive,
+                maxClockSkew, tls, ProviderProtocol.METRIC_PROVIDER);
+    }
+
+    /** Why a KEDA external scaler needs its metrics listed: it cannot list them itself. */
+    static final String KEDA_NEEDS_METRICS = "required with protocol: kedaExternalScaler (a scaler cannot list the "
+            + "objects it scales: each metric names its scaledObjectRef)";
+
+    /** What is wrong with {@code metric} for {@code protocol}: a scaler's metric needs its scaledObjectRef. */
+    static Optional<String> scalerProblem(ProviderProtocol protocol, MetricConfig metric) {
+        if (protocol == ProviderProtocol.KEDA_EXTERNAL_SCALER && metric.scaler().isEmpty()) {
+            return Optional.of("scaledObjectRef is required with protocol: kedaExternalScaler");
+        }
+        if (protocol != ProviderProtocol.KEDA_EXTERNAL_SCALER && metric.scaler().isPresent()) {
+            return Optional.of("scaledObjectRef and scalerMetricName are only meaningful with protocol: "
+                    + "kedaExternalScaler");
+        }
+        return Optional.empty();
     }
 
     private static void check(String provider, String field, Optional<String> problem) {

@@ -4,8 +4,6 @@ import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.cache.MetricInfo;
 import io.externalmetrics.adapter.cache.Sample;
 import io.externalmetrics.adapter.logging.RateLimitedLog;
-import io.externalmetrics.proto.v1.FetchRequest;
-import io.externalmetrics.proto.v1.FetchResponse;
 import io.externalmetrics.proto.v1.MetricProviderGrpc;
 import io.grpc.Status;
 import java.lang.System.Logger.Level;
@@ -39,28 +37,27 @@ final class MetricRefresher {
     /**
      * What a refresher needs from its provider.
      *
-     * @param stub      the provider's stub
+     * @param fetchers  the provider's fetches, whatever its protocol
      * @param cache     where results go
      * @param executor  runs fetches (virtual threads)
      * @param scheduler runs retry timers
      * @param bulkhead  bounds the provider's concurrent fetches
      * @param clock     the adapter's clock, for observation and failure times
      * @param backoff   retry timing
-     * @param replies   the provider's reply limits and clock-skew allowance
      * @param listener  told of successes and failures
      * @param ticker    monotonic nanoseconds, for how long a fetch took
      * @param events    told of every fetch, for the adapter's own metrics
      */
-    record Context(MetricProviderGrpc.MetricProviderBlockingStub stub, MetricCache cache, Executor executor,
+    record Context(MetricSource.Fetchers fetchers, MetricCache cache, Executor executor,
                    ScheduledExecutorService scheduler, Semaphore bulkhead, Clock clock, Backoff backoff,
-                   ReplyRules replies, Listener listener, LongSupplier ticker, ProviderEvents events) {
+                   Listener listener, LongSupplier ticker, ProviderEvents events) {
 
-        /** Without the adapter's own metrics (tests of the refresh logic). */
+        /** Fetching from a provider of our protocol, without the adapter's own metrics (tests of the refresh logic). */
         Context(MetricProviderGrpc.MetricProviderBlockingStub stub, MetricCache cache, Executor executor,
                 ScheduledExecutorService scheduler, Semaphore bulkhead, Clock clock, Backoff backoff,
                 ReplyRules replies, Listener listener) {
-            this(stub, cache, executor, scheduler, bulkhead, clock, backoff, replies, listener, System::nanoTime,
-                    ProviderEvents.NONE);
+            this(MetricProviderSource.fetchers(stub, replies), cache, executor, scheduler, bulkhead, clock, backoff,
+                    listener, System::nanoTime, ProviderEvents.NONE);
         }
     }
 
@@ -72,7 +69,7 @@ final class MetricRefresher {
     }
 
     private final MetricInfo info;
-    private final FetchRequest request;
+    private final MetricSource.Fetcher fetcher;
     private final Duration deadline;
     private final Context context;
     private final ProviderEvents.MetricFetches events;
@@ -89,7 +86,7 @@ final class MetricRefresher {
 
     MetricRefresher(MetricInfo info, Duration deadline, Context context) {
         this.info = info;
-        this.request = FetchRequest.newBuilder().setMetric(Protos.ref(info.key())).build();
+        this.fetcher = context.fetchers().fetcher(info);
         this.deadline = deadline;
         this.context = context;
         this.events = context.events().fetches(info);
@@ -191,11 +188,11 @@ final class MetricRefresher {
         long took = 0; // how long the call took
         try {
             context.bulkhead().acquire();
-            FetchResponse reply;
+            MetricSource.Reply reply;
             events.started();
             long startedAt = context.ticker().getAsLong();
             try {
-                reply = context.stub().withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS).fetch(request);
+                reply = fetcher.fetch(deadline);
             } finally {
                 took = context.ticker().getAsLong() - startedAt;
                 context.bulkhead().release();
@@ -204,8 +201,7 @@ final class MetricRefresher {
             if (closed) {
                 return true;
             }
-            Sample sample = FetchResponses.toSample(info.key().name(), reply, context.clock().instant(),
-                    context.replies());
+            Sample sample = reply.toSample(context.clock().instant());
             if (!record(() -> context.cache().recordSuccess(info.key(), sample))) {
                 return true;
             }

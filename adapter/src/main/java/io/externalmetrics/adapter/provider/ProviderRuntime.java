@@ -9,8 +9,6 @@ import io.externalmetrics.adapter.cache.TriggerSpec;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.logging.RateLimitedLog;
-import io.externalmetrics.proto.v1.DescribeResponse;
-import io.externalmetrics.proto.v1.MetricProviderGrpc;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -19,16 +17,20 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 
 /**
- * One provider at run time: learns its metrics ({@link DescribeCalls}, mapped by
- * {@link DescribeResponses}, else configuration), serves them through a {@link Reconciler}, keeps a
- * {@link WatchSession} open for push metrics, and starts over when the channel comes back after a loss.
+ * One provider at run time, whatever its protocol: learns its metrics from its {@link MetricSource}
+ * (for our protocol Describe, mapped by {@link DescribeResponses}, else configuration), serves them
+ * through a {@link Reconciler}, has the source watch them for changes (Watch, StreamIsActive), and
+ * starts over when the channel comes back after a loss.
  *
  * <p>Every state change runs as a task in one {@link SynchronizationContext}: Describe replies,
  * retries, connectivity changes, clash reclaims and close are events on that queue, run one at a
@@ -48,8 +50,7 @@ final class ProviderRuntime implements AutoCloseable {
     private final Runnable released;
     private final SynchronizationContext sync;
     private final Reconciler reconciler;
-    private final WatchSession watch;
-    private final DescribeCalls describe;
+    private final MetricSource source;
     private final ProviderEvents events;
     private final Clock clock;
     // said again on every reconnect: a provider that keeps reconnecting says each at most once per interval
@@ -59,6 +60,7 @@ final class ProviderRuntime implements AutoCloseable {
 
     // confined to sync
     private List<MetricInfo> applied = List.of(); // the set last given to apply()
+    private Set<MetricKey> watched = Set.of(); // the served metrics the source was last told to watch
     private String describeStatus = "not called yet";
     private List<String> clashes = List.of(); // metrics not served: another provider holds them
     private boolean wasReady;
@@ -79,7 +81,6 @@ final class ProviderRuntime implements AutoCloseable {
                     Runnable released) {
         this.config = config;
         this.channel = channel;
-        var stub = MetricProviderGrpc.newStub(channel);
         this.cache = cache;
         this.released = released;
         this.events = env.events();
@@ -91,28 +92,42 @@ final class ProviderRuntime implements AutoCloseable {
                 "provider \"" + config.name() + "\": internal error", error));
         this.state = new ProviderState(config.name(), config.target(), false, describeStatus, connectivity,
                 connectivitySince);
-        this.describe = new DescribeCalls(config.name(), config.target(), stub, config.deadline(), sync,
-                env.scheduler(), env.ticker(), backoff, new DescribeCalls.Listener() {
-                    @Override
-                    public void described(DescribeResponse reply) {
-                        ProviderRuntime.this.described(reply);
-                    }
+        this.source = source(config, channel, sync, env, backoff, new MetricSource.Listener() {
+            @Override
+            public void learned(DescribeResponses.MetricSet metrics, String status) {
+                ProviderRuntime.this.described(metrics, status);
+            }
 
-                    @Override
-                    public void unimplemented() {
-                        describeUnimplemented();
-                    }
+            @Override
+            public void unlisted() {
+                describeUnimplemented();
+            }
 
-                    @Override
-                    public void failing(String why) {
-                        env.events().describeFailed(config.name());
-                        describeStatus = "failing: " + why;
-                        publish();
-                    }
-                });
-        var refresherContext = new MetricRefresher.Context(MetricProviderGrpc.newBlockingStub(channel), cache,
+            @Override
+            public void failing(String why) {
+                env.events().describeFailed(config.name());
+                describeStatus = "failing: " + why;
+                publish();
+            }
+
+            @Override
+            public void watchOpened(Collection<MetricKey> keys) {
+                keys.forEach(key -> reconciler.refresher(key).ifPresent(MetricRefresher::retryNow));
+            }
+
+            @Override
+            public void changed(MetricKey key) {
+                reconciler.refresher(key).ifPresent(MetricRefresher::trigger);
+            }
+
+            @Override
+            public void watchReconnecting() {
+                env.events().watchReconnected(config.name());
+            }
+        });
+        var refresherContext = new MetricRefresher.Context(source.fetchers(), cache,
                 env.fetchExecutor(), env.scheduler(), new Semaphore(MAX_CONCURRENT_FETCHES), env.clock(), backoff,
-                ReplyRules.of(config), new MetricRefresher.Listener() {
+                new MetricRefresher.Listener() {
                     @Override
                     public void succeeded() {
                         if (unavailable.get()) {
@@ -133,25 +148,16 @@ final class ProviderRuntime implements AutoCloseable {
                 }, env.ticker(), env.events());
         this.reconciler = new Reconciler(env.scheduler(),
                 info -> new MetricRefresher(info, fetchDeadline(info.trigger(), config.deadline()), refresherContext));
-        this.watch = new WatchSession(config.name(), stub, sync, env.scheduler(), env.ticker(), backoff,
-                config.retry().max(), new WatchSession.Listener() {
-                    @Override
-                    public void opened() {
-                        reconciler.refreshers().stream()
-                                .filter(r -> r.info().trigger() instanceof TriggerSpec.Push)
-                                .forEach(MetricRefresher::retryNow);
-                    }
+    }
 
-                    @Override
-                    public void changed(MetricKey key) {
-                        reconciler.refresher(key).ifPresent(MetricRefresher::trigger);
-                    }
-
-                    @Override
-                    public void reconnecting() {
-                        env.events().watchReconnected(config.name());
-                    }
-                });
+    /** The source of values a provider's protocol makes: one class per protocol. */
+    private static MetricSource source(ProviderConfig config, ManagedChannel channel, SynchronizationContext sync,
+                                       ProviderManager.Environment env, Backoff backoff,
+                                       MetricSource.Listener listener) {
+        return switch (config.protocol()) {
+            case METRIC_PROVIDER -> new MetricProviderSource(config, channel, sync, env, backoff, listener);
+            case KEDA_EXTERNAL_SCALER -> new KedaScalerSource(config, channel, sync, env, backoff, listener);
+        };
     }
 
     /** Name, target, whether reached, how Describe went and the connection now; from any thread. */
@@ -172,7 +178,7 @@ final class ProviderRuntime implements AutoCloseable {
                 // serve the configured metrics (and their errors) until Describe says otherwise
                 apply(DescribeResponses.configured(config).metrics());
             }
-            describe.start();
+            source.learn();
             watchConnectivity(null); // reports the first state
         });
     }
@@ -211,9 +217,8 @@ final class ProviderRuntime implements AutoCloseable {
             return;
         }
         closed = true;
-        describe.stop();
+        source.stop("provider removed");
         reconciler.stopAll();
-        watch.stop("provider removed");
         cache.removeProvider(config.name());
         released.run();
     }
@@ -245,18 +250,17 @@ final class ProviderRuntime implements AutoCloseable {
                     + " is reachable again: describing and fetching its metrics");
             unavailable.set(false);
             reconciler.refreshers().forEach(MetricRefresher::retryNow);
-            if (watch.unimplemented()) {
-                watch.watch(reconciler.pushKeys()); // it may have restarted as a newer version with Watch
+            if (source.watchUnimplemented()) {
+                source.watch(served()); // it may have restarted as a newer version with Watch
             }
-            describe.start();
+            source.learn();
         }
         wasReady |= ready;
         channel.notifyWhenStateChanged(now, () -> sync.execute(() -> watchConnectivity(now)));
     }
 
-    /** What Describe said: serve the metrics it lists, and tell the operator about those it could not. */
-    private void described(DescribeResponse reply) {
-        DescribeResponses.MetricSet described = DescribeResponses.toMetricSet(reply, config);
+    /** What the source listed: serve those metrics, and tell the operator about those it could not. */
+    private void described(DescribeResponses.MetricSet described, String status) {
         described.skipped().forEach(skipped -> reconnectLog.log(Level.WARNING, "provider \"" + config.name()
                 + "\": Describe lists " + skipped.which() + ", which cannot be served: " + skipped.problem()
                 + "; skipping it"));
@@ -264,7 +268,7 @@ final class ProviderRuntime implements AutoCloseable {
                 "provider \"" + config.name() + "\": Describe lists " + key + " twice; the first is used"));
         warnAboutPolicies(described);
         reached = true;
-        describeStatus = described.status();
+        describeStatus = status;
         apply(described.metrics()); // publishes the new state once
     }
 
@@ -309,8 +313,11 @@ final class ProviderRuntime implements AutoCloseable {
                         .isPresent())
                 .toList();
         Reconciler.Change change = reconciler.reconcile(won);
-        if (change.pushChanged()) {
-            watch.watch(reconciler.pushKeys());
+        Set<MetricKey> nowWatched = served().stream().filter(source::watches).map(MetricInfo::key)
+                .collect(Collectors.toUnmodifiableSet());
+        if (!nowWatched.equals(watched)) {
+            watched = nowWatched;
+            source.watch(served());
         }
         logServing(won);
         publish();
@@ -335,6 +342,11 @@ final class ProviderRuntime implements AutoCloseable {
         return "serving " + served.size() + " metrics: " + served.stream()
                 .map(info -> info.key() + " (" + info.trigger() + ", max age " + Durations.format(info.maxAge()) + ")")
                 .sorted().toList();
+    }
+
+    /** The metrics served now. */
+    private List<MetricInfo> served() {
+        return reconciler.refreshers().stream().map(MetricRefresher::info).toList();
     }
 
     /** A Fetch succeeded: the provider answered. */

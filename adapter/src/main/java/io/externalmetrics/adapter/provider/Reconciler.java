@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +27,7 @@ import java.util.stream.Collectors;
 final class Reconciler {
 
     /** What a {@link #reconcile} changed that the caller acts on. */
-    record Change(boolean pushChanged, boolean gaveUp) {
+    record Change(boolean gaveUp) {
     }
 
     /** A served metric: its refresher and the tick that triggers it. */
@@ -51,8 +50,7 @@ final class Reconciler {
     /**
      * Makes {@code wanted} the served set.
      *
-     * @return whether the push metrics changed (the Watch stream must be reopened) and whether a
-     *     metric stopped being served (another provider may take it over)
+     * @return whether a metric stopped being served (another provider may take it over)
      */
     Change reconcile(Collection<MetricInfo> wanted) {
         Map<MetricKey, MetricInfo> byKey = new HashMap<>();
@@ -69,7 +67,7 @@ final class Reconciler {
         });
         byKey.forEach((key, info) -> next.computeIfAbsent(key, k -> start(info)));
         served = Map.copyOf(next);
-        return new Change(!pushKeys(next).equals(pushKeys(before)), !next.keySet().containsAll(before.keySet()));
+        return new Change(!next.keySet().containsAll(before.keySet()));
     }
 
     private Served start(MetricInfo info) {
@@ -111,11 +109,6 @@ final class Reconciler {
         return served.values().stream().map(Served::refresher).toList();
     }
 
-    /** The served push metrics. */
-    Set<MetricKey> pushKeys() {
-        return pushKeys(served);
-    }
-
     /** Fetches started per served metric; from any thread, without waiting. */
     Map<MetricKey, Long> fetchCounts() {
         return served.entrySet().stream()
@@ -137,13 +130,6 @@ final class Reconciler {
 
     private static long tickNanos(MetricInfo info) {
         return Backoff.nanos(tickPeriod(info));
-    }
-
-    private static Set<MetricKey> pushKeys(Map<MetricKey, Served> served) {
-        return served.entrySet().stream()
-                .filter(e -> e.getValue().refresher().info().trigger() instanceof TriggerSpec.Push)
-                .map(Map.Entry::getKey)
-                .collect(Collectors.toUnmodifiableSet());
     }
 
     private static void stop(Served served) {

@@ -13,6 +13,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
@@ -71,6 +72,7 @@ final class WatchSession {
 
     // confined to sync
     private WatchRequest request = WatchRequest.getDefaultInstance();
+    private List<MetricKey> watched = List.of();
     private Stream current;
     private SynchronizationContext.ScheduledHandle reopen;
     private boolean unimplemented;
@@ -105,6 +107,7 @@ final class WatchSession {
         sync.throwIfNotInThisSynchronizationContext();
         stop("metrics changed");
         unimplemented = false;
+        watched = List.copyOf(metrics);
         request = WatchRequest.newBuilder()
                 .addAllMetrics(metrics.stream()
                         .sorted(Comparator.comparing(MetricKey::namespace).thenComparing(MetricKey::name))
@@ -114,6 +117,12 @@ final class WatchSession {
         if (!metrics.isEmpty()) {
             open(0);
         }
+    }
+
+    /** The metrics watched now. */
+    List<MetricKey> watched() {
+        sync.throwIfNotInThisSynchronizationContext();
+        return watched;
     }
 
     /** Ends the stream and any pending reopen. */

@@ -194,6 +194,28 @@ class ProviderRuntimeTest {
     }
 
     @Test
+    void watch_isReopenedWhenThePushMetricsChange_onlyThen() {
+        FakeProvider same = provider().describe(FakeProvider.push("a", Duration.ofMinutes(10)),
+                FakeProvider.interval("b", Duration.ofSeconds(1)));
+        FakeProvider more = provider().describe(FakeProvider.push("c", Duration.ofMinutes(10)),
+                FakeProvider.push("d", Duration.ofMinutes(10)));
+        start("""
+                  - name: same
+                    target: 127.0.0.1:1
+                    metrics: [{name: a, push: true}]
+                  - name: more
+                    target: 127.0.0.1:2
+                    metrics: [{name: c, push: true}]
+                """, config -> (config.name().equals("same") ? same : more).inProcessChannel());
+        time.runDueTasks();
+
+        assertThat(same.watchCalls()).as("configured, then described: the same push metric").isEqualTo(1);
+        assertThat(more.watchCalls()).as("configured, then described with another push metric").isEqualTo(2);
+        assertThat(same.openWatchStreams()).isEqualTo(1);
+        assertThat(more.openWatchStreams()).isEqualTo(1);
+    }
+
+    @Test
     void readiness_waitsForAnUnreachedProvider_for30sExactly() {
         start("""
                   - name: gone

@@ -68,7 +68,7 @@ class ReconcilerTest {
         assertThat(List.of(provider.fetches("a"), provider.fetches("b"))).containsExactly(1L, 1L);
         time.forward(Duration.ofSeconds(1));
         assertThat(List.of(provider.fetches("a"), provider.fetches("b"))).containsExactly(2L, 5L);
-        assertThat(change).isEqualTo(new Reconciler.Change(false, false));
+        assertThat(change).isEqualTo(new Reconciler.Change(false));
         assertThat(reconciler.fetchCounts()).containsEntry(new MetricKey("*", "a"), 2L)
                 .containsEntry(new MetricKey("*", "b"), 5L);
     }
@@ -91,15 +91,11 @@ class ReconcilerTest {
     }
 
     @Test
-    void reconcile_pushMetric_isFetchedEveryThirdOfItsMaxAge_andReportedAsAPushChange() {
-        var change = reconciler.reconcile(List.of(pushed(Duration.ofSeconds(3))));
+    void reconcile_pushMetric_isFetchedEveryThirdOfItsMaxAge() {
+        reconciler.reconcile(List.of(pushed(Duration.ofSeconds(3))));
         time.forward(Duration.ofSeconds(3));
 
         assertThat(provider.fetches("pushed")).isEqualTo(4); // at 0, 1s, 2s and 3s
-        assertThat(change.pushChanged()).isTrue();
-        assertThat(reconciler.pushKeys()).containsExactly(new MetricKey("*", "pushed"));
-        assertThat(reconciler.reconcile(List.of(pushed(Duration.ofSeconds(3)))).pushChanged()).isFalse();
-        assertThat(reconciler.reconcile(List.of()).pushChanged()).isTrue();
     }
 
     @Test
@@ -114,7 +110,7 @@ class ReconcilerTest {
         assertThat(reconciler.refresher(new MetricKey("*", "a"))).containsSame(before);
         assertThat(provider.fetches("a")).as("no new first tick").isEqualTo(1);
         assertThat(time.pendingTasks()).isEqualTo(1);
-        assertThat(change).isEqualTo(new Reconciler.Change(false, false));
+        assertThat(change).isEqualTo(new Reconciler.Change(false));
     }
 
     @Test

@@ -1,0 +1,397 @@
+package io.externalmetrics.adapter.provider;
+
+import io.externalmetrics.adapter.cache.MetricInfo;
+import io.externalmetrics.adapter.cache.MetricKey;
+import io.externalmetrics.adapter.config.MetricConfig;
+import io.externalmetrics.adapter.config.ProviderConfig;
+import io.externalmetrics.adapter.config.ScalerMetric;
+import io.externalmetrics.adapter.k8s.Durations;
+import io.externalmetrics.adapter.k8s.StatusJson;
+import io.externalmetrics.adapter.logging.RateLimitedLog;
+import io.externalmetrics.proto.keda.ExternalScalerGrpc;
+import io.externalmetrics.proto.keda.GetMetricSpecResponse;
+import io.externalmetrics.proto.keda.GetMetricsRequest;
+import io.externalmetrics.proto.keda.GetMetricsResponse;
+import io.externalmetrics.proto.keda.IsActiveResponse;
+import io.externalmetrics.proto.keda.MetricSpec;
+import io.externalmetrics.proto.keda.MetricValue;
+import io.externalmetrics.proto.keda.ScaledObjectRef;
+import io.externalmetrics.proto.v1.FetchResponse;
+import io.grpc.Channel;
+import io.grpc.Status;
+import io.grpc.SynchronizationContext;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * A KEDA external scaler ({@code externalscaler.ExternalScaler}): it serves exactly the configured
+ * metrics, each sent with its {@code scaledObjectRef}. {@code GetMetricSpec} tells each metric's
+ * scaler name and target (for the inventory, and the default {@code scalerMetricName});
+ * {@code GetMetrics} gives a value; a {@code StreamIsActive} stream per metric, when the scaler has
+ * it, makes each of its messages a fetch, as Watch events do.
+ *
+ * <p>Learning and streams change state in the provider's {@link SynchronizationContext} only; the
+ * learned names are published in a volatile map for the fetchers.
+ */
+final class KedaScalerSource implements MetricSource {
+
+    // the runtime's logger: operators find every line about a provider's run time under one name
+    private static final System.Logger LOG = System.getLogger(ProviderRuntime.class.getName());
+
+    private final ProviderConfig config;
+    private final ExternalScalerGrpc.ExternalScalerStub stub;
+    private final ExternalScalerGrpc.ExternalScalerBlockingStub blocking;
+    private final SynchronizationContext sync;
+    private final ScheduledExecutorService scheduler;
+    private final LongSupplier ticker;
+    private final Backoff backoff;
+    private final Listener listener;
+    private final RateLimitedLog log;
+    private final Map<MetricKey, MetricConfig> metrics = new LinkedHashMap<>(); // filled once, in the constructor
+
+    // published for the fetchers: each metric's scaler name, as GetMetricSpec last told it
+    private volatile Map<MetricKey, String> learned = Map.of();
+
+    // confined to sync
+    private int generation; // of learn(): answers to an older one are ignored
+    private Optional<SynchronizationContext.ScheduledHandle> retry = Optional.empty();
+    private final Map<MetricKey, ActivityStream> streams = new HashMap<>();
+    private boolean unimplemented;
+
+    KedaScalerSource(ProviderConfig config, Channel channel, SynchronizationContext sync,
+                     ProviderManager.Environment env, Backoff backoff, Listener listener) {
+        this.config = config;
+        this.stub = ExternalScalerGrpc.newStub(channel);
+        this.blocking = ExternalScalerGrpc.newBlockingStub(channel);
+        this.sync = sync;
+        this.scheduler = env.scheduler();
+        this.ticker = env.ticker();
+        this.backoff = backoff;
+        this.listener = listener;
+        this.log = new RateLimitedLog(LOG, RateLimitedLog.INTERVAL, env.ticker());
+        config.metrics().forEach(metric -> metrics.put(metric.key(), metric));
+    }
+
+    static ScaledObjectRef ref(ScalerMetric scaler) {
+        return ScaledObjectRef.newBuilder().setName(scaler.name()).setNamespace(scaler.namespace())
+                .putAllScalerMetadata(scaler.metadata()).build();
+    }
+
+    // ---- learning: GetMetricSpec of every metric
+
+    @Override
+    public void learn() {
+        sync.throwIfNotInThisSynchronizationContext();
+        retry.ifPresent(SynchronizationContext.ScheduledHandle::cancel);
+        retry = Optional.empty();
+        call(0);
+    }
+
+    private void call(int attempt) {
+        int current = ++generation;
+        Map<MetricKey, GetMetricSpecResponse> answers = new LinkedHashMap<>();
+        for (MetricConfig metric : metrics.values()) {
+            stub.withDeadlineAfter(config.deadline().toNanos(), TimeUnit.NANOSECONDS)
+                    .getMetricSpec(ref(metric.scaler().orElseThrow()), new StreamObserver<>() {
+                        private GetMetricSpecResponse reply = GetMetricSpecResponse.getDefaultInstance();
+
+                        @Override
+                        public void onNext(GetMetricSpecResponse value) {
+                            reply = value;
+                        }
+
+                        @Override
+                        public void onError(Throwable error) {
+                            sync.execute(() -> failed(current, attempt, metric, error));
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            GetMetricSpecResponse answer = reply;
+                            sync.execute(() -> answered(current, attempt, metric, answer, answers));
+                        }
+                    });
+        }
+    }
+
+    private void answered(int call, int attempt, MetricConfig metric, GetMetricSpecResponse reply,
+                          Map<MetricKey, GetMetricSpecResponse> answers) {
+        if (call != generation) {
+            return;
+        }
+        answers.put(metric.key(), reply);
+        if (answers.size() < metrics.size()) {
+            return;
+        }
+        generation++; // this round is over
+        Map<MetricKey, String> next = new LinkedHashMap<>();
+        List<String> lines = new ArrayList<>();
+        for (MetricConfig m : metrics.values()) {
+            List<MetricSpec> specs = answers.get(m.key()).getMetricSpecsList();
+            ScalerMetric scaler = m.scaler().orElseThrow();
+            Optional<String> name = scaler.metricName().or(() -> specs.stream().findFirst()
+                    .map(MetricSpec::getMetricName).filter(n -> !n.isEmpty()));
+            name.ifPresent(n -> next.put(m.key(), n));
+            lines.add(describe(m, name, specs));
+        }
+        learned = Map.copyOf(next);
+        try {
+            listener.learned(DescribeResponses.configured(config), "GetMetricSpec ok: " + metrics.size()
+                    + " metrics; " + String.join("; ", lines));
+        } catch (RuntimeException e) {
+            log.log(Level.ERROR, "learn failed", "provider \"" + config.name() + "\": applying its GetMetricSpec "
+                    + "replies failed; retrying with backoff", e);
+            scheduleRetry(attempt, Failures.describe(e));
+        }
+    }
+
+    /** One metric's line in the inventory: the scaler's name for it, its target, and what GetMetricSpec listed. */
+    private static String describe(MetricConfig metric, Optional<String> name, List<MetricSpec> specs) {
+        String listed = specs.stream().map(s -> "\"" + StatusJson.abbreviate(s.getMetricName()) + "\" target "
+                + target(s)).toList().toString();
+        if (name.isEmpty()) {
+            return "metric " + metric.key() + ": GetMetricSpec lists no metric name, and no scalerMetricName "
+                    + "is configured";
+        }
+        Optional<MetricSpec> spec = specs.stream().filter(s -> s.getMetricName().equals(name.get())).findFirst();
+        return "metric " + metric.key() + " is scaler metric \"" + StatusJson.abbreviate(name.get()) + "\""
+                + spec.map(s -> " (target " + target(s) + ")").orElse(", which GetMetricSpec does not list "
+                        + listed);
+    }
+
+    /** A spec's target as KEDA reads it: targetSizeFloat unless zero, else targetSize. */
+    static String target(MetricSpec spec) {
+        double target = spec.getTargetSizeFloat() != 0 ? spec.getTargetSizeFloat() : spec.getTargetSize();
+        return target == Math.rint(target) && Math.abs(target) < 1e15
+                ? Long.toString((long) target) : Double.toString(target);
+    }
+
+    private void failed(int call, int attempt, MetricConfig metric, Throwable error) {
+        if (call != generation) {
+            return;
+        }
+        generation++; // the round failed: its other answers are not needed
+        String why = "metric " + metric.key() + ": " + Failures.describe(error);
+        if (attempt == 0) {
+            log.log(Level.WARNING, "failed", "provider \"" + config.name() + "\" at " + config.target()
+                    + ": GetMetricSpec failed (" + why + "); retrying");
+        }
+        scheduleRetry(attempt, why);
+    }
+
+    private void scheduleRetry(int attempt, String why) {
+        listener.failing(why);
+        retry = Optional.of(sync.schedule(() -> call(attempt + 1), backoff.delay(attempt), scheduler));
+    }
+
+    // ---- fetching: GetMetrics
+
+    @Override
+    public Fetchers fetchers() {
+        ReplyRules replies = ReplyRules.of(config);
+        return info -> {
+            ScalerMetric scaler = metrics.get(info.key()).scaler().orElseThrow();
+            ScaledObjectRef ref = ref(scaler);
+            return deadline -> {
+                String name = scalerMetricName(info.key(), scaler, ref, deadline);
+                GetMetricsResponse reply = blocking.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
+                        .getMetrics(GetMetricsRequest.newBuilder().setScaledObjectRef(ref).setMetricName(name)
+                                .build());
+                return receivedAt -> FetchResponses.toSample(info.key().name(), toFetchResponse(name, reply),
+                        receivedAt, replies);
+            };
+        };
+    }
+
+    /**
+     * The name to ask GetMetrics for: configured, else learned; before GetMetricSpec answered, it is
+     * asked here, so a metric's first value does not wait for the round of every metric's spec.
+     */
+    private String scalerMetricName(MetricKey key, ScalerMetric scaler, ScaledObjectRef ref,
+                                    Duration deadline) {
+        if (scaler.metricName().isPresent()) {
+            return scaler.metricName().get();
+        }
+        String known = learned.get(key);
+        if (known != null) {
+            return known;
+        }
+        GetMetricSpecResponse spec = blocking.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
+                .getMetricSpec(ref);
+        return spec.getMetricSpecsList().stream().map(MetricSpec::getMetricName).filter(n -> !n.isEmpty())
+                .findFirst().orElseThrow(() -> new InvalidReplyException("GetMetricSpec lists no metric name "
+                        + "(configure scalerMetricName)"));
+    }
+
+    /**
+     * A GetMetrics reply as our contract's reply: the value named {@code name}, else the only one;
+     * {@code metricValueFloat} when not zero, else {@code metricValue}, as KEDA reads them.
+     */
+    static FetchResponse toFetchResponse(String name, GetMetricsResponse reply) {
+        List<MetricValue> values = reply.getMetricValuesList();
+        MetricValue value = values.stream().filter(v -> v.getMetricName().equals(name)).findFirst()
+                .or(() -> values.size() == 1 ? Optional.of(values.get(0)) : Optional.empty())
+                .orElseThrow(() -> new InvalidReplyException(values.isEmpty()
+                        ? "GetMetrics returned no metric values"
+                        : "GetMetrics returned no value named \"" + StatusJson.abbreviate(name) + "\" among "
+                                + values.size() + " values"));
+        double number = value.getMetricValueFloat() != 0 ? value.getMetricValueFloat() : value.getMetricValue();
+        return FetchResponse.newBuilder().setValue(number).build();
+    }
+
+    // ---- watching: StreamIsActive per metric
+
+    @Override
+    public boolean watches(MetricInfo info) {
+        return metrics.containsKey(info.key());
+    }
+
+    @Override
+    public void watch(Collection<MetricInfo> served) {
+        sync.throwIfNotInThisSynchronizationContext();
+        stopStreams("metrics changed");
+        unimplemented = false;
+        for (MetricInfo info : served) {
+            if (watches(info)) {
+                var stream = new ActivityStream(info.key(), ref(metrics.get(info.key()).scaler().orElseThrow()));
+                streams.put(info.key(), stream);
+                stream.open(0);
+            }
+        }
+    }
+
+    @Override
+    public boolean watchUnimplemented() {
+        sync.throwIfNotInThisSynchronizationContext();
+        return unimplemented;
+    }
+
+    @Override
+    public void stop(String why) {
+        sync.throwIfNotInThisSynchronizationContext();
+        generation++;
+        retry.ifPresent(SynchronizationContext.ScheduledHandle::cancel);
+        retry = Optional.empty();
+        stopStreams(why);
+    }
+
+    private void stopStreams(String why) {
+        List<ActivityStream> ending = List.copyOf(streams.values());
+        streams.clear(); // before the cancels: their CANCELLED are then stale callbacks
+        ending.forEach(stream -> stream.cancel(why));
+    }
+
+    /**
+     * One metric's StreamIsActive: every message is a change; reopened with backoff when it ends,
+     * the backoff starting over once a stream stayed up as long as {@link WatchSession}'s rule says.
+     */
+    private final class ActivityStream {
+        private final MetricKey key;
+        private final ScaledObjectRef ref;
+        private final Duration stableAfter = config.retry().max().compareTo(WatchSession.MIN_STABLE_WATCH) > 0
+                ? config.retry().max() : WatchSession.MIN_STABLE_WATCH;
+        // confined to sync
+        private Call current;
+        private SynchronizationContext.ScheduledHandle reopen;
+
+        ActivityStream(MetricKey key, ScaledObjectRef ref) {
+            this.key = key;
+            this.ref = ref;
+        }
+
+        void open(int failed) {
+            reopen = null;
+            if (failed > 0) {
+                listener.watchReconnecting();
+            }
+            current = new Call(failed, ticker.getAsLong());
+            stub.streamIsActive(ref, current);
+            listener.watchOpened(List.of(key));
+        }
+
+        void cancel(String why) {
+            if (reopen != null) {
+                reopen.cancel();
+                reopen = null;
+            }
+            Call ending = current;
+            current = null;
+            if (ending != null && ending.call != null) {
+                ending.call.cancel(why, null);
+            }
+        }
+
+        private void ended(Call call, Optional<Throwable> error) {
+            if (call != current || streams.get(key) != this) {
+                return; // replaced or stopped
+            }
+            current = null;
+            if (error.isPresent() && Status.fromThrowable(error.get()).getCode() == Status.Code.UNIMPLEMENTED) {
+                LOG.log(Level.INFO, "provider \"{0}\" does not implement StreamIsActive: its metrics are fetched "
+                        + "on their interval only; it is asked again when the scaler reconnects", config.name());
+                unimplemented = true;
+                stopStreams("StreamIsActive is not implemented");
+                return;
+            }
+            boolean stayedUp = ticker.getAsLong() - call.openedAt >= Backoff.nanos(stableAfter);
+            int failedBefore = stayedUp ? 0 : call.failed;
+            if (failedBefore == 0) {
+                LOG.log(Level.WARNING, "provider \"" + config.name() + "\": StreamIsActive of metric " + key
+                        + (error.isPresent() ? " broke (" + Failures.describe(error.get()) + ")" : " ended")
+                        + "; reconnecting with backoff (until a stream stays up for "
+                        + Durations.format(stableAfter) + ", further ends are not logged)");
+            }
+            reopen = sync.schedule(() -> open(failedBefore + 1), backoff.delay(failedBefore), scheduler);
+        }
+
+        /** One stream's callbacks; its ends are posted to the context. */
+        private final class Call implements ClientResponseObserver<ScaledObjectRef, IsActiveResponse> {
+            private final int failed;
+            private final long openedAt;
+            private ClientCallStreamObserver<ScaledObjectRef> call; // set in beforeStart, in the context
+
+            Call(int failed, long openedAt) {
+                this.failed = failed;
+                this.openedAt = openedAt;
+            }
+
+            @Override
+            public void beforeStart(ClientCallStreamObserver<ScaledObjectRef> call) {
+                this.call = call;
+            }
+
+            @Override
+            public void onNext(IsActiveResponse value) {
+                listener.changed(key);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                sync.execute(() -> ended(this, Optional.of(error)));
+            }
+
+            @Override
+            public void onCompleted() {
+                sync.execute(() -> ended(this, Optional.empty()));
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "kedaExternalScaler " + config.name();
+    }
+}

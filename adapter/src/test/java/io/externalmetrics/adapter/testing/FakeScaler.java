@@ -1,0 +1,207 @@
+package io.externalmetrics.adapter.testing;
+
+import io.externalmetrics.proto.keda.ExternalScalerGrpc;
+import io.externalmetrics.proto.keda.GetMetricSpecResponse;
+import io.externalmetrics.proto.keda.GetMetricsRequest;
+import io.externalmetrics.proto.keda.GetMetricsResponse;
+import io.externalmetrics.proto.keda.IsActiveResponse;
+import io.externalmetrics.proto.keda.MetricSpec;
+import io.externalmetrics.proto.keda.MetricValue;
+import io.externalmetrics.proto.keda.ScaledObjectRef;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A KEDA external scaler in Java, on 127.0.0.1, built from KEDA's {@code externalscaler.proto}:
+ * canned specs, per-metric GetMetrics behaviors (values, failures, hangs), StreamIsActive on or
+ * off, and counts of what it was asked, for tests of {@code protocol: kedaExternalScaler}.
+ */
+public final class FakeScaler implements AutoCloseable {
+
+    /** How one scaler metric answers GetMetrics: a reply, or a thrown {@link io.grpc.StatusRuntimeException}. */
+    @FunctionalInterface
+    public interface Behavior {
+        GetMetricsResponse getMetrics(GetMetricsRequest request) throws InterruptedException;
+    }
+
+    private final Map<String, Behavior> behaviors = new ConcurrentHashMap<>();
+    private final AtomicReference<List<MetricSpec>> specs = new AtomicReference<>(List.of());
+    private final List<ServerCallStreamObserver<IsActiveResponse>> streams = new CopyOnWriteArrayList<>();
+    private final Map<String, GetMetricsRequest> lastRequests = new ConcurrentHashMap<>();
+    private final AtomicInteger specCalls = new AtomicInteger();
+    private final AtomicInteger getMetricsCalls = new AtomicInteger();
+    private final AtomicInteger streamCalls = new AtomicInteger();
+    private volatile boolean streamsImplemented = true;
+    private volatile Server server;
+    private volatile int port;
+
+    /** Starts on 127.0.0.1 at {@code port} (0: a free one). */
+    public static FakeScaler start(int port) {
+        var scaler = new FakeScaler();
+        scaler.listen(port);
+        return scaler;
+    }
+
+    private void listen(int port) {
+        try {
+            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port),
+                            InsecureServerCredentials.create())
+                    .addService(new Service())
+                    .build()
+                    .start();
+            this.port = server.getPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port, e);
+        }
+    }
+
+    /** Starts again after {@link #close} on the same port, with the same behaviors, as a restarted scaler. */
+    public FakeScaler restart() {
+        listen(port);
+        return this;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** What GetMetricSpec lists, for every ScaledObjectRef. */
+    public FakeScaler specs(MetricSpec... list) {
+        specs.set(List.of(list));
+        return this;
+    }
+
+    /** A spec with a whole target. */
+    public static MetricSpec spec(String metricName, long targetSize) {
+        return MetricSpec.newBuilder().setMetricName(metricName).setTargetSize(targetSize).build();
+    }
+
+    /** Sets how GetMetrics of {@code metricName} answers. */
+    public FakeScaler metric(String metricName, Behavior behavior) {
+        behaviors.put(metricName, behavior);
+        return this;
+    }
+
+    /** A constant value, as KEDA's fields carry it: {@code metricValue} and {@code metricValueFloat}. */
+    public FakeScaler value(String metricName, long metricValue, double metricValueFloat) {
+        return metric(metricName, request -> GetMetricsResponse.newBuilder().addMetricValues(MetricValue.newBuilder()
+                .setMetricName(metricName).setMetricValue(metricValue).setMetricValueFloat(metricValueFloat))
+                .build());
+    }
+
+    /** Whether StreamIsActive is implemented (else UNIMPLEMENTED, as a scaler without it answers). */
+    public FakeScaler streamsImplemented(boolean implemented) {
+        streamsImplemented = implemented;
+        return this;
+    }
+
+    /** Sends an IsActiveResponse on every open StreamIsActive stream. */
+    public void activityChanged(boolean active) {
+        IsActiveResponse response = IsActiveResponse.newBuilder().setResult(active).build();
+        for (ServerCallStreamObserver<IsActiveResponse> stream : streams) {
+            synchronized (stream) {
+                if (!stream.isCancelled()) {
+                    stream.onNext(response);
+                }
+            }
+        }
+    }
+
+    /** The last GetMetrics request for {@code metricName}, if any. */
+    public Optional<GetMetricsRequest> lastRequest(String metricName) {
+        return Optional.ofNullable(lastRequests.get(metricName));
+    }
+
+    public int openStreams() {
+        return streams.size();
+    }
+
+    /** StreamIsActive calls, answered or not. */
+    public int streamCalls() {
+        return streamCalls.get();
+    }
+
+    public int specCalls() {
+        return specCalls.get();
+    }
+
+    public int getMetricsCalls() {
+        return getMetricsCalls.get();
+    }
+
+    /** Kills the server at once, as a crash would (the port is free again when this returns). */
+    @Override
+    public void close() {
+        server.shutdownNow();
+        streams.clear();
+        try {
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private final class Service extends ExternalScalerGrpc.ExternalScalerImplBase {
+
+        @Override
+        public void isActive(ScaledObjectRef request, StreamObserver<IsActiveResponse> responses) {
+            responses.onNext(IsActiveResponse.newBuilder().setResult(true).build());
+            responses.onCompleted();
+        }
+
+        @Override
+        public void streamIsActive(ScaledObjectRef request, StreamObserver<IsActiveResponse> responses) {
+            streamCalls.incrementAndGet();
+            if (!streamsImplemented) {
+                responses.onError(Status.UNIMPLEMENTED.asRuntimeException());
+                return;
+            }
+            var stream = (ServerCallStreamObserver<IsActiveResponse>) responses;
+            stream.setOnCancelHandler(() -> streams.remove(stream));
+            streams.add(stream);
+        }
+
+        @Override
+        public void getMetricSpec(ScaledObjectRef request, StreamObserver<GetMetricSpecResponse> responses) {
+            specCalls.incrementAndGet();
+            responses.onNext(GetMetricSpecResponse.newBuilder().addAllMetricSpecs(specs.get()).build());
+            responses.onCompleted();
+        }
+
+        @Override
+        public void getMetrics(GetMetricsRequest request, StreamObserver<GetMetricsResponse> responses) {
+            getMetricsCalls.incrementAndGet();
+            lastRequests.put(request.getMetricName(), request);
+            Behavior behavior = behaviors.get(request.getMetricName());
+            if (behavior == null) {
+                responses.onError(Status.NOT_FOUND.withDescription("no scaler metric " + request.getMetricName())
+                        .asRuntimeException());
+                return;
+            }
+            try {
+                responses.onNext(behavior.getMetrics(request));
+                responses.onCompleted();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                responses.onError(Status.CANCELLED.asRuntimeException());
+            } catch (RuntimeException e) {
+                responses.onError(e);
+            }
+        }
+    }
+}
