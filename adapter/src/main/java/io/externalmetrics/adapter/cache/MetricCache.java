@@ -35,6 +35,7 @@ public final class MetricCache {
     private final ReadEvents events;
     private final ReentrantLock registrationLock = new ReentrantLock();
     private volatile Registry registry = new Registry(Map.of(), Map.of(), List.of());
+    private volatile List<Forwarder> forwarders = List.of();
 
     public MetricCache(Clock clock) {
         this(clock, ReadEvents.NONE);
@@ -133,6 +134,24 @@ public final class MetricCache {
         }
     }
 
+    /**
+     * Makes {@code next} the forwarders consulted, in this order, for names no registered metric has
+     * (see {@link Forwarder}).
+     */
+    public void forwarders(List<Forwarder> next) {
+        forwarders = List.copyOf(next);
+    }
+
+    /** The forwarder of {@code name}, if a forwarder forwards it (the first that does). */
+    private Optional<Forwarder> forwarder(String name) {
+        for (Forwarder forwarder : forwarders) {
+            if (forwarder.forwards(name)) {
+                return Optional.of(forwarder);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** Every provider's last published state, sorted by name; without locks. */
     public List<ProviderState> providers() {
         return registry.providers();
@@ -200,7 +219,9 @@ public final class MetricCache {
     public ReadResult read(String namespace, String name, Optional<LabelSelector> selector) {
         Found found = registry.find(namespace, name);
         if (found == null) {
-            return new ReadResult.NotFound(NO_SUCH_METRIC);
+            Optional<Forwarder> forwarder = forwarder(name);
+            return forwarder.isPresent() ? forwarder.get().read(namespace, name, selector)
+                    : new ReadResult.NotFound(NO_SUCH_METRIC);
         }
         return answer(found.slot().state(), clock.instant(), selector, events); // the state once: a refresh may swap it
     }
@@ -221,9 +242,13 @@ public final class MetricCache {
                     .filter(key -> key.folded().name().equals(folded))
                     .sorted(Comparator.comparing(MetricKey::namespace).thenComparing(MetricKey::name))
                     .toList();
-            return new Explanation(now, Optional.empty(), elsewhere, Optional.empty(), Optional.empty(),
+            Optional<Forwarder> forwarder = forwarder(name);
+            Optional<ProviderState> forwarding = forwarder.flatMap(f -> current.providers().stream()
+                    .filter(p -> p.name().equals(f.provider())).findFirst());
+            return new Explanation(now, Optional.empty(), elsewhere, Optional.empty(), forwarding,
                     Explanation.Selection.NO_VALUE, List.of(), Optional.empty(),
-                    new ReadResult.NotFound(NO_SUCH_METRIC));
+                    forwarder.isPresent() ? forwarder.get().peek(namespace, name, selector)
+                            : new ReadResult.NotFound(NO_SUCH_METRIC));
         }
         MetricState state = found.slot().state();
         var heard = new AtomicReference<ReadEvents.PolicyAnswer>();

@@ -1,5 +1,7 @@
 package io.externalmetrics.adapter.cache;
 
+import io.externalmetrics.adapter.k8s.StatusReason;
+
 /** What a read of the cache answers. */
 public sealed interface ReadResult {
 
@@ -25,5 +27,18 @@ public sealed interface ReadResult {
      * @param why which provider failed, how and since when
      */
     record Unavailable(String why) implements ReadResult {
+    }
+
+    /**
+     * An upstream external-metrics server refused the read (400, 403, ...): its reason passed on.
+     *
+     * @param code the upstream's HTTP status code (4xx)
+     * @param why  the upstream's message, prefixed with the provider's name
+     */
+    record Refused(int code, String why) implements ReadResult {
+        /** The reason written with {@link #code}: the one of that code, else the nearest. */
+        public StatusReason reason() {
+            return StatusReason.forCode(code);
+        }
     }
 }

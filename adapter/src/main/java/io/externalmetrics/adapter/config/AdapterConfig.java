@@ -4,6 +4,7 @@ import io.externalmetrics.adapter.cache.MetricKey;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -46,6 +47,26 @@ public record AdapterConfig(ServerConfig server, List<ProviderConfig> providers,
                             + "\" both configure metric \"" + metric.name() + "\" in namespace \""
                             + metric.namespace() + "\"");
                 }
+            }
+        }
+        // a literal forwarded name must not name a native metric (a glob may: the native metric wins)
+        var forwarded = new HashMap<String, String>();
+        for (ProviderConfig provider : providers) {
+            for (String glob : provider.upstream().map(UpstreamConfig::forward).orElse(List.of())) {
+                if (!UpstreamConfig.isLiteral(glob)) {
+                    continue;
+                }
+                String other = forwarded.putIfAbsent(glob, provider.name());
+                if (other != null && !other.equals(provider.name())) {
+                    throw new ConfigException("providers \"" + other + "\" and \"" + provider.name()
+                            + "\" both forward metric \"" + glob + "\"");
+                }
+                metrics.keySet().stream().filter(key -> key.name().equals(glob.toLowerCase(Locale.ROOT)))
+                        .findFirst().ifPresent(key -> {
+                            throw new ConfigException("provider \"" + provider.name() + "\" forwards metric \""
+                                    + glob + "\", which provider \"" + metrics.get(key) + "\" serves (namespace \""
+                                    + key.namespace() + "\"); a metric name is answered by one provider");
+                        });
             }
         }
     }

@@ -250,7 +250,9 @@ public final class ConfigLoader {
 
     private static ProviderConfig provider(Node node) {
         Map<String, Object> map = node.map(Set.of("name", "target", "deadline", "metrics", "retry", "maxSeries",
-                "maxLabelsPerSeries", "maxReplyBytes", "keepAlive", "maxClockSkew", "tls", "protocol"));
+                "maxLabelsPerSeries", "maxReplyBytes", "keepAlive", "maxClockSkew", "tls", "protocol", "forward",
+                "interval", "idleAfter", "maxTuples", "maxAge", "onError", "lastKnownGoodFor", "staticValue",
+                "tokenFile", "insecureSkipTLSVerify"));
         String name = node.string(map, "name");
         if (!PROVIDER_NAME.matcher(name).matches()) {
             throw new ConfigException(node.path("name") + ": \"" + name
@@ -263,7 +265,18 @@ public final class ConfigLoader {
                         + String.join(", ", ProviderProtocol.names()) + ")")))
                 .orElse(ProviderProtocol.METRIC_PROVIDER);
         String target = node.string(map, "target");
-        node.check("target", Targets.problem(target));
+        boolean forwarding = protocol == ProviderProtocol.EXTERNAL_METRICS_API;
+        node.check("target", forwarding ? UpstreamConfig.targetProblem(target) : Targets.problem(target));
+        Optional<UpstreamConfig> upstream = Optional.empty();
+        if (forwarding) {
+            upstream = Optional.of(upstream(node, map));
+        } else {
+            for (String key : UPSTREAM_KEYS) {
+                if (map.containsKey(key)) {
+                    throw new ConfigException(node.path(key) + ": only meaningful with protocol: externalMetricsApi");
+                }
+            }
+        }
         Duration deadline = node.optionalDuration(map, "deadline", MAX_DEADLINE)
                 .orElse(ProviderConfig.DEFAULT_DEADLINE);
         List<MetricConfig> metrics = new ArrayList<>();
@@ -283,6 +296,9 @@ public final class ConfigLoader {
         }
         if (protocol == ProviderProtocol.KEDA_EXTERNAL_SCALER && metrics.isEmpty()) {
             throw new ConfigException(node.path("metrics") + ": " + ProviderConfig.KEDA_NEEDS_METRICS);
+        }
+        if (forwarding && !metrics.isEmpty()) {
+            throw new ConfigException(node.path("metrics") + ": " + ProviderConfig.UPSTREAM_HAS_NO_METRICS);
         }
         RetryConfig retry = RetryConfig.DEFAULTS;
         if (map.get("retry") != null) {
@@ -307,7 +323,16 @@ public final class ConfigLoader {
         Optional<ProviderTls> tls = map.containsKey("tls")
                 ? Optional.of(providerTls(node.child("tls", map.get("tls") == null ? Map.of() : map.get("tls"))))
                 : Optional.empty();
-        if (tls.isPresent()) {
+        if (forwarding) {
+            if (tls.flatMap(ProviderTls::serverName).isPresent()) {
+                throw new ConfigException(node.child("tls", null).path("serverName") + ": not supported with "
+                        + "protocol: externalMetricsApi; the target's host is the name checked in its certificate");
+            }
+            if (tls.flatMap(ProviderTls::caFile).isPresent() && upstream.get().insecureSkipTlsVerify()) {
+                throw new ConfigException(node.path("insecureSkipTLSVerify") + ": give either tls.caFile or "
+                        + "insecureSkipTLSVerify: true, not both");
+            }
+        } else if (tls.isPresent()) {
             node.child("tls", null).check("serverName", ProviderTls.unixSocketProblem(target, tls.get()));
         } else if (!Targets.isLocal(target)) {
             LOG.log(Level.WARNING, "provider \"{0}\" is reached in plaintext at {1}, off this machine: its "
@@ -315,7 +340,65 @@ public final class ConfigLoader {
                     + "providers[].tls) unless the network between them is private", name, target);
         }
         return new ProviderConfig(name, target, deadline, metrics, retry, maxSeries, maxLabels, maxReplyBytes,
-                keepAlive, maxClockSkew, tls, protocol);
+                keepAlive, maxClockSkew, tls, protocol, upstream);
+    }
+
+    /** The provider keys only {@code protocol: externalMetricsApi} reads. */
+    private static final List<String> UPSTREAM_KEYS = List.of("forward", "interval", "idleAfter", "maxTuples",
+            "maxAge", "onError", "lastKnownGoodFor", "staticValue", "tokenFile", "insecureSkipTLSVerify");
+
+    /** An upstream's own settings, from its provider entry. */
+    private static UpstreamConfig upstream(Node node, Map<String, Object> map) {
+        if (map.get("forward") == null) {
+            throw new ConfigException(node.path("forward") + ": " + UpstreamConfig.FORWARD_REQUIRED);
+        }
+        Node forwardNode = node.child("forward", map.get("forward"));
+        List<Object> items = forwardNode.list();
+        List<String> forward = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            String glob = forwardNode.item(i, items.get(i)).scalar();
+            forwardNode.check("[" + i + "]", UpstreamConfig.globProblem(glob));
+            forward.add(glob);
+        }
+        if (forward.isEmpty()) {
+            throw new ConfigException(node.path("forward") + ": " + UpstreamConfig.FORWARD_REQUIRED);
+        }
+        Duration interval = node.optionalDuration(map, "interval", TriggerSpec.MAX_PERIOD)
+                .orElse(TriggerSpec.DEFAULT_INTERVAL);
+        node.check("interval", TriggerSpec.intervalProblem(interval));
+        Duration idleAfter = node.optionalDuration(map, "idleAfter", TriggerSpec.MAX_PERIOD)
+                .orElse(UpstreamConfig.DEFAULT_IDLE_AFTER);
+        int maxTuples = positive(node, map, "maxTuples", UpstreamConfig.DEFAULT_MAX_TUPLES);
+        Duration maxAge = node.optionalDuration(map, "maxAge", TriggerSpec.MAX_PERIOD)
+                .orElse(new TriggerSpec.Interval(interval).defaultMaxAge());
+        String policy = node.optionalString(map, "onError").orElse("error");
+        Optional<Duration> lastKnownGoodFor = node.optionalDuration(map, "lastKnownGoodFor", TriggerSpec.MAX_PERIOD);
+        Optional<String> staticValue = node.optionalString(map, "staticValue");
+        OnErrorPolicy onError = switch (policy) {
+            case "error" -> OnErrorPolicy.error();
+            case "lastKnownGood" -> new OnErrorPolicy.LastKnownGood(
+                    lastKnownGoodFor.orElse(OnErrorPolicy.LastKnownGood.DEFAULT_BOUND));
+            case "static" -> new OnErrorPolicy.Static(staticQuantity(node, staticValue));
+            default -> throw new ConfigException(node.path("onError") + ": \"" + policy
+                    + "\" is not one of error, lastKnownGood, static");
+        };
+        if (lastKnownGoodFor.isPresent() && !(onError instanceof OnErrorPolicy.LastKnownGood)) {
+            throw new ConfigException(node.path("lastKnownGoodFor") + ": only meaningful with onError: lastKnownGood");
+        }
+        if (staticValue.isPresent() && !(onError instanceof OnErrorPolicy.Static)) {
+            throw new ConfigException(node.path("staticValue") + ": only meaningful with onError: static");
+        }
+        if (onError instanceof OnErrorPolicy.LastKnownGood lkg && !lkg.outlasts(maxAge)) {
+            throw new ConfigException(node.path("lastKnownGoodFor") + ": " + Durations.format(lkg.bound())
+                    + " is not longer than maxAge (" + Durations.format(maxAge) + ")");
+        }
+        Optional<Path> tokenFile = node.optionalString(map, "tokenFile").map(Path::of);
+        boolean insecure = node.optionalBoolean(map, "insecureSkipTLSVerify").orElse(false);
+        try {
+            return new UpstreamConfig(forward, interval, idleAfter, maxTuples, maxAge, onError, tokenFile, insecure);
+        } catch (ConfigException e) {
+            throw new ConfigException(node.path("") + ": " + e.getMessage());
+        }
     }
 
     /** A provider's {@code tls}, its files read now so a missing or broken one is reported at load. */

@@ -35,11 +35,12 @@ import java.util.Optional;
  * @param tls                TLS to the provider; empty: plaintext, the default, meant for a sidecar on loopback
  * @param protocol           what the provider speaks; a KEDA external scaler serves exactly its configured
  *                           metrics, each with its {@link MetricConfig#scaler}
+ * @param upstream           with {@code protocol: externalMetricsApi} (and only then), what it forwards and how
  */
 public record ProviderConfig(String name, String target, Duration deadline, List<MetricConfig> metrics,
                              RetryConfig retry, int maxSeries, int maxLabelsPerSeries, int maxReplyBytes,
                              Duration keepAlive, Duration maxClockSkew, Optional<ProviderTls> tls,
-                             ProviderProtocol protocol) {
+                             ProviderProtocol protocol, Optional<UpstreamConfig> upstream) {
 
     /** Deadline of a Fetch when none is configured. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(2);
@@ -73,7 +74,18 @@ public record ProviderConfig(String name, String target, Duration deadline, List
         Objects.requireNonNull(maxClockSkew, "maxClockSkew");
         Objects.requireNonNull(tls, "tls");
         Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(upstream, "upstream");
         metrics = List.copyOf(metrics);
+        boolean forwarding = protocol == ProviderProtocol.EXTERNAL_METRICS_API;
+        if (forwarding != upstream.isPresent()) {
+            throw new IllegalArgumentException("upstream settings go with protocol externalMetricsApi, only with it");
+        }
+        if (forwarding && !metrics.isEmpty()) {
+            check(name, "metrics", Optional.of(UPSTREAM_HAS_NO_METRICS));
+        }
+        if (forwarding) {
+            check(name, "target", UpstreamConfig.targetProblem(target));
+        }
         for (int i = 0; i < metrics.size(); i++) {
             check(name, "metrics[" + i + "]", scalerProblem(protocol, metrics.get(i)));
         }
@@ -87,6 +99,19 @@ public record ProviderConfig(String name, String target, Duration deadline, List
         check(name, "maxClockSkew", maxClockSkewProblem(maxClockSkew));
         duplicate(metrics).ifPresent(d -> check(name, "metrics[" + d.index() + "]", Optional.of(d.problem())));
     }
+
+    /** A provider that does not forward to another external-metrics server. */
+    public ProviderConfig(String name, String target, Duration deadline, List<MetricConfig> metrics,
+                          RetryConfig retry, int maxSeries, int maxLabelsPerSeries, int maxReplyBytes,
+                          Duration keepAlive, Duration maxClockSkew, Optional<ProviderTls> tls,
+                          ProviderProtocol protocol) {
+        this(name, target, deadline, metrics, retry, maxSeries, maxLabelsPerSeries, maxReplyBytes, keepAlive,
+                maxClockSkew, tls, protocol, Optional.empty());
+    }
+
+    /** Why an upstream lists no metrics: it answers the names in {@code forward}, for any namespace and selector. */
+    static final String UPSTREAM_HAS_NO_METRICS = "not used with protocol: externalMetricsApi (it answers the names "
+            + "in forward; interval, maxAge and onError are set on the provider)";
 
     /** A provider of the adapter's own protocol. */
     public ProviderConfig(String name, String target, Duration deadline, List<MetricConfig> metrics,

@@ -9,7 +9,9 @@ public enum ProviderProtocol {
     /** {@code externalmetrics.v1.MetricProvider}, the adapter's own contract (the default). */
     METRIC_PROVIDER("metricProvider"),
     /** KEDA's {@code externalscaler.ExternalScaler}: any KEDA external scaler. */
-    KEDA_EXTERNAL_SCALER("kedaExternalScaler");
+    KEDA_EXTERNAL_SCALER("kedaExternalScaler"),
+    /** Another server's {@code external.metrics.k8s.io/v1beta1} API, read over HTTPS: see {@link UpstreamConfig}. */
+    EXTERNAL_METRICS_API("externalMetricsApi");
 
     private final String configName;
 

@@ -127,6 +127,8 @@ public final class ApiHandler {
             case ReadResult.Unavailable unavailable -> new ValuesAnswer(StatusReason.SERVICE_UNAVAILABLE.code(),
                     StatusJson.failure(StatusReason.SERVICE_UNAVAILABLE,
                             subject(metric, namespace, selectorText) + ": " + unavailable.why()));
+            case ReadResult.Refused refused -> new ValuesAnswer(refused.code(), StatusJson.failure(refused.code(),
+                    refused.reason(), subject(metric, namespace, selectorText) + ": " + refused.why()));
         };
     }
 

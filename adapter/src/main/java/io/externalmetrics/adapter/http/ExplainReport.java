@@ -53,6 +53,11 @@ record ExplainReport(String namespace, String metric, Optional<String> selectorT
 
     /** One line on how the read found its registration, or why it found none. */
     String registration() {
+        if (explanation.match().isEmpty() && explanation.provider().isPresent()) {
+            ProviderState upstream = explanation.provider().get();
+            return "forwarded: no native metric of that name, provider \"" + upstream.name() + "\" forwards it to "
+                    + upstream.target() + " (" + upstream.describe() + ")";
+        }
         if (explanation.match().isEmpty()) {
             String where = explanation.elsewhere().isEmpty()
                     ? "no provider serves a metric of that name, in any namespace"

@@ -1,8 +1,10 @@
 package io.externalmetrics.adapter.provider;
 
+import io.externalmetrics.adapter.cache.Forwarder;
 import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.cache.MetricKey;
 import io.externalmetrics.adapter.config.ProviderConfig;
+import io.externalmetrics.adapter.config.ProviderProtocol;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -11,6 +13,7 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,10 +58,37 @@ public final class ProviderManager implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     // written under lock; read without it (a new immutable map each change)
     private volatile Map<String, Running> running = Map.of();
+    // written under lock; the externalMetricsApi providers, which have no channel (see ForwardedTuples)
+    private volatile Map<String, Forwarding> forwarding = Map.of();
     private boolean closed; // guarded by lock
 
     /** A started provider and its channel. */
     private record Running(ProviderConfig config, ProviderRuntime runtime, OpenChannel channel) {
+    }
+
+    /** A started {@code externalMetricsApi} provider. */
+    private record Forwarding(ProviderConfig config, ForwardedTuples tuples) {
+    }
+
+    /** An {@code externalMetricsApi} provider's client, made before anything stops (see {@link #update}). */
+    private record UpstreamParts(UpstreamClient client, Optional<ReloadingTls> tls) {
+        void close() {
+            client.close();
+            tls.ifPresent(ReloadingTls::close);
+        }
+    }
+
+    /** Opens the HTTPS client of an {@code externalMetricsApi} provider, its TLS files read now. */
+    private UpstreamParts openUpstream(ProviderConfig config) {
+        Optional<ReloadingTls> tls = config.tls().map(files -> ReloadingTls.start(config.name(), files,
+                env.scheduler(), env.fetchExecutor(), TLS_RELOAD_PERIOD));
+        try {
+            return new UpstreamParts(new UpstreamClient(config, UpstreamClient.sslContext(config, tls),
+                    env.fetchExecutor()), tls);
+        } catch (RuntimeException e) {
+            tls.ifPresent(ReloadingTls::close);
+            throw e;
+        }
     }
 
     /** A provider's channel and, with TLS, the reloading of its files, which stops with the channel. */
@@ -240,8 +270,11 @@ public final class ProviderManager implements AutoCloseable {
                 throw new IllegalStateException("the provider manager is closed");
             }
             Map<String, ProviderConfig> wanted = new LinkedHashMap<>();
-            providers.forEach(p -> wanted.put(p.name(), p));
+            Map<String, ProviderConfig> forwarders = new LinkedHashMap<>();
+            providers.forEach(p -> (p.protocol() == ProviderProtocol.EXTERNAL_METRICS_API ? forwarders : wanted)
+                    .put(p.name(), p));
             Map<String, OpenChannel> fresh = new LinkedHashMap<>();
+            Map<String, UpstreamParts> freshUpstreams = new LinkedHashMap<>();
             try {
                 for (ProviderConfig config : wanted.values()) {
                     Running old = running.get(config.name());
@@ -249,9 +282,24 @@ public final class ProviderManager implements AutoCloseable {
                         fresh.put(config.name(), channels.apply(config, env));
                     }
                 }
+                for (ProviderConfig config : forwarders.values()) {
+                    Forwarding old = forwarding.get(config.name());
+                    if (old == null || !old.config().equals(config)) {
+                        freshUpstreams.put(config.name(), openUpstream(config));
+                    }
+                }
             } catch (RuntimeException e) {
                 fresh.values().forEach(OpenChannel::shutdownNow);
+                freshUpstreams.values().forEach(UpstreamParts::close);
                 throw e;
+            }
+            for (Forwarding old : forwarding.values()) {
+                ProviderConfig now = forwarders.get(old.config().name());
+                if (now == null || !now.equals(old.config())) {
+                    old.tuples().close();
+                    LOG.log(Level.INFO, "provider \"{0}\" {1}", old.config().name(),
+                            now == null ? "removed" : "changed: restarting it");
+                }
             }
             for (Running old : running.values()) {
                 ProviderConfig now = wanted.get(old.config().name());
@@ -277,6 +325,15 @@ public final class ProviderManager implements AutoCloseable {
             // to them too (a runtime that has not registered anything yet ignores the offer)
             running = Map.copyOf(next);
             started.forEach(ProviderRuntime::start);
+            Map<String, Forwarding> nextForwarding = new LinkedHashMap<>();
+            for (ProviderConfig config : forwarders.values()) {
+                UpstreamParts parts = freshUpstreams.get(config.name());
+                nextForwarding.put(config.name(), parts == null ? forwarding.get(config.name())
+                        : new Forwarding(config, new ForwardedTuples(config, parts.client(), parts.tls(), cache, env)));
+            }
+            // in configuration order: the first forwarder of a name wins
+            forwarding = Collections.unmodifiableMap(nextForwarding);
+            cache.forwarders(nextForwarding.values().stream().map(f -> (Forwarder) f.tuples()).toList());
         } finally {
             lock.unlock();
         }
@@ -317,6 +374,9 @@ public final class ProviderManager implements AutoCloseable {
             closed = true;
             all = List.copyOf(running.values());
             running = Map.of();
+            cache.forwarders(List.of());
+            forwarding.values().forEach(f -> f.tuples().close());
+            forwarding = Map.of();
         } finally {
             lock.unlock();
         }

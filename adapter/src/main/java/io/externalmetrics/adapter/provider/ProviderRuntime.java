@@ -157,6 +157,9 @@ final class ProviderRuntime implements AutoCloseable {
         return switch (config.protocol()) {
             case METRIC_PROVIDER -> new MetricProviderSource(config, channel, sync, env, backoff, listener);
             case KEDA_EXTERNAL_SCALER -> new KedaScalerSource(config, channel, sync, env, backoff, listener);
+            // computes per (namespace, metric, selector), which no per-metric runtime fits: see ForwardedTuples
+            case EXTERNAL_METRICS_API -> throw new IllegalArgumentException("provider \"" + config.name()
+                    + "\": an externalMetricsApi provider is run by ForwardedTuples, not a ProviderRuntime");
         };
     }
 

@@ -21,6 +21,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 
 /**
  * The TLS credentials of one provider's channel, re-read from their files while it runs. gRPC's
@@ -83,6 +86,25 @@ final class ReloadingTls implements AutoCloseable {
     /** Credentials for a channel, trusting and presenting what the files hold now. */
     ChannelCredentials credentials() {
         return credentials;
+    }
+
+    /**
+     * An {@link SSLContext} trusting and presenting what the files hold now, for an HTTPS client
+     * (an {@code externalMetricsApi} upstream): the same reloading managers as {@link #credentials}.
+     * Without a CA file the JVM's default trust store is used.
+     *
+     * @param trustInstead what checks the server instead of the CA file (for {@code insecureSkipTLSVerify})
+     */
+    SSLContext sslContext(Optional<TrustManager> trustInstead) {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(identity.map(id -> new KeyManager[] {id}).orElse(null),
+                    trustInstead.or(() -> trust.map(TrustManager.class::cast)).map(t -> new TrustManager[] {t})
+                            .orElse(null), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot make a TLS context", e);
+        }
     }
 
     private void check() {

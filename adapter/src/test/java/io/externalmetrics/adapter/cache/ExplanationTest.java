@@ -55,6 +55,7 @@ class ExplanationTest {
             case ReadResult.Found found -> "found " + new String(found.body());
             case ReadResult.NotFound notFound -> "not found " + notFound.why();
             case ReadResult.Unavailable unavailable -> "unavailable " + unavailable.why();
+            case ReadResult.Refused refused -> "refused " + refused.why();
         };
     }
 

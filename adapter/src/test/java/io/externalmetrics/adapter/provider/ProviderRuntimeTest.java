@@ -89,6 +89,7 @@ class ProviderRuntimeTest {
             case ReadResult.Found found -> new String(found.body(), StandardCharsets.UTF_8);
             case ReadResult.NotFound notFound -> "404 " + notFound.why();
             case ReadResult.Unavailable unavailable -> "503 " + unavailable.why();
+            case ReadResult.Refused refused -> refused.code() + " " + refused.why();
         };
     }
 

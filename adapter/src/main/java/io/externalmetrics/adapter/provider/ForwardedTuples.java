@@ -1,0 +1,343 @@
+package io.externalmetrics.adapter.provider;
+
+import io.externalmetrics.adapter.cache.Failure;
+import io.externalmetrics.adapter.cache.Forwarder;
+import io.externalmetrics.adapter.cache.MetricCache;
+import io.externalmetrics.adapter.cache.OnErrorPolicy;
+import io.externalmetrics.adapter.cache.ProviderState;
+import io.externalmetrics.adapter.cache.ReadResult;
+import io.externalmetrics.adapter.config.ProviderConfig;
+import io.externalmetrics.adapter.config.UpstreamConfig;
+import io.externalmetrics.adapter.k8s.Durations;
+import io.externalmetrics.adapter.k8s.ExternalMetricJson;
+import io.externalmetrics.adapter.k8s.LabelSelector;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The (namespace, metric, selector) tuples one {@code externalMetricsApi} provider follows: the cache
+ * of an upstream that computes per tuple. The first read of a tuple fetches it, waiting at most the
+ * provider's deadline; from then on it is refreshed every interval on the fetch executor while it is
+ * read, answered from memory, and dropped once unread for {@code idleAfter}. At most {@code maxTuples}
+ * are followed: a read of a new tuple beyond is refused with a 503 naming the bound; no tuple is
+ * evicted for it, so a burst of new selectors cannot churn the ones in use.
+ *
+ * <p>Freshness and {@code onError} are the provider's, applied as the cache applies a metric's; an
+ * upstream's refusal (a 4xx {@code Status}) is passed on with its code and message.
+ */
+final class ForwardedTuples implements Forwarder, AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ForwardedTuples.class.getName());
+    /** How often the provider's summary (tuples, failures) is published for the inventory. */
+    static final Duration SUMMARY_PERIOD = Duration.ofSeconds(1);
+
+    private final ProviderConfig config;
+    private final UpstreamConfig upstream;
+    private final UpstreamClient client;
+    private final Optional<ReloadingTls> tls;
+    private final MetricCache cache;
+    private final ProviderManager.Environment env;
+    private final Map<Tuple, Entry> tuples = new ConcurrentHashMap<>();
+    private final AtomicInteger count = new AtomicInteger();
+    private final ScheduledFuture<?> summaries;
+    private volatile boolean closed;
+    private volatile ProviderState published;
+
+    /** What is fetched: the selector as Kubernetes prints it, empty for none. */
+    record Tuple(String namespace, String metric, String selector) {
+    }
+
+    /**
+     * What is known of a tuple.
+     *
+     * @param body        the last good answer, encoded
+     * @param succeededAt when it was fetched
+     * @param failure     the current run of failed fetches
+     * @param refused     the upstream's refusal, when its latest answer was one
+     */
+    private record TupleState(Optional<byte[]> body, Optional<Instant> succeededAt, Optional<Failure> failure,
+                              Optional<ReadResult.Refused> refused) {
+        static final TupleState NONE = new TupleState(Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty());
+
+        boolean answered() {
+            return succeededAt.isPresent() || failure.isPresent() || refused.isPresent();
+        }
+    }
+
+    /** One followed tuple. */
+    private static final class Entry {
+        final Tuple tuple;
+        final AtomicReference<TupleState> state = new AtomicReference<>(TupleState.NONE);
+        final CompletableFuture<Void> firstAnswer = new CompletableFuture<>();
+        volatile Instant lastRead;
+
+        Entry(Tuple tuple, Instant now) {
+            this.tuple = tuple;
+            this.lastRead = now;
+        }
+    }
+
+    ForwardedTuples(ProviderConfig config, UpstreamClient client, Optional<ReloadingTls> tls, MetricCache cache,
+                    ProviderManager.Environment env) {
+        this.config = config;
+        this.upstream = config.upstream().orElseThrow();
+        this.client = client;
+        this.tls = tls;
+        this.cache = cache;
+        this.env = env;
+        this.published = state(false, ProviderState.Connectivity.IDLE, env.clock().instant(), summary());
+        cache.updateProvider(published);
+        this.summaries = env.scheduler().scheduleWithFixedDelay(this::publishSummary, SUMMARY_PERIOD.toNanos(),
+                SUMMARY_PERIOD.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public String provider() {
+        return config.name();
+    }
+
+    @Override
+    public boolean forwards(String metric) {
+        for (String glob : upstream.forward()) {
+            if (UpstreamConfig.matches(glob, metric)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public ReadResult read(String namespace, String metric, Optional<LabelSelector> selector) {
+        Tuple tuple = tuple(namespace, metric, selector);
+        Instant now = env.clock().instant();
+        Entry entry = tuples.get(tuple);
+        if (entry == null) {
+            if (closed) {
+                return new ReadResult.Unavailable(name() + " is stopping");
+            }
+            entry = tuples.computeIfAbsent(tuple, t -> {
+                if (count.incrementAndGet() > upstream.maxTuples()) {
+                    count.decrementAndGet();
+                    return null;
+                }
+                Entry fresh = new Entry(t, now);
+                fetchLater(fresh, Duration.ZERO);
+                return fresh;
+            });
+            if (entry == null) {
+                return new ReadResult.Unavailable(name() + " already follows " + upstream.maxTuples()
+                        + " (namespace, metric, selector) tuples, its maxTuples; a new one is followed once others "
+                        + "go unread for " + Durations.format(upstream.idleAfter()));
+            }
+        }
+        entry.lastRead = now;
+        if (!entry.state.get().answered()) {
+            try {
+                entry.firstAnswer.get(config.deadline().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                // answered below from what is known: nothing yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return answer(entry.tuple, entry.state.get(), env.clock().instant());
+    }
+
+    @Override
+    public ReadResult peek(String namespace, String metric, Optional<LabelSelector> selector) {
+        Entry entry = tuples.get(tuple(namespace, metric, selector));
+        if (entry == null) {
+            return new ReadResult.Unavailable(name() + " does not follow this tuple yet: the first read fetches it "
+                    + "from " + config.target() + ", waiting at most " + Durations.format(config.deadline()));
+        }
+        return answer(entry.tuple, entry.state.get(), env.clock().instant());
+    }
+
+    private static Tuple tuple(String namespace, String metric, Optional<LabelSelector> selector) {
+        return new Tuple(namespace, metric, selector.filter(s -> !s.isEmpty()).map(LabelSelector::toString)
+                .orElse(""));
+    }
+
+    /** A read's answer from one state of a tuple: as the cache answers for a metric of its own. */
+    private ReadResult answer(Tuple tuple, TupleState state, Instant now) {
+        if (state.refused().isPresent()) {
+            ReadResult.Refused refused = state.refused().get();
+            return refused.code() == 404 ? new ReadResult.NotFound(refused.why()) : refused;
+        }
+        if (isWithin(state, upstream.maxAge(), now)) {
+            return new ReadResult.Found(state.body().orElseThrow());
+        }
+        return switch (upstream.onError()) {
+            case OnErrorPolicy.Error e -> new ReadResult.Unavailable(whyNotFresh(state, now));
+            case OnErrorPolicy.LastKnownGood lkg -> isWithin(state, lkg.bound(), now)
+                    ? new ReadResult.Found(state.body().orElseThrow())
+                    : new ReadResult.Unavailable(whyNotFresh(state, now));
+            case OnErrorPolicy.Static fixed -> new ReadResult.Found(ExternalMetricJson.list(List.of(
+                    ExternalMetricJson.item(tuple.metric(), Map.of(), now, Optional.empty(),
+                            fixed.value()))));
+        };
+    }
+
+    private static boolean isWithin(TupleState state, Duration bound, Instant now) {
+        return state.succeededAt().isPresent() && !now.isAfter(state.succeededAt().get().plus(bound));
+    }
+
+    private String whyNotFresh(TupleState state, Instant now) {
+        String age = state.succeededAt()
+                .map(at -> "; last value fetched " + MetricCache.formatAge(Duration.between(at, now)) + " ago (max age "
+                        + Durations.format(upstream.maxAge()) + ")")
+                .orElse("");
+        if (state.failure().isPresent()) {
+            Failure f = state.failure().get();
+            return name() + " failing since " + ExternalMetricJson.timestamp(f.since()) + " (" + f.message() + ", "
+                    + f.count() + (f.count() == 1 ? " attempt" : " attempts") + ")" + age;
+        }
+        return state.succeededAt().isEmpty() ? name() + " has not delivered a value yet"
+                : name() + " has not delivered a fresh value" + age;
+    }
+
+    private String name() {
+        return "provider \"" + config.name() + "\"";
+    }
+
+    /** Fetches {@code entry} after {@code delay} on the fetch executor, unless it went idle or this stopped. */
+    private void fetchLater(Entry entry, Duration delay) {
+        try {
+            if (delay.isZero()) {
+                env.fetchExecutor().execute(() -> fetch(entry));
+            } else {
+                env.scheduler().schedule(() -> tick(entry), delay.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        } catch (RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
+    /** An interval has passed: refetch the tuple, or drop it when nobody read it for idleAfter. */
+    private void tick(Entry entry) {
+        if (closed || tuples.get(entry.tuple) != entry) {
+            return;
+        }
+        if (Duration.between(entry.lastRead, env.clock().instant()).compareTo(upstream.idleAfter()) >= 0) {
+            if (tuples.remove(entry.tuple, entry)) {
+                count.decrementAndGet();
+            }
+            return;
+        }
+        fetchLater(entry, Duration.ZERO);
+    }
+
+    private void fetch(Entry entry) {
+        if (closed) {
+            return;
+        }
+        Tuple t = entry.tuple;
+        try {
+            UpstreamClient.Answer answer = client.fetch(t.namespace(), t.metric(), t.selector());
+            Instant at = env.clock().instant();
+            switch (answer) {
+                case UpstreamClient.Answer.Items items -> entry.state.set(new TupleState(
+                        Optional.of(ExternalMetricJson.list(items.items())), Optional.of(at), Optional.empty(),
+                        Optional.empty()));
+                case UpstreamClient.Answer.Refused refused -> entry.state.updateAndGet(s -> new TupleState(
+                        s.body(), s.succeededAt(), Optional.empty(), Optional.of(new ReadResult.Refused(
+                                refused.code(), name() + ": upstream answered " + refused.code() + ": "
+                                        + refused.message()))));
+            }
+        } catch (RuntimeException e) {
+            Instant at = env.clock().instant();
+            String message = e instanceof UpstreamClient.UpstreamException ? e.getMessage() : e.toString();
+            if (!(e instanceof UpstreamClient.UpstreamException)) {
+                LOG.log(Level.WARNING, "provider \"" + config.name() + "\": fetching " + t + " failed", e);
+            }
+            entry.state.updateAndGet(s -> new TupleState(s.body(), s.succeededAt(), Optional.of(s.failure()
+                    .map(f -> new Failure(message, f.since(), at, f.count() + 1))
+                    .orElseGet(() -> new Failure(message, at, at, 1))), Optional.empty()));
+        } finally {
+            entry.firstAnswer.complete(null);
+            fetchLater(entry, upstream.interval());
+        }
+    }
+
+    /** The provider's summary for the inventory, status page and explain: tuples, failures, the last error. */
+    private String summary() {
+        int failing = 0;
+        int refused = 0;
+        Optional<String> lastError = Optional.empty();
+        Instant now = env.clock().instant();
+        Duration oldest = Duration.ZERO;
+        for (Entry entry : tuples.values()) {
+            TupleState state = entry.state.get();
+            if (state.refused().isPresent()) {
+                refused++;
+            } else if (state.failure().isPresent()) {
+                failing++;
+                lastError = Optional.of(state.failure().get().message());
+            }
+            if (state.succeededAt().isPresent()) {
+                Duration age = Duration.between(state.succeededAt().get(), now);
+                oldest = age.compareTo(oldest) > 0 ? age : oldest;
+            }
+        }
+        int size = tuples.size();
+        return "forwards " + String.join(", ", upstream.forward()) + "; follows " + size
+                + (size == 1 ? " tuple" : " tuples") + " (maxTuples " + upstream.maxTuples() + ", refreshed every "
+                + Durations.format(upstream.interval()) + ", dropped after " + Durations.format(upstream.idleAfter())
+                + " unread)" + (size == 0 ? "" : ", oldest value " + MetricCache.formatAge(oldest) + " old")
+                + ", " + failing + " failing, " + refused + " refused by the upstream"
+                + lastError.map(e -> "; last error: " + e).orElse("");
+    }
+
+    private void publishSummary() {
+        if (closed) {
+            return;
+        }
+        boolean reached = published.reached();
+        boolean anyFailing = false;
+        boolean anyAnswered = false;
+        for (Entry entry : tuples.values()) {
+            TupleState state = entry.state.get();
+            anyAnswered |= state.succeededAt().isPresent() || state.refused().isPresent();
+            anyFailing |= state.failure().isPresent();
+        }
+        ProviderState.Connectivity connectivity = anyFailing ? ProviderState.Connectivity.TRANSIENT_FAILURE
+                : anyAnswered ? ProviderState.Connectivity.READY : ProviderState.Connectivity.IDLE;
+        String summary = summary();
+        if (summary.equals(published.describe()) && connectivity == published.connectivity()) {
+            return;
+        }
+        Instant since = connectivity == published.connectivity() ? published.since() : env.clock().instant();
+        published = state(reached || anyAnswered, connectivity, since, summary);
+        cache.updateProvider(published);
+    }
+
+    private ProviderState state(boolean reached, ProviderState.Connectivity connectivity, Instant since,
+                                String describe) {
+        return new ProviderState(config.name(), config.target(), reached, describe, connectivity, since);
+    }
+
+    /** Stops refreshing, forgets every tuple and the provider's state. */
+    @Override
+    public void close() {
+        closed = true;
+        summaries.cancel(false);
+        tuples.clear();
+        tls.ifPresent(ReloadingTls::close);
+        client.close();
+        cache.removeProvider(config.name());
+    }
+}

@@ -1,0 +1,351 @@
+package io.externalmetrics.adapter.provider;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.externalmetrics.adapter.config.ProviderConfig;
+import io.externalmetrics.adapter.config.UpstreamConfig;
+import io.externalmetrics.adapter.k8s.Durations;
+import io.externalmetrics.adapter.k8s.ExternalMetricJson;
+import io.externalmetrics.adapter.k8s.Quantity;
+import io.externalmetrics.adapter.k8s.StatusReason;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * Reads one (namespace, metric, selector) from another server's {@code external.metrics.k8s.io/v1beta1}
+ * API over HTTPS (HTTP/2 when offered), with the provider's CA or none checked, its client certificate
+ * and its bearer token. The items are re-encoded as the adapter writes its own (timestamps in UTC to the
+ * second, quantities in Kubernetes' canonical form), so an upstream's answer looks like any other.
+ */
+final class UpstreamClient implements AutoCloseable {
+
+    private static final String API = "/apis/external.metrics.k8s.io/v1beta1/namespaces/";
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+
+    private final ProviderConfig config;
+    private final UpstreamConfig upstream;
+    private final String base;
+    private final HttpClient client;
+
+    /** What the upstream answered. */
+    sealed interface Answer {
+        /** An {@code ExternalMetricValueList}: its items, each encoded as the adapter writes one. */
+        record Items(List<byte[]> items) implements Answer {
+            public Items {
+                items = List.copyOf(items);
+            }
+        }
+
+        /** A {@code Status} refusing the read (4xx other than 401): passed on to the reader. */
+        record Refused(int code, String message) implements Answer {
+        }
+    }
+
+    /**
+     * @param sslContext the TLS context: the provider's files (see {@link ReloadingTls#sslContext}), or
+     *                   for {@code insecureSkipTLSVerify} one that checks nothing
+     */
+    UpstreamClient(ProviderConfig config, SSLContext sslContext, Executor executor) {
+        this.config = config;
+        this.upstream = config.upstream().orElseThrow();
+        String target = config.target();
+        this.base = target.endsWith("/") ? target.substring(0, target.length() - 1) : target;
+        this.client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_2)
+                .sslContext(sslContext)
+                .connectTimeout(config.deadline())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(executor)
+                .build();
+    }
+
+    /**
+     * Fetches a tuple, waiting at most the provider's deadline.
+     *
+     * @param selector the selector as Kubernetes prints it; empty for none
+     * @throws UpstreamException saying why there is no answer (unreachable, too slow, a server error, an
+     *                           invalid body, credentials refused)
+     */
+    Answer fetch(String namespace, String metric, String selector) {
+        String uri = base + API + segment(namespace) + "/" + segment(metric)
+                + (selector.isEmpty() ? "" : "?labelSelector=" + URLEncoder.encode(selector, StandardCharsets.UTF_8));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(uri))
+                .timeout(config.deadline())
+                .header("Accept", "application/json")
+                .header("User-Agent", "externalmetrics-adapter")
+                .GET();
+        token().ifPresent(token -> request.header("Authorization", "Bearer " + token));
+        HttpResponse<InputStream> response;
+        try {
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (HttpTimeoutException e) {
+            throw new UpstreamException("no answer within " + Durations.format(config.deadline()));
+        } catch (ConnectException e) {
+            throw new UpstreamException("unreachable: " + causeOf(e));
+        } catch (SSLException e) {
+            throw new UpstreamException("TLS: " + causeOf(e));
+        } catch (IOException e) {
+            throw new UpstreamException("unreachable: " + causeOf(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UpstreamException("interrupted");
+        }
+        byte[] body = read(response.body());
+        int code = response.statusCode();
+        if (code == 200) {
+            return new Answer.Items(items(body));
+        }
+        String message = statusMessage(body);
+        String answered = "upstream answered " + code + " " + StatusReason.forCode(code).reason() + ": " + message;
+        if (code == 401) {
+            throw new UpstreamException(answered + " (check the provider's tokenFile or client certificate)");
+        }
+        if (code >= 400 && code < 500) {
+            return new Answer.Refused(code, message);
+        }
+        throw new UpstreamException(answered);
+    }
+
+    private static String segment(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** The bearer token, read now: a projected service-account token is rewritten as it rotates. */
+    private Optional<String> token() {
+        if (upstream.tokenFile().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            String token = Files.readString(upstream.tokenFile().get()).strip();
+            if (token.isEmpty()) {
+                throw new UpstreamException("tokenFile " + upstream.tokenFile().get() + " is empty");
+            }
+            return Optional.of(token);
+        } catch (IOException e) {
+            throw new UpstreamException("cannot read tokenFile " + upstream.tokenFile().get() + ": " + causeOf(e));
+        }
+    }
+
+    private byte[] read(InputStream in) {
+        try (in) {
+            byte[] body = in.readNBytes(config.maxReplyBytes() + 1);
+            if (body.length > config.maxReplyBytes()) {
+                throw new UpstreamException("the answer is larger than maxReplyBytes (" + config.maxReplyBytes() + ")");
+            }
+            return body;
+        } catch (IOException e) {
+            throw new UpstreamException("reading the answer failed: " + causeOf(e));
+        }
+    }
+
+    /** The items of an {@code ExternalMetricValueList}, each validated and encoded as the adapter writes one. */
+    private List<byte[]> items(byte[] body) {
+        List<byte[]> items = new ArrayList<>();
+        try (JsonParser json = JSON.createParser(body)) {
+            expect(json.nextToken() == JsonToken.START_OBJECT, "not a JSON object");
+            String kind = "";
+            boolean sawItems = false;
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String field = json.currentName();
+                JsonToken value = json.nextToken();
+                if (field.equals("kind") && value == JsonToken.VALUE_STRING) {
+                    kind = json.getText();
+                } else if (field.equals("items") && value == JsonToken.START_ARRAY) {
+                    sawItems = true;
+                    while (json.nextToken() == JsonToken.START_OBJECT) {
+                        if (items.size() >= config.maxSeries()) {
+                            throw new UpstreamException("the answer has more than maxSeries (" + config.maxSeries()
+                                    + ") items");
+                        }
+                        items.add(item(json));
+                    }
+                } else {
+                    json.skipChildren();
+                }
+            }
+            expect(kind.equals("ExternalMetricValueList") && sawItems,
+                    "not an ExternalMetricValueList with items (kind \"" + kind + "\")");
+        } catch (IOException e) {
+            throw new UpstreamException("invalid answer: " + causeOf(e));
+        }
+        return items;
+    }
+
+    private static byte[] item(JsonParser json) throws IOException {
+        String name = null;
+        Map<String, String> labels = new LinkedHashMap<>();
+        Instant timestamp = null;
+        Optional<Duration> window = Optional.empty();
+        String value = null;
+        while (json.nextToken() == JsonToken.FIELD_NAME) {
+            String field = json.currentName();
+            JsonToken token = json.nextToken();
+            switch (field) {
+                case "metricName" -> name = json.getValueAsString();
+                case "metricLabels" -> {
+                    if (token == JsonToken.START_OBJECT) {
+                        while (json.nextToken() == JsonToken.FIELD_NAME) {
+                            String key = json.currentName();
+                            json.nextToken();
+                            labels.put(key, json.getValueAsString(""));
+                        }
+                    }
+                }
+                case "timestamp" -> {
+                    try {
+                        timestamp = Instant.parse(json.getValueAsString(""));
+                    } catch (DateTimeParseException e) {
+                        throw new UpstreamException("invalid item timestamp \"" + json.getText() + "\"");
+                    }
+                }
+                case "window" -> window = token == JsonToken.VALUE_NUMBER_INT
+                        ? Optional.of(Duration.ofSeconds(json.getLongValue())) : Optional.empty();
+                case "value" -> value = json.getValueAsString();
+                default -> json.skipChildren();
+            }
+        }
+        expect(name != null && timestamp != null && value != null,
+                "an item lacks metricName, timestamp or value");
+        String quantity;
+        try {
+            quantity = Quantity.parse(value).canonical();
+        } catch (IllegalArgumentException e) {
+            throw new UpstreamException("invalid item value \"" + value + "\": " + e.getMessage());
+        }
+        return ExternalMetricJson.item(name, labels, timestamp, window, quantity);
+    }
+
+    /** The {@code message} of a {@code Status} body, else the start of the body as text. */
+    private static String statusMessage(byte[] body) {
+        try (JsonParser json = JSON.createParser(body)) {
+            if (json.nextToken() == JsonToken.START_OBJECT) {
+                while (json.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = json.currentName();
+                    json.nextToken();
+                    if (field.equals("message")) {
+                        return json.getValueAsString("");
+                    }
+                    json.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            // not JSON: the text below
+        }
+        String text = new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8).strip();
+        return text.isEmpty() ? "(no message)" : text;
+    }
+
+    private static void expect(boolean condition, String problem) {
+        if (!condition) {
+            throw new UpstreamException("invalid answer: " + problem);
+        }
+    }
+
+    private static String causeOf(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage();
+        return message == null || message.isBlank() ? root.getClass().getSimpleName() : message;
+    }
+
+    /** Closes the client's connections. */
+    @Override
+    public void close() {
+        client.shutdownNow();
+    }
+
+    /** No answer from the upstream, saying why as a user reads it. */
+    static final class UpstreamException extends RuntimeException {
+        UpstreamException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /**
+     * The TLS context of an upstream: its {@code tls} files (re-read as they change), else the JVM's
+     * trust store; with {@code insecureSkipTLSVerify: true} (as an APIService can say of the adapter
+     * itself) no server certificate is checked: the connection is encrypted, the server not authenticated.
+     */
+    static SSLContext sslContext(ProviderConfig config, Optional<ReloadingTls> tls) {
+        Optional<TrustManager> trustInstead = config.upstream().orElseThrow().insecureSkipTlsVerify()
+                ? Optional.of(new AnyServer()) : Optional.empty();
+        if (tls.isPresent()) {
+            return tls.get().sslContext(trustInstead);
+        }
+        try {
+            if (trustInstead.isEmpty()) {
+                return SSLContext.getDefault();
+            }
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {trustInstead.get()}, new SecureRandom());
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot make a TLS context", e);
+        }
+    }
+
+    /** Trusts every server certificate and checks no host name: only for {@code insecureSkipTLSVerify}. */
+    private static final class AnyServer extends X509ExtendedTrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+            throw new UnsupportedOperationException("client side only");
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+            throw new UnsupportedOperationException("client side only");
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            throw new UnsupportedOperationException("client side only");
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+}
