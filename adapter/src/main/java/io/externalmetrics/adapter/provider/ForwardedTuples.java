@@ -99,7 +99,8 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         this.tls = tls;
         this.cache = cache;
         this.env = env;
-        this.published = state(false, ProviderState.Connectivity.IDLE, env.clock().instant(), summary());
+        // reached from the start: it lists no metrics a read could be waiting for (404 hints name unreached ones)
+        this.published = state(ProviderState.Connectivity.IDLE, env.clock().instant(), summary());
         cache.updateProvider(published);
         this.summaries = env.scheduler().scheduleWithFixedDelay(this::publishSummary, SUMMARY_PERIOD.toNanos(),
                 SUMMARY_PERIOD.toNanos(), TimeUnit.NANOSECONDS);
@@ -306,7 +307,6 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         if (closed) {
             return;
         }
-        boolean reached = published.reached();
         boolean anyFailing = false;
         boolean anyAnswered = false;
         for (Entry entry : tuples.values()) {
@@ -321,13 +321,12 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
             return;
         }
         Instant since = connectivity == published.connectivity() ? published.since() : env.clock().instant();
-        published = state(reached || anyAnswered, connectivity, since, summary);
+        published = state(connectivity, since, summary);
         cache.updateProvider(published);
     }
 
-    private ProviderState state(boolean reached, ProviderState.Connectivity connectivity, Instant since,
-                                String describe) {
-        return new ProviderState(config.name(), config.target(), reached, describe, connectivity, since);
+    private ProviderState state(ProviderState.Connectivity connectivity, Instant since, String describe) {
+        return new ProviderState(config.name(), config.target(), true, describe, connectivity, since);
     }
 
     /** Stops refreshing, forgets every tuple and the provider's state. */

@@ -92,6 +92,11 @@ public final class TestAdapter implements AutoCloseable {
         return new TestAdapter(Adapter.start(config, Clock.systemUTC()), certificatePem);
     }
 
+    /** {@link #start(AdapterConfig, String)} with {@code kubernetes} (fakes) for what needs the kube-apiserver. */
+    public static TestAdapter start(AdapterConfig config, String certificatePem, KubernetesServices kubernetes) {
+        return new TestAdapter(Adapter.start(config, Clock.systemUTC(), kubernetes), certificatePem);
+    }
+
     public int port() {
         return adapter.port();
     }

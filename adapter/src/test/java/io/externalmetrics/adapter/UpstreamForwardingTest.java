@@ -1,0 +1,237 @@
+package io.externalmetrics.adapter;
+
+import static io.externalmetrics.adapter.testing.TestAdapter.VALUES;
+import static io.externalmetrics.adapter.testing.TestAdapter.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.externalmetrics.adapter.cache.ProviderState;
+import io.externalmetrics.adapter.config.ConfigLoader;
+import io.externalmetrics.adapter.testing.Await;
+import io.externalmetrics.adapter.testing.Closer;
+import io.externalmetrics.adapter.testing.FakeKubernetes;
+import io.externalmetrics.adapter.testing.FakeProvider;
+import io.externalmetrics.adapter.testing.TestAdapter;
+import io.externalmetrics.adapter.testing.TestPki;
+import io.externalmetrics.proto.v1.FetchResponse;
+import io.externalmetrics.proto.v1.Series;
+import java.io.File;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Another external-metrics server behind the adapter ({@code protocol: externalMetricsApi}): a second
+ * adapter, with its own provider, serving HTTPS with a certificate of its own CA and requiring a bearer
+ * token (TokenReview), is the upstream; reads of forwarded names through the first adapter, over HTTPS
+ * and by kubectl, get what the upstream computes for their (namespace, metric, selector).
+ */
+class UpstreamForwardingTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @RegisterExtension
+    final Closer closer = new Closer();
+    @TempDir
+    Path dir;
+    private final TestPki.Issued ca = TestPki.ca("upstream-ca");
+    private final TestPki.Issued serving = ca.issue("upstream", "127.0.0.1");
+    private FakeProvider upstreamProvider;
+    private FakeProvider nativeProvider;
+    private TestAdapter upstream;
+    private Path token;
+
+    @BeforeEach
+    void startUpstream() throws Exception {
+        upstreamProvider = closer.register(FakeProvider.start(0))
+                .metric("s0-queue", request -> FetchResponse.newBuilder()
+                        .addSeries(Series.newBuilder().putLabels("queue", "orders").setValue(3))
+                        .addSeries(Series.newBuilder().putLabels("queue", "billing").setValue(1.5)).build())
+                .value("s0-local", 99);
+        nativeProvider = closer.register(FakeProvider.start(0)).value("s0-local", 7);
+        token = Files.writeString(dir.resolve("token"), FakeKubernetes.GOOD_TOKEN + "\n");
+        upstream = startUpstream(0);
+    }
+
+    /** The upstream adapter on {@code port}: its own CA's certificate, tokens checked by a fake TokenReview. */
+    private TestAdapter startUpstream(int port) {
+        Path cert = serving.writeCertificate(dir.resolve("upstream.crt"));
+        Path key = serving.writeKey(dir.resolve("upstream.key"));
+        return closer.register(TestAdapter.start(ConfigLoader.parse("""
+                server: {address: 127.0.0.1, port: %d, tls: {certFile: %s, keyFile: %s}}
+                providers:
+                  - name: queues
+                    target: 127.0.0.1:%d
+                    metrics: [{name: s0-queue, interval: 100ms}, {name: s0-local, interval: 100ms}]
+                authentication: {tokenReview: true}
+                """.formatted(port, cert, key, upstreamProvider.port())), TestPki.pem(serving.certificate()),
+                new FakeKubernetes(Set.of(FakeKubernetes.TOKEN_USER.name()))));
+    }
+
+    /** The adapter under test: a native provider and the upstream, forwarding {@code s0-*}. */
+    private TestAdapter startAdapter(String idleAfter, int maxTuples) {
+        Path caFile = ca.writeCertificate(dir.resolve("ca.crt"));
+        return closer.register(TestAdapter.withProviders("""
+                  - name: native
+                    target: 127.0.0.1:%d
+                    metrics: [{name: s0-local, interval: 100ms}]
+                  - name: upstream
+                    protocol: externalMetricsApi
+                    target: https://127.0.0.1:%d
+                    deadline: 2s
+                    tls: {caFile: %s}
+                    tokenFile: %s
+                    forward: ["s0-*"]
+                    interval: 100ms
+                    idleAfter: %s
+                    maxTuples: %d
+                """.formatted(nativeProvider.port(), upstream.port(), caFile, token, idleAfter, maxTuples)));
+    }
+
+    private static String message(HttpResponse<String> response) {
+        return json(response).get("message").asText();
+    }
+
+    @Test
+    void forwardedName_readThroughTheAdapter_servesTheUpstreamsAnswerForItsSelector() throws Exception {
+        TestAdapter adapter = startAdapter("1m", 100);
+        Await.until("the upstream to serve its metric", WAIT, () -> adapter.read("s0-queue").statusCode() == 200);
+
+        HttpResponse<String> all = adapter.read("s0-queue");
+        HttpResponse<String> orders = adapter.read("s0-queue?labelSelector=queue%3Dorders");
+
+        assertThat(TestAdapter.items(all)).extracting(item -> item.get("value").asText())
+                .containsExactlyInAnyOrder("3", "1500m");
+        JsonNode selected = TestAdapter.items(orders);
+        assertThat(selected).hasSize(1);
+        assertThat(selected.get(0).get("metricName").asText()).isEqualTo("s0-queue");
+        assertThat(selected.get(0).get("metricLabels").get("queue").asText()).isEqualTo("orders");
+        assertThat(selected.get(0).get("value").asText()).isEqualTo("3");
+        assertThat(selected.get(0).get("timestamp").asText()).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ");
+        // a native metric of a forwarded glob's name is the native provider's
+        assertThat(adapter.served("s0-local")).isEqualTo("7");
+        assertThat(kubectl(adapter.port(), VALUES + "default/s0-queue?labelSelector=queue%3Dbilling")
+                .at("/items/0/value").asText()).isEqualTo("1500m");
+        assertThat(adapter.cache().providers()).filteredOn(p -> p.name().equals("upstream"))
+                .extracting(ProviderState::describe).singleElement().asString().contains("forwards s0-*");
+    }
+
+    @Test
+    void tokenFile_isSentAndReadAgainWhenItChanges() throws Exception {
+        TestAdapter adapter = startAdapter("1m", 100);
+        Files.writeString(token, "stolen-token");
+
+        HttpResponse<String> refused = adapter.read("s0-queue?labelSelector=queue%3Dorders");
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        assertThat(message(refused)).contains("provider \"upstream\" failing since", "upstream answered 401");
+
+        Files.writeString(token, FakeKubernetes.GOOD_TOKEN);
+        Await.until("the new token to be used", WAIT,
+                () -> adapter.read("s0-queue?labelSelector=queue%3Dorders").statusCode() == 200);
+    }
+
+    @Test
+    void upstreamDown_isA503NamingTheProvider_thenServedAgainOnceItIsBack() {
+        TestAdapter adapter = startAdapter("1m", 100);
+        Await.until("the upstream to serve its metric", WAIT, () -> adapter.read("s0-queue").statusCode() == 200);
+        int port = upstream.port();
+
+        upstream.close();
+
+        Await.until("the forwarded value to go stale", WAIT, () -> adapter.read("s0-queue").statusCode() == 503);
+        HttpResponse<String> down = adapter.read("s0-queue");
+        assertThat(json(down).get("reason").asText()).isEqualTo("ServiceUnavailable");
+        assertThat(message(down)).startsWith("metric \"s0-queue\" in namespace \"default\": provider \"upstream\" "
+                + "failing since ").contains("unreachable", "last value fetched");
+
+        upstream = startUpstream(port);
+        Await.until("the forwarded value to be served again", WAIT,
+                () -> adapter.read("s0-queue").statusCode() == 200);
+    }
+
+    @Test
+    void upstreamNotFound_isPassedOnWithItsMessagePrefixedByTheProvider() {
+        TestAdapter adapter = startAdapter("1m", 100);
+
+        HttpResponse<String> missing = adapter.read("s0-missing");
+
+        assertThat(missing.statusCode()).as(missing.body()).isEqualTo(404);
+        assertThat(json(missing).get("reason").asText()).isEqualTo("NotFound");
+        assertThat(message(missing)).startsWith("metric \"s0-missing\" in namespace \"default\": provider "
+                + "\"upstream\": upstream answered 404: metric \"s0-missing\" in namespace \"default\": "
+                + "no such metric");
+        // a name no provider forwards is the adapter's own 404
+        assertThat(message(adapter.read("other"))).doesNotContain("upstream");
+    }
+
+    @Test
+    void tupleNotRead_isDroppedAfterIdleAfter() {
+        TestAdapter adapter = startAdapter("2s", 100);
+        assertThat(adapter.read("s0-queue?labelSelector=queue%3Dorders").statusCode()).isEqualTo(200);
+        Await.until("the inventory to show the tuple", WAIT,
+                () -> upstreamState(adapter).contains("follows 1 tuple "));
+
+        Await.until("the unread tuple to be dropped", WAIT,
+                () -> upstreamState(adapter).contains("follows 0 tuples"));
+        assertThat(adapter.read("s0-queue?labelSelector=queue%3Dorders").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void newTupleBeyondMaxTuples_isRefusedWithoutEvictingOthers() {
+        TestAdapter adapter = startAdapter("1m", 2);
+        assertThat(adapter.read("s0-queue?labelSelector=queue%3Dorders").statusCode()).isEqualTo(200);
+        assertThat(adapter.read("s0-queue?labelSelector=queue%3Dbilling").statusCode()).isEqualTo(200);
+
+        HttpResponse<String> third = adapter.read("s0-queue");
+
+        assertThat(third.statusCode()).as(third.body()).isEqualTo(503);
+        assertThat(message(third)).contains("provider \"upstream\" already follows 2", "maxTuples");
+        assertThat(adapter.read("s0-queue?labelSelector=queue%3Dorders").statusCode()).isEqualTo(200);
+    }
+
+    private static String upstreamState(TestAdapter adapter) {
+        return adapter.cache().providers().stream().filter(p -> p.name().equals("upstream"))
+                .map(ProviderState::describe).findFirst().orElse("");
+    }
+
+    /** {@code kubectl get --raw path} against the adapter on {@code port}, its output as JSON. */
+    private JsonNode kubectl(int port, String path) throws Exception {
+        String binary = System.getenv().getOrDefault("KUBECTL", "/usr/bin/kubectl");
+        if (!Files.isExecutable(Path.of(binary))) {
+            throw new AssertionError("kubectl is missing at " + binary + ": install it or set KUBECTL");
+        }
+        Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                  - {name: adapter, cluster: {server: "https://127.0.0.1:%d", insecure-skip-tls-verify: true}}
+                users: [{name: tester, user: {token: test-token}}]
+                contexts: [{name: adapter, context: {cluster: adapter, user: tester}}]
+                current-context: adapter
+                """.formatted(port));
+        List<String> command = new ArrayList<>(List.of(binary, "--kubeconfig", kubeconfig.toString(),
+                "--request-timeout=10s", "get", "--raw", path));
+        Path out = dir.resolve("kubectl.out");
+        Path err = dir.resolve("kubectl.err");
+        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("kubectl get --raw " + path + " did not finish in 30s");
+        }
+        assertThat(process.exitValue()).as("kubectl get --raw %s: %s", path,
+                Files.readString(err, StandardCharsets.UTF_8)).isZero();
+        return json(Files.readString(out, StandardCharsets.UTF_8));
+    }
+}
