@@ -81,6 +81,10 @@ class UpstreamForwardingTest {
     /** The adapter under test: a native provider and the upstream, forwarding {@code s0-*}. */
     private TestAdapter startAdapter(String idleAfter, int maxTuples) {
         Path caFile = ca.writeCertificate(dir.resolve("ca.crt"));
+        return startAdapter(idleAfter, maxTuples, "tls: {caFile: " + caFile + "}");
+    }
+
+    private TestAdapter startAdapter(String idleAfter, int maxTuples, String trust) {
         return closer.register(TestAdapter.withProviders("""
                   - name: native
                     target: 127.0.0.1:%d
@@ -89,13 +93,13 @@ class UpstreamForwardingTest {
                     protocol: externalMetricsApi
                     target: https://127.0.0.1:%d
                     deadline: 2s
-                    tls: {caFile: %s}
+                    %s
                     tokenFile: %s
                     forward: ["s0-*"]
                     interval: 100ms
                     idleAfter: %s
                     maxTuples: %d
-                """.formatted(nativeProvider.port(), upstream.port(), caFile, token, idleAfter, maxTuples)));
+                """.formatted(nativeProvider.port(), upstream.port(), trust, token, idleAfter, maxTuples)));
     }
 
     private static String message(HttpResponse<String> response) {
@@ -124,6 +128,19 @@ class UpstreamForwardingTest {
                 .at("/items/0/value").asText()).isEqualTo("1500m");
         assertThat(adapter.cache().providers()).filteredOn(p -> p.name().equals("upstream"))
                 .extracting(ProviderState::describe).singleElement().asString().contains("forwards s0-*");
+    }
+
+    @Test
+    void upstreamCertificate_isCheckedAgainstTheJvmsTrust_unlessInsecureSkipTlsVerify() {
+        TestAdapter checking = startAdapter("1m", 100, "tls: {}");
+        TestAdapter skipping = startAdapter("1m", 100, "insecureSkipTLSVerify: true");
+
+        HttpResponse<String> untrusted = checking.read("s0-queue");
+
+        assertThat(untrusted.statusCode()).as(untrusted.body()).isEqualTo(503);
+        assertThat(message(untrusted)).contains("provider \"upstream\" failing since", "TLS");
+        Await.until("the upstream to be read without checking its certificate", WAIT,
+                () -> skipping.read("s0-queue").statusCode() == 200);
     }
 
     @Test

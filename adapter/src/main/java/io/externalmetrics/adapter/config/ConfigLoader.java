@@ -356,8 +356,9 @@ public final class ConfigLoader {
         List<Object> items = forwardNode.list();
         List<String> forward = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
-            String glob = forwardNode.item(i, items.get(i)).scalar();
-            forwardNode.check("[" + i + "]", UpstreamConfig.globProblem(glob));
+            Node item = forwardNode.item(i, items.get(i));
+            String glob = item.scalar();
+            item.check("", UpstreamConfig.globProblem(glob));
             forward.add(glob);
         }
         if (forward.isEmpty()) {

@@ -53,7 +53,7 @@ class KedaScalerConfigTest {
                   - {name: up, target: "127.0.0.1:1", protocol: externalMetricsAPI}
                 """)).isInstanceOf(ConfigException.class)
                 .hasMessage("providers[0].protocol: \"externalMetricsAPI\" is not a known protocol (known: "
-                        + "metricProvider, kedaExternalScaler)");
+                        + "metricProvider, kedaExternalScaler, externalMetricsApi)");
     }
 
     @Test
