@@ -146,6 +146,7 @@ class UpstreamForwardingTest {
     @Test
     void tokenFile_isSentAndReadAgainWhenItChanges() throws Exception {
         TestAdapter adapter = startAdapter("1m", 100);
+        Await.until("the upstream to serve its metric", WAIT, () -> adapter.read("s0-queue").statusCode() == 200);
         Files.writeString(token, "stolen-token");
 
         HttpResponse<String> refused = adapter.read("s0-queue?labelSelector=queue%3Dorders");
@@ -195,7 +196,8 @@ class UpstreamForwardingTest {
     @Test
     void tupleNotRead_isDroppedAfterIdleAfter() {
         TestAdapter adapter = startAdapter("2s", 100);
-        assertThat(adapter.read("s0-queue?labelSelector=queue%3Dorders").statusCode()).isEqualTo(200);
+        Await.until("the upstream to serve its metric", WAIT,
+                () -> adapter.read("s0-queue?labelSelector=queue%3Dorders").statusCode() == 200);
         Await.until("the inventory to show the tuple", WAIT,
                 () -> upstreamState(adapter).contains("follows 1 tuple "));
 
@@ -207,7 +209,8 @@ class UpstreamForwardingTest {
     @Test
     void newTupleBeyondMaxTuples_isRefusedWithoutEvictingOthers() {
         TestAdapter adapter = startAdapter("1m", 2);
-        assertThat(adapter.read("s0-queue?labelSelector=queue%3Dorders").statusCode()).isEqualTo(200);
+        Await.until("the upstream to serve its metric", WAIT,
+                () -> adapter.read("s0-queue?labelSelector=queue%3Dorders").statusCode() == 200);
         assertThat(adapter.read("s0-queue?labelSelector=queue%3Dbilling").statusCode()).isEqualTo(200);
 
         HttpResponse<String> third = adapter.read("s0-queue");
