@@ -126,8 +126,12 @@ class UpstreamForwardingTest {
         assertThat(adapter.served("s0-local")).isEqualTo("7");
         assertThat(kubectl(adapter.port(), VALUES + "default/s0-queue?labelSelector=queue%3Dbilling")
                 .at("/items/0/value").asText()).isEqualTo("1500m");
-        assertThat(adapter.cache().providers()).filteredOn(p -> p.name().equals("upstream"))
-                .extracting(ProviderState::describe).singleElement().asString().contains("forwards s0-*");
+        Await.until("the inventory to count the tuples", WAIT,
+                () -> adapter.get("/debug/inventory").body().contains("forwards s0-*; follows 3 tuples"));
+        String explained = adapter.get("/debug/explain?namespace=default&metric=s0-queue&labelSelector=queue%3D"
+                + "orders&format=text").body();
+        assertThat(explained).contains("forwarded: no native metric of that name, provider \"upstream\" forwards "
+                + "it to https://127.0.0.1:" + upstream.port(), "\"value\":\"3\"");
     }
 
     @Test
