@@ -16,5 +16,9 @@
  * <p>For people debugging a read: {@link io.externalmetrics.adapter.cache.MetricCache#explain} says why a
  * read is answered as it is, from the read's own lookup and answer, and each state carries its last few
  * values ({@link io.externalmetrics.adapter.cache.Recent}) for the status page.
+ *
+ * <p>Names no registered metric has may be forwarded to another external-metrics server: the cache
+ * then asks that provider's {@link io.externalmetrics.adapter.cache.Forwarder}, which keeps its own
+ * values per (namespace, metric, selector); a registered metric always wins over a forwarded name.
  */
 package io.externalmetrics.adapter.cache;
