@@ -14,7 +14,9 @@ import java.util.Collection;
  * implementation per protocol ({@link MetricProviderSource}, {@link KedaScalerSource}); everything
  * else (the channel and its reconnects, which metrics are served, scheduling, retries, the cache,
  * freshness, on-error policies, Status messages, telemetry, the inventory and explain) is the
- * {@link ProviderRuntime}'s, the same for every protocol.
+ * {@link ProviderRuntime}'s, the same for every protocol. The exception is another external-metrics
+ * server, which computes per (namespace, metric, selector) rather than per metric: see
+ * {@link ForwardedTuples} and this package's documentation.
  *
  * <p>{@link #learn}, {@link #watch}, {@link #watchUnimplemented} and {@link #stop} run in the
  * provider's {@link SynchronizationContext}, and the listener hears there, except
