@@ -65,6 +65,11 @@ class UpstreamForwardingTest {
 
     /** The upstream adapter on {@code port}: its own CA's certificate, tokens checked by a fake TokenReview. */
     private TestAdapter startUpstream(int port) {
+        return startUpstream(port, Set.of(FakeKubernetes.TOKEN_USER.name()));
+    }
+
+    /** The upstream adapter, letting only {@code allowedUsers} read (SubjectAccessReview). */
+    private TestAdapter startUpstream(int port, Set<String> allowedUsers) {
         Path cert = serving.writeCertificate(dir.resolve("upstream.crt"));
         Path key = serving.writeKey(dir.resolve("upstream.key"));
         return closer.register(TestAdapter.start(ConfigLoader.parse("""
@@ -75,7 +80,7 @@ class UpstreamForwardingTest {
                     metrics: [{name: s0-queue, interval: 100ms}, {name: s0-local, interval: 100ms}]
                 authentication: {tokenReview: true}
                 """.formatted(port, cert, key, upstreamProvider.port())), TestPki.pem(serving.certificate()),
-                new FakeKubernetes(Set.of(FakeKubernetes.TOKEN_USER.name()))));
+                new FakeKubernetes(allowedUsers)));
     }
 
     /** The adapter under test: a native provider and the upstream, forwarding {@code s0-*}. */
@@ -198,6 +203,20 @@ class UpstreamForwardingTest {
     }
 
     @Test
+    void upstreamForbidden_isPassedOnAs403WithItsMessage() {
+        upstream.close();
+        upstream = startUpstream(0, Set.of());
+        TestAdapter adapter = startAdapter("1m", 100);
+
+        HttpResponse<String> forbidden = adapter.read("s0-queue");
+
+        assertThat(forbidden.statusCode()).as(forbidden.body()).isEqualTo(403);
+        assertThat(json(forbidden).get("reason").asText()).isEqualTo("Forbidden");
+        assertThat(message(forbidden)).startsWith("metric \"s0-queue\" in namespace \"default\": provider "
+                + "\"upstream\": upstream answered 403: ").contains("cannot list resource \"s0-queue\"");
+    }
+
+    @Test
     void tupleNotRead_isDroppedAfterIdleAfter() {
         TestAdapter adapter = startAdapter("2s", 100);
         Await.until("the upstream to serve its metric", WAIT,
@@ -222,6 +241,22 @@ class UpstreamForwardingTest {
         assertThat(third.statusCode()).as(third.body()).isEqualTo(503);
         assertThat(message(third)).contains("provider \"upstream\" already follows 2", "maxTuples");
         assertThat(adapter.read("s0-queue?labelSelector=queue%3Dorders").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void reload_withoutTheUpstream_stopsForwarding() {
+        TestAdapter adapter = startAdapter("1m", 100);
+        Await.until("the upstream to serve its metric", WAIT, () -> adapter.read("s0-queue").statusCode() == 200);
+
+        adapter.reload(ConfigLoader.parse("""
+                server: {address: 127.0.0.1, port: 0}
+                providers: [{name: native, target: "127.0.0.1:%d", metrics: [{name: s0-local, interval: 100ms}]}]
+                """.formatted(nativeProvider.port())));
+
+        assertThat(adapter.served("s0-queue")).isEqualTo("404 metric \"s0-queue\" in namespace \"default\": no "
+                + "such metric is served by any provider");
+        assertThat(upstreamState(adapter)).isEmpty();
+        assertThat(adapter.served("s0-local")).isEqualTo("7");
     }
 
     private static String upstreamState(TestAdapter adapter) {
