@@ -188,6 +188,20 @@ class UpstreamForwardingTest {
     }
 
     @Test
+    void upstreamDown_withOnErrorStatic_servesTheStaticValue() {
+        Path caFile = ca.writeCertificate(dir.resolve("ca.crt"));
+        TestAdapter adapter = startAdapter("1m", 100, "tls: {caFile: " + caFile + "}\n    onError: static\n"
+                + "    staticValue: \"250m\"");
+        Await.until("the upstream to serve its metric", WAIT,
+                () -> adapter.served("s0-queue?labelSelector=queue%3Dorders").equals("3"));
+
+        upstream.close();
+
+        Await.until("the static value to be served", WAIT,
+                () -> adapter.served("s0-queue?labelSelector=queue%3Dorders").equals("250m"));
+    }
+
+    @Test
     void upstreamNotFound_isPassedOnWithItsMessagePrefixedByTheProvider() {
         TestAdapter adapter = startAdapter("1m", 100);
 
