@@ -70,6 +70,10 @@ class UpstreamForwardingTest {
 
     /** The upstream adapter, letting only {@code allowedUsers} read (SubjectAccessReview). */
     private TestAdapter startUpstream(int port, Set<String> allowedUsers) {
+        return startUpstream(port, allowedUsers, "{tokenReview: true}");
+    }
+
+    private TestAdapter startUpstream(int port, Set<String> allowedUsers, String authentication) {
         Path cert = serving.writeCertificate(dir.resolve("upstream.crt"));
         Path key = serving.writeKey(dir.resolve("upstream.key"));
         return closer.register(TestAdapter.start(ConfigLoader.parse("""
@@ -78,9 +82,9 @@ class UpstreamForwardingTest {
                   - name: queues
                     target: 127.0.0.1:%d
                     metrics: [{name: s0-queue, interval: 100ms}, {name: s0-local, interval: 100ms}]
-                authentication: {tokenReview: true}
-                """.formatted(port, cert, key, upstreamProvider.port())), TestPki.pem(serving.certificate()),
-                new FakeKubernetes(allowedUsers)));
+                authentication: %s
+                """.formatted(port, cert, key, upstreamProvider.port(), authentication)),
+                TestPki.pem(serving.certificate()), new FakeKubernetes(allowedUsers)));
     }
 
     /** The adapter under test: a native provider and the upstream, forwarding {@code s0-*}. */
@@ -150,6 +154,21 @@ class UpstreamForwardingTest {
         assertThat(message(untrusted)).contains("provider \"upstream\" failing since", "TLS");
         Await.until("the upstream to be read without checking its certificate", WAIT,
                 () -> skipping.read("s0-queue").statusCode() == 200);
+    }
+
+    @Test
+    void clientCertificate_authenticatesTheAdapterToTheUpstream() {
+        TestPki.Issued clientCa = TestPki.ca("client-ca");
+        TestPki.Issued client = clientCa.issueClient("CN=" + FakeKubernetes.TOKEN_USER.name());
+        upstream.close();
+        upstream = startUpstream(0, Set.of(FakeKubernetes.TOKEN_USER.name()),
+                "{clientCAFile: " + clientCa.writeCertificate(dir.resolve("client-ca.crt")) + "}");
+        Path caFile = ca.writeCertificate(dir.resolve("ca.crt"));
+        TestAdapter adapter = startAdapter("1m", 100, "tls: {caFile: %s, certFile: %s, keyFile: %s}".formatted(caFile,
+                client.writeCertificate(dir.resolve("client.crt")), client.writeKey(dir.resolve("client.key"))));
+
+        Await.until("the upstream to serve its metric to the adapter's certificate", WAIT,
+                () -> adapter.read("s0-queue").statusCode() == 200);
     }
 
     @Test
