@@ -79,15 +79,19 @@ final class ProviderChecker {
     /** Runs every rule; the findings in the order they were made. */
     List<Finding> run() throws CannotConnect, InterruptedException {
         List<MetricInfo> metrics = describe();
+        Optional<MetricInfo> valid = Optional.empty();
         for (MetricInfo metric : metrics) {
-            fetch(metric, metric.key());
+            if (fetch(metric, metric.key()) && valid.isEmpty()) {
+                valid = Optional.of(metric);
+            }
             if (metric.key().namespace().equals(MetricKey.ALL_NAMESPACES)) {
                 fetchNamespaced(metric);
             }
         }
         notFound();
-        if (!metrics.isEmpty()) {
-            concurrent(metrics.getFirst());
+        // on a metric that answers a valid value alone, so that only concurrency can make it fail
+        if (valid.isPresent()) {
+            concurrent(valid.get());
         }
         watch(metrics.stream().filter(m -> m.trigger() instanceof TriggerSpec.Push).map(MetricInfo::key).toList());
         return List.copyOf(findings);
@@ -170,8 +174,8 @@ final class ProviderChecker {
 
     // ---- Fetch
 
-    /** Fetches {@code as} (the metric's own key, or a concrete namespace's) as the adapter would. */
-    private Optional<FetchResponse> fetch(MetricInfo metric, MetricKey as) throws InterruptedException {
+    /** Fetches {@code as} as the adapter would; whether it answered a value the adapter serves. */
+    private boolean fetch(MetricInfo metric, MetricKey as) {
         Duration deadline = ProviderRules.fetchDeadline(metric, config);
         long started = System.nanoTime();
         try {
@@ -179,8 +183,7 @@ final class ProviderChecker {
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             add(Rule.DEADLINE.passed(as.toString(), "answered in " + millis(took) + " of its "
                     + Durations.format(deadline) + " deadline"));
-            checkReply(as, reply);
-            return Optional.of(reply);
+            return checkReply(as, reply);
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
                 add(Rule.DEADLINE.broken(as.toString(), "no answer within the " + Durations.format(deadline)
@@ -191,42 +194,48 @@ final class ProviderChecker {
                 add(Rule.FETCH.broken(as.toString(), "Fetch answered " + describe(e.getStatus())
                         + ": a metric Describe lists (or --metric names) must answer a value"));
             }
-            return Optional.empty();
+            return false;
         }
     }
 
     /** A {@code *} metric under a concrete namespace: a valid value, or NOT_FOUND ("no such metric here"). */
     private void fetchNamespaced(MetricInfo metric) {
         var as = new MetricKey(CONCRETE_NAMESPACE, metric.key().name());
+        Duration deadline = ProviderRules.fetchDeadline(metric, config);
         try {
-            FetchResponse reply = stub(ProviderRules.fetchDeadline(metric, config)).fetch(request(as));
+            FetchResponse reply = stub(deadline).fetch(request(as));
             Optional<String> problem = ProviderRules.fetchReply(as.name(), reply, clock.instant(), config).problem();
             if (problem.isPresent()) {
                 add(replyRule(problem.get()).broken(as.toString(), "the reply under namespace \"" + CONCRETE_NAMESPACE
                         + "\" would be rejected: " + problem.get()));
             } else {
-                add(Rule.NAMESPACED.passed(as.toString(), "answers a valid value under a concrete namespace too"));
+                add(Rule.FETCH_NAMESPACED.passed(as.toString(),
+                        "answers a valid value under a concrete namespace too"));
             }
         } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                add(Rule.NAMESPACED.passed(as.toString(), "NOT_FOUND under a concrete namespace: the adapter reads "
-                        + metric.key() + " for every namespace"));
+            if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
+                add(Rule.DEADLINE.broken(as.toString(), "no answer within the " + Durations.format(deadline)
+                        + " deadline the adapter sets (" + deadlineWhy(metric) + "), under a concrete namespace: "
+                        + "answer a value, or NOT_FOUND, within it"));
+            } else if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                add(Rule.FETCH_NAMESPACED.passed(as.toString(), "NOT_FOUND under a concrete namespace: the adapter "
+                        + "reads " + metric.key() + " for every namespace"));
             } else {
-                add(Rule.NAMESPACED.broken(as.toString(), "Fetch of " + metric.key().name() + " under namespace \""
-                        + CONCRETE_NAMESPACE + "\" answered " + describe(e.getStatus()) + ": answer a value, or "
-                        + "NOT_FOUND when the metric is registered only in \"*\" (an adapter configured with that "
-                        + "namespace asks for it there)"));
+                add(Rule.FETCH_NAMESPACED.broken(as.toString(), "Fetch of " + metric.key().name()
+                        + " under namespace \"" + CONCRETE_NAMESPACE + "\" answered " + describe(e.getStatus())
+                        + ": answer a value, or NOT_FOUND when the metric is registered only in \"*\" (an adapter "
+                        + "configured with that namespace asks for it there)"));
             }
         }
     }
 
-    private void checkReply(MetricKey as, FetchResponse reply) {
+    private boolean checkReply(MetricKey as, FetchResponse reply) {
         ProviderRules.Reply verdict = ProviderRules.fetchReply(as.name(), reply, clock.instant(), config);
         if (verdict.problem().isPresent()) {
             String problem = verdict.problem().get();
             add(replyRule(problem).broken(as.toString(), "the adapter rejects this reply and serves nothing: "
                     + problem));
-            return;
+            return false;
         }
         add(Rule.REPLY.passed(as.toString(), "the adapter serves this reply ("
                 + (reply.hasValue() ? "a value, " : "no value, ") + reply.getSeriesCount() + " series): finite values,"
@@ -236,6 +245,7 @@ final class ProviderChecker {
                         + "machine's clock, beyond the allowance of " + Durations.format(config.maxClockSkew())
                         + ": the adapter uses the time of receipt instead. Sync the provider's clock (NTP), or give "
                         + "the time the value was observed")));
+        return true;
     }
 
     /** The rule a rejected reply broke, from the adapter's message (FetchResponses keeps its messages). */

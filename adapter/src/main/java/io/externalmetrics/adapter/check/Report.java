@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -54,7 +55,7 @@ record Report(String target, Optional<String> error, List<Finding> findings) {
      */
     String text() {
         var out = new StringBuilder();
-        int width = findings.stream().mapToInt(f -> f.rule().id().length()).max().orElse(0);
+        int width = Arrays.stream(Rule.values()).mapToInt(r -> r.id().length()).max().orElseThrow(); // stable
         for (Finding f : findings) {
             out.append(("%-4s  %-" + width + "s  %s: %s")
                     .formatted(f.verdict(), f.rule().id(), f.subject(), f.message()));

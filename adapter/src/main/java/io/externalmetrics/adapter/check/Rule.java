@@ -41,7 +41,7 @@ enum Rule {
     CONCURRENT("concurrent", true, "MetricProvider.Fetch",
             "calls for different metrics, and from several adapter replicas, overlap: a provider must answer "
                     + "concurrent calls."),
-    NAMESPACED("fetch-namespaced", true, "MetricRef.namespace",
+    FETCH_NAMESPACED("fetch-namespaced", true, "MetricRef.namespace",
             "A read for namespace N finds the metric registered in N, else the one registered in \"*\"."),
     NOT_FOUND("not-found", true, "MetricProvider (header)",
             "a Fetch of a metric this provider does not serve must answer NOT_FOUND, never a value."),
