@@ -9,9 +9,9 @@ package io.externalmetrics.adapter.check;
  * @param quote the comment's words
  */
 enum Rule {
-    DESCRIBE("describe", true, "MetricProvider.Describe",
-            "Lists the metrics this provider serves [...] UNIMPLEMENTED means \"use the adapter's configuration "
-                    + "for this provider\"."),
+    DESCRIBE("describe", true, "MetricProvider.Describe, DescribeResponse.metrics",
+            "Describe must answer the list, or UNIMPLEMENTED [...] Every metric this provider serves: a metric it "
+                    + "leaves out is not served."),
     DESCRIPTOR("descriptor", true, "MetricDescriptor.metric",
             "`namespace` is \"*\" (or \"\", the same) for every namespace, or a namespace name [...] A descriptor "
                     + "must follow these rules: one breaking them is skipped"),
@@ -20,8 +20,10 @@ enum Rule {
                     + "or not a valid Duration, is skipped"),
     DESCRIBE_UNIQUE("describe-unique", true, "DescribeResponse.metrics",
             "Two entries must not name the same (namespace, name)."),
-    FETCH("fetch", true, "MetricProvider (header)", "What a provider must implement: Fetch: required."),
-    REPLY("reply", true, "FetchResponse", "The value of a metric at one moment."),
+    FETCH("fetch", true, "MetricProvider (header)", "What a provider must implement: [...] Fetch: required."),
+    REPLY("reply", true, "FetchResponse",
+            "Values must be finite [...] Label keys and values must follow Kubernetes' label syntax [...] Two series "
+                    + "must not have the same labels."),
     REPLY_FINITE("reply-finite", true, "FetchResponse",
             "Values must be finite: NaN and infinities are an error, the adapter rejects the whole reply"),
     REPLY_LABELS("reply-labels", true, "FetchResponse.series",
@@ -35,21 +37,24 @@ enum Rule {
     REPLY_WINDOW("reply-window", true, "FetchResponse.window", "It must not be negative."),
     CLOCK_SKEW("clock-skew", false, "FetchResponse.observed_at",
             "A time further in the future than the adapter's allowance for clock skew (default 30s) is not "
-                    + "believed: the time of receipt is used."),
+                    + "believed: the time of receipt is used. A provider's clock should therefore be synchronized "
+                    + "(NTP) with the adapter's."),
     DEADLINE("deadline", true, "MetricProvider.Fetch",
             "a reply after the deadline is discarded, so Fetch must answer within it."),
     CONCURRENT("concurrent", true, "MetricProvider.Fetch",
             "calls for different metrics, and from several adapter replicas, overlap: a provider must answer "
                     + "concurrent calls."),
-    FETCH_NAMESPACED("fetch-namespaced", true, "MetricRef.namespace",
-            "A read for namespace N finds the metric registered in N, else the one registered in \"*\"."),
+    FETCH_NAMESPACED("fetch-namespaced", true, "MetricProvider (header), MetricRef.namespace",
+            "a Fetch of a metric this provider does not serve must answer NOT_FOUND, never a value. [...] A read "
+                    + "for namespace N finds the metric registered in N, else the one registered in \"*\"."),
     NOT_FOUND("not-found", true, "MetricProvider (header)",
             "a Fetch of a metric this provider does not serve must answer NOT_FOUND, never a value."),
     ERROR_MESSAGE("error-message", false, "MetricProvider (header)",
-            "Errors: answer a gRPC status with a message a person can act on"),
-    WATCH("watch", false, "MetricProvider.Watch",
-            "Watch: optional. Answer UNIMPLEMENTED and the adapter only polls [...] The stream stays open for "
-                    + "the life of the provider"),
+            "Errors: answer a gRPC status with a message a person can act on (an error should never come without "
+                    + "one)"),
+    WATCH("watch", false, "MetricProvider (header), MetricProvider.Watch",
+            "Watch: optional, though a provider with push metrics should implement it. [...] The stream should "
+                    + "stay open for the life of the provider"),
     WATCH_FIRST_EVENT("watch-first-event", false, "MetricProvider.Watch",
             "A provider should send one event per watched metric as a stream opens");
 

@@ -154,7 +154,8 @@ class CheckProviderTest {
                             }
                             return ContractProvider.keep(request);
                         }),
-                        "deadline", "*/m: no answer within the 200ms deadline the adapter sets"),
+                        "deadline", "*/m: no answer within the 200ms deadline the adapter sets",
+                        List.of("--deadline", "200ms")),
                 broken("Describe listing a metric twice", p -> p.describing(Optional.of(List.of(
                                 ContractProvider.M, ContractProvider.P, ContractProvider.M))),
                         "describe-unique", "Describe: metric */m is listed more than once"),
@@ -225,18 +226,25 @@ class CheckProviderTest {
     }
 
     private static Arguments broken(String what, Consumer<ContractProvider> breakIt, String rule, String message) {
-        return Arguments.of(what, breakIt, rule, message);
+        return Arguments.of(what, breakIt, rule, message, List.of());
+    }
+
+    private static Arguments broken(String what, Consumer<ContractProvider> breakIt, String rule, String message,
+                                    List<String> options) {
+        return Arguments.of(what, breakIt, rule, message, options);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("brokenProviders")
     void brokenContract_failsTheRuleNamed_exitsOne(String what, Consumer<ContractProvider> breakIt, String rule,
-                                                   String message) throws Exception {
+                                                   String message, List<String> options) throws Exception {
         var provider = new ContractProvider();
         breakIt.accept(provider);
         start(provider);
+        List<String> args = new ArrayList<>(List.of(provider.target()));
+        args.addAll(options);
 
-        int exit = check(provider.target(), "--deadline", "200ms");
+        int exit = check(args.toArray(String[]::new));
 
         assertThat(exit).as(out()).isEqualTo(1);
         assertThat(lines("FAIL")).as("only %s fails", rule).isNotEmpty().isEqualTo(lines("FAIL", rule));
@@ -256,7 +264,7 @@ class CheckProviderTest {
         assertThat(check(provider.target())).as(out()).isZero();
         assertThat(lines("WARN", "watch")).singleElement().asString()
                 .contains("Watch: UNIMPLEMENTED: push metrics [*/p] are only polled")
-                .contains("\"Watch: optional. Answer UNIMPLEMENTED and the adapter only polls");
+                .contains("\"Watch: optional, though a provider with push metrics should implement it.");
         assertThat(lines("FAIL")).isEmpty();
     }
 

@@ -27,7 +27,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * A provider on 127.0.0.1 that keeps the contract, unless a test breaks one part of it: Describe lists
- * {@code m} (every 1s, a value and two series) and {@code p} (pushed, a value), both in namespace
+ * {@code m} (every 10s, a value and two series) and {@code p} (pushed, a value), both in namespace
  * {@code *}; Fetch of anything else is NOT_FOUND with a message; Watch sends one event per push metric
  * as it opens and stays open.
  */
@@ -41,7 +41,7 @@ final class ContractProvider implements AutoCloseable {
 
     static final MetricDescriptor M = MetricDescriptor.newBuilder()
             .setMetric(MetricRef.newBuilder().setNamespace("*").setName("m"))
-            .setInterval(com.google.protobuf.Duration.newBuilder().setSeconds(1))
+            .setInterval(com.google.protobuf.Duration.newBuilder().setSeconds(10))
             .build();
     static final MetricDescriptor P = MetricDescriptor.newBuilder()
             .setMetric(MetricRef.newBuilder().setNamespace("*").setName("p"))
