@@ -13,28 +13,21 @@ import io.externalmetrics.proto.v1.DescribeResponse;
 import io.externalmetrics.proto.v1.FetchRequest;
 import io.externalmetrics.proto.v1.FetchResponse;
 import io.externalmetrics.proto.v1.MetricProviderGrpc;
-import io.externalmetrics.proto.v1.WatchEvent;
-import io.externalmetrics.proto.v1.WatchRequest;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Runs the contract's rules against one provider over {@code channel}, one call after the other
@@ -93,7 +86,8 @@ final class ProviderChecker {
         if (valid.isPresent()) {
             concurrent(valid.get());
         }
-        watch(metrics.stream().filter(m -> m.trigger() instanceof TriggerSpec.Push).map(MetricInfo::key).toList());
+        findings.addAll(new WatchCheck(channel, options.watchFor()).run(metrics.stream()
+                .filter(m -> m.trigger() instanceof TriggerSpec.Push).map(MetricInfo::key).toList()));
         return List.copyOf(findings);
     }
 
@@ -328,133 +322,6 @@ final class ProviderChecker {
         }
     }
 
-    // ---- Watch
-
-    private void watch(List<MetricKey> pushed) throws InterruptedException {
-        if (pushed.isEmpty()) {
-            add(Rule.WATCH.passed("Watch", "no push metrics: the adapter does not open Watch"));
-            return;
-        }
-        var stream = new WatchStream(pushed);
-        var request = WatchRequest.newBuilder().addAllMetrics(pushed.stream().map(ProviderRules::ref).toList())
-                .build();
-        MetricProviderGrpc.newStub(channel).watch(request, stream);
-        // returns early once every metric had its event, or the stream ended
-        stream.allSeen.await(options.watchFor().toNanos(), TimeUnit.NANOSECONDS);
-        stream.cancel();
-        Optional<Status> ended = stream.ended();
-        if (ended.isPresent() && ended.get().getCode() == Status.Code.UNIMPLEMENTED) {
-            add(Rule.WATCH.broken("Watch", "UNIMPLEMENTED: push metrics " + pushed + " are only polled, on every "
-                    + "(re)connect and every third of their max age; implement Watch so that changes reach the "
-                    + "HPA at once"));
-            return;
-        }
-        if (ended.isPresent()) {
-            add(Rule.WATCH.broken("Watch", "the stream ended within " + Durations.format(options.watchFor()) + " with "
-                    + describe(ended.get()) + ": keep it open for the life of the provider; the adapter reconnects "
-                    + "and fetches every push metric again each time it ends"));
-        } else {
-            add(Rule.WATCH.passed("Watch", "the stream is open"));
-        }
-        Set<MetricKey> seen = stream.seen();
-        for (MetricKey metric : pushed) {
-            if (seen.contains(metric)) {
-                add(Rule.WATCH_FIRST_EVENT.passed(metric.toString(), "an event as the stream opened"));
-            } else {
-                add(Rule.WATCH_FIRST_EVENT.broken(metric.toString(), "no event within "
-                        + Durations.format(options.watchFor()) + " of the stream opening: send one per watched metric "
-                        + "as a stream opens, since a change before the adapter's stream is registered reaches no "
-                        + "stream"));
-            }
-        }
-    }
-
-    /** One Watch stream: the metrics it announced, and how it ended. */
-    private static final class WatchStream implements ClientResponseObserver<WatchRequest, WatchEvent> {
-        private final Set<MetricKey> wanted;
-        private final ReentrantLock lock = new ReentrantLock();
-        private final Set<MetricKey> seen = new LinkedHashSet<>(); // guarded by lock
-        private Optional<Status> ended = Optional.empty(); // guarded by lock
-        private volatile ClientCallStreamObserver<WatchRequest> call;
-        final CountDownLatch allSeen = new CountDownLatch(1);
-
-        WatchStream(List<MetricKey> wanted) {
-            this.wanted = Set.copyOf(wanted);
-        }
-
-        @Override
-        public void beforeStart(ClientCallStreamObserver<WatchRequest> requestStream) {
-            call = requestStream;
-        }
-
-        @Override
-        public void onNext(WatchEvent event) {
-            lock.lock();
-            try {
-                seen.add(ProviderRules.key(event.getMetric()));
-                if (seen.containsAll(wanted)) {
-                    allSeen.countDown();
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            end(Status.fromThrowable(t));
-        }
-
-        @Override
-        public void onCompleted() {
-            end(Status.OK.withDescription("the provider completed the stream"));
-        }
-
-        private void end(Status status) {
-            lock.lock();
-            try {
-                if (ended.isEmpty()) {
-                    ended = Optional.of(status);
-                }
-            } finally {
-                lock.unlock();
-            }
-            allSeen.countDown();
-        }
-
-        /** Cancels the stream; its end is no longer the provider's doing. */
-        void cancel() {
-            lock.lock();
-            try {
-                if (ended.isEmpty()) {
-                    ended = Optional.of(Status.CANCELLED); // marks "still open when the check ended"
-                }
-            } finally {
-                lock.unlock();
-            }
-            call.cancel("check-provider is done watching", null);
-        }
-
-        Set<MetricKey> seen() {
-            lock.lock();
-            try {
-                return Set.copyOf(seen);
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        /** How the provider ended the stream, if it did before the check cancelled it. */
-        Optional<Status> ended() {
-            lock.lock();
-            try {
-                return ended.filter(s -> s != Status.CANCELLED);
-            } finally {
-                lock.unlock();
-            }
-        }
-    }
-
     // ---- helpers
 
     private MetricProviderGrpc.MetricProviderBlockingStub stub(Duration deadline) {
@@ -477,7 +344,8 @@ final class ProviderChecker {
                 : d.truncatedTo(ChronoUnit.MILLIS));
     }
 
-    private static String describe(Status status) {
+    /** A status as a user reads it: its code, and its description quoted when it has one. */
+    static String describe(Status status) {
         String description = status.getDescription();
         return status.getCode() + (description == null || description.isBlank() ? ""
                 : " (\"" + StatusJson.abbreviate(description) + "\")");
