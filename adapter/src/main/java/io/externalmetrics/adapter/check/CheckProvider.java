@@ -52,14 +52,20 @@ public final class CheckProvider {
                 Thread.ofPlatform().name("check-provider-scheduler").daemon().factory());
         ExecutorService calls = Executors.newThreadPerTaskExecutor(
                 Thread.ofVirtual().name("check-provider-", 0).factory());
-        try (ProviderRules.Channel channel = ProviderRules.open(options.providerConfig(), scheduler, calls)) {
-            var checker = new ProviderChecker(channel.channel(), options, calls, Clock.systemUTC());
-            return new Report(options.target(), Optional.empty(), checker.run());
-        } catch (ProviderChecker.CannotConnect e) {
-            return new Report(options.target(), Optional.of(e.getMessage()), List.of());
-        } catch (TlsSetupException | IllegalArgumentException e) {
-            // a TLS file that does not read, a target gRPC cannot use: nothing was reached
-            return new Report(options.target(), Optional.of(e.getMessage()), List.of());
+        try {
+            ProviderRules.Channel channel;
+            try {
+                channel = ProviderRules.open(options.providerConfig(), scheduler, calls);
+            } catch (TlsSetupException | IllegalArgumentException e) {
+                // a TLS file that does not read, a target gRPC cannot use: nothing was reached
+                return new Report(options.target(), Optional.of(e.getMessage()), List.of());
+            }
+            try (channel) {
+                var checker = new ProviderChecker(channel.channel(), options, calls, Clock.systemUTC());
+                return new Report(options.target(), Optional.empty(), checker.run());
+            } catch (ProviderChecker.CannotConnect e) {
+                return new Report(options.target(), Optional.of(e.getMessage()), List.of());
+            }
         } finally {
             scheduler.shutdownNow();
             calls.shutdownNow();

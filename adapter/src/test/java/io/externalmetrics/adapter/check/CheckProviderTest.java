@@ -384,6 +384,12 @@ class CheckProviderTest {
         assertThat(out()).contains("cannot check 127.0.0.1:1: ").contains(missing.toString());
     }
 
+    @Test
+    void targetGrpcCannotUse_isNamed_exitsTwo() throws Exception {
+        assertThat(check("foo bar:1")).isEqualTo(2);
+        assertThat(out()).startsWith("cannot check foo bar:1: ").endsWith("not reached (exit code 2)\n");
+    }
+
     // ---- the command line
 
     @Test
