@@ -134,6 +134,10 @@ record CheckOptions(String target, Optional<ProviderTls> tls, Duration deadline,
                         .replace("keyFile", "--key-file").replace("serverName", "--server-name"), e);
             }
         }
+        Optional<String> targetProblem = ProviderConfig.targetProblem(target, providerTls);
+        if (targetProblem.isPresent()) {
+            throw new IllegalArgumentException("target " + targetProblem.get());
+        }
         return new CheckOptions(target, providerTls, deadline, watchFor, metrics, json, false);
     }
 

@@ -19,6 +19,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -177,7 +178,7 @@ final class ProviderChecker {
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             add(Rule.DEADLINE.passed(as.toString(), "answered in " + millis(took) + " of its "
                     + Durations.format(deadline) + " deadline"));
-            return checkReply(as, reply);
+            return checkReply(metric, as, reply);
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
                 add(Rule.DEADLINE.broken(as.toString(), "no answer within the " + Durations.format(deadline)
@@ -223,8 +224,9 @@ final class ProviderChecker {
         }
     }
 
-    private boolean checkReply(MetricKey as, FetchResponse reply) {
-        ProviderRules.Reply verdict = ProviderRules.fetchReply(as.name(), reply, clock.instant(), config);
+    private boolean checkReply(MetricInfo metric, MetricKey as, FetchResponse reply) {
+        Instant receivedAt = clock.instant();
+        ProviderRules.Reply verdict = ProviderRules.fetchReply(as.name(), reply, receivedAt, config);
         if (verdict.problem().isPresent()) {
             String problem = verdict.problem().get();
             add(replyRule(problem).broken(as.toString(), "the adapter rejects this reply and serves nothing: "
@@ -239,6 +241,13 @@ final class ProviderChecker {
                         + "machine's clock, beyond the allowance of " + Durations.format(config.maxClockSkew())
                         + ": the adapter uses the time of receipt instead. Sync the provider's clock (NTP), or give "
                         + "the time the value was observed")));
+        verdict.observedByProvider().map(observed -> Duration.between(observed, receivedAt))
+                .filter(age -> age.compareTo(metric.maxAge()) > 0)
+                .ifPresent(age -> add(Rule.REPLY_FRESH.broken(as.toString(), "observed_at is "
+                        + Durations.format(age.truncatedTo(ChronoUnit.SECONDS)) + " old, beyond the metric's max age "
+                        + "of " + Durations.format(metric.maxAge()) + ": the adapter serves it as stale from its "
+                        + "first fetch. Give the time the value was observed, in seconds (not milliseconds) since "
+                        + "the epoch")));
         return true;
     }
 

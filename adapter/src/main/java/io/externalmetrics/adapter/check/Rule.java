@@ -35,6 +35,10 @@ enum Rule {
     REPLY_OBSERVED_AT("reply-observed-at", true, "FetchResponse.observed_at",
             "It must be a valid Timestamp (nanos 0 to 999,999,999) within years 0001 to 9999."),
     REPLY_WINDOW("reply-window", true, "FetchResponse.window", "It must not be negative."),
+    REPLY_FRESH("reply-fresh", false, "FetchResponse.observed_at",
+            "It also counts towards the value's age: a value is stale once either its fetch or this time is older "
+                    + "than the metric's max age [...] So a provider's observed_at should be within the metric's "
+                    + "max age of now"),
     CLOCK_SKEW("clock-skew", false, "FetchResponse.observed_at",
             "A time further in the future than the adapter's allowance for clock skew (default 30s) is not "
                     + "believed: the time of receipt is used. A provider's clock should therefore be synchronized "

@@ -2,6 +2,7 @@ package io.externalmetrics.adapter.provider;
 
 import io.externalmetrics.adapter.cache.MetricInfo;
 import io.externalmetrics.adapter.cache.MetricKey;
+import io.externalmetrics.adapter.cache.Sample;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.proto.v1.DescribeResponse;
 import io.externalmetrics.proto.v1.FetchResponse;
@@ -59,10 +60,16 @@ public final class ProviderRules {
      * @param observedTooFarAhead how far the reply's {@code observed_at} is ahead of its receipt, when
      *                            beyond the clock-skew allowance (the time of receipt is then used)
      */
-    public record Reply(Optional<String> problem, Optional<Duration> observedTooFarAhead) {
+    public record Reply(Optional<String> problem, Optional<Duration> observedTooFarAhead,
+                        Optional<Instant> observedByProvider) {
         public Reply {
             Objects.requireNonNull(problem, "problem");
             Objects.requireNonNull(observedTooFarAhead, "observedTooFarAhead");
+            Objects.requireNonNull(observedByProvider, "observedByProvider");
+        }
+
+        static Reply rejected(String problem) {
+            return new Reply(Optional.of(problem), Optional.empty(), Optional.empty());
         }
     }
 
@@ -103,10 +110,14 @@ public final class ProviderRules {
             }
         };
         try {
-            FetchResponses.toSample(metricName, reply, receivedAt, rules);
-            return new Reply(Optional.empty(), Optional.ofNullable(ahead.get()));
+            Sample sample = FetchResponses.toSample(metricName, reply, receivedAt, rules);
+            return new Reply(Optional.empty(), Optional.ofNullable(ahead.get()),
+                    sample.observedByProvider() ? Optional.of(sample.observedAt()) : Optional.empty());
         } catch (InvalidReplyException e) {
-            return new Reply(Optional.of(e.getMessage()), Optional.empty());
+            return Reply.rejected(e.getMessage());
+        } catch (RuntimeException e) {
+            // the adapter's refresher takes any exception of a reply's conversion as a failed fetch too
+            return Reply.rejected(e.toString());
         }
     }
 

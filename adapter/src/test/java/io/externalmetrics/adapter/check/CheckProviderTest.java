@@ -306,6 +306,27 @@ class CheckProviderTest {
                 .contains("ahead of this machine's clock, beyond the allowance of 30s");
     }
 
+    @Test
+    void observedAtInMillisecondsReadAsSeconds_warnsThatEveryValueIsStale() throws Exception {
+        long millisAsSeconds = Instant.now().toEpochMilli() / 1000 - 365L * 24 * 3600; // a year old
+        ContractProvider provider = start(new ContractProvider().replyingToM(r -> r.setObservedAt(
+                com.google.protobuf.Timestamp.newBuilder().setSeconds(millisAsSeconds))));
+
+        assertThat(check(provider.target())).as(out()).isZero();
+        assertThat(lines("WARN", "reply-fresh")).singleElement().asString()
+                .contains("*/m: observed_at is ")
+                .contains("old, beyond the metric's max age of 30s: the adapter serves it as stale");
+    }
+
+    @Test
+    void replyTheAdapterCannotConvert_failsTheReplyRule_insteadOfEndingTheCheck() throws Exception {
+        ContractProvider provider = start(new ContractProvider().replyingToM(r -> r.setWindow(
+                com.google.protobuf.Duration.newBuilder().setSeconds(Long.MIN_VALUE).setNanos(-1))));
+
+        assertThat(check(provider.target())).as(out()).isEqualTo(1);
+        assertThat(lines("FAIL", "reply")).isNotEmpty();
+    }
+
     // ---- Describe UNIMPLEMENTED, --metric
 
     @Test
@@ -387,7 +408,8 @@ class CheckProviderTest {
     @Test
     void targetGrpcCannotUse_isNamed_exitsTwo() throws Exception {
         assertThat(check("foo bar:1")).isEqualTo(2);
-        assertThat(out()).startsWith("cannot check foo bar:1: ").endsWith("not reached (exit code 2)\n");
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("check-provider: target \"foo bar:1\" is not "
+                + "a target gRPC can use");
     }
 
     // ---- the command line
@@ -453,6 +475,10 @@ class CheckProviderTest {
         err.reset();
         assertThat(check("127.0.0.1:1", "--deadline", "soon")).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("check-provider: \"soon\" is not a duration");
+        err.reset();
+        assertThat(check("localhost")).as("the configuration's own rule for targets").isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("check-provider: target \"localhost\" has no "
+                + "port (gRPC would use port 80)");
     }
 
     @Test
