@@ -66,24 +66,39 @@ public final class Sample {
      */
     public static Sample of(String metricName, OptionalDouble base, List<SeriesValue> series, Instant observedAt,
                             boolean observedByProvider, Optional<Duration> window) {
+        int labels = 0;
+        for (SeriesValue s : series) {
+            labels += s.labels().size();
+        }
+        SeriesTable.Builder table = SeriesTable.builder(series.size(), labels);
+        for (SeriesValue s : series) {
+            table.add(s.labels(), s.value());
+        }
+        return of(metricName, base, table.build(), observedAt, observedByProvider, window);
+    }
+
+    /**
+     * Builds a sample of series read straight into a {@link SeriesTable}, formatting every number as a
+     * Kubernetes quantity; the same as {@link #of(String, OptionalDouble, List, Instant, boolean, Optional)}
+     * for the same series.
+     *
+     * @throws IllegalArgumentException for NaN or infinite numbers
+     */
+    public static Sample of(String metricName, OptionalDouble base, SeriesTable series, Instant observedAt,
+                            boolean observedByProvider, Optional<Duration> window) {
         Objects.requireNonNull(observedAt, "observedAt");
         Objects.requireNonNull(window, "window");
         Optional<Point> basePoint = base.isPresent()
                 ? Optional.of(Point.of(metricName, Map.of(), base.getAsDouble(), observedAt, window))
                 : Optional.empty();
-        SeriesLabels.Builder labels = SeriesLabels.builder(series.size());
-        EncodedItems.Builder items = EncodedItems.builder(series.size());
+        EncodedItems items = EncodedItems.encode(metricName, series.labels, series.values, observedAt, window);
         double sum = 0;
-        for (SeriesValue s : series) {
-            String quantity = Quantity.format(s.value());
-            labels.add(s.labels());
-            items.add(ExternalMetricJson.item(metricName, s.labels(), observedAt, window, quantity));
-            sum += s.value();
+        for (double value : series.values) {
+            sum += value;
         }
         OptionalDouble summary = base.isPresent() ? base
-                : series.isEmpty() || !Double.isFinite(sum) ? OptionalDouble.empty() : OptionalDouble.of(sum);
-        return new Sample(basePoint, base, summary, labels.build(), items.build(), observedAt, observedByProvider,
-                window);
+                : series.size() == 0 || !Double.isFinite(sum) ? OptionalDouble.empty() : OptionalDouble.of(sum);
+        return new Sample(basePoint, base, summary, series.labels, items, observedAt, observedByProvider, window);
     }
 
     /** The base value as a quantity, if the provider gave one. */
