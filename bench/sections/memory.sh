@@ -11,12 +11,20 @@
 # 64 MiB, gRPC's max inbound message size), and a fetch taking longer than its deadline (default 2 s): the
 # config raises each, and this section does, and says so: maxSeries to N, the deadline to 60 s, and
 # maxReplyBytes only after the default refused the reply (that run's error is shown, then a second run).
+#
+# Then a refresh of the largest count: the same metric refreshed every MEMORY_REFRESH_INTERVAL seconds, so the
+# old sample is served (and alive) while the next reply is read and the new sample built. Once the provider
+# has answered MEMORY_REFRESH_FETCHES fetches (the adapter fetches a metric one at a time, so it has read all
+# but the last), the adapter must have logged no failed fetch and still answer a read: then the heap after GC.
 skip_section memory && return 0
 
 MEMORY_SERIES=${BENCH_MEMORY_SERIES:-10000 100000 1000000}
 MEMORY_HEAP=1g
 MEMORY_LOAD_LIMIT=120       # seconds an adapter gets to serve the metric
 MEMORY_REPLY_BYTES=1073741824  # maxReplyBytes after the default refused a reply: 1 GiB
+MEMORY_REFRESH_INTERVAL=15  # seconds between fetches in the refresh run
+MEMORY_REFRESH_FETCHES=4    # fetches the provider answers in the refresh run: the first and three refreshes
+MEMORY_REFRESH_LIMIT=240    # seconds the refresh run gets for them
 
 mib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
 
@@ -48,14 +56,21 @@ heap_used_after_gc() {
   heap_used "$1"
 }
 
+# prints how many fetches the BenchProvider of log $1 has answered (its last `stats fetches=N` line)
+provider_fetches() {
+  sed -n 's/^stats fetches=\([0-9]*\).*/\1/p' "$1" | tail -1
+}
+
 # starts a provider of one metric of $1 series and an adapter (-Xmx1g, maxReplyBytes $2 or the default)
 # reading it; waits until the metric is served; sets MEM_USED (bytes) and MEM_SECONDS (launch to served)
-# or MEM_ERROR; stops both
+# or MEM_ERROR; stops both. With $3 "refresh": the metric is refreshed every MEMORY_REFRESH_INTERVAL s, and
+# once served, the run waits for MEMORY_REFRESH_FETCHES fetches answered before it checks and measures.
 memory_run() {
-  local series=$1 reply_bytes=${2:-} name=mem$1 port aport provider adapter log
-  log=$WORK/adapter-$name${reply_bytes:+-raised}.log
+  local series=$1 reply_bytes=${2:-} refresh=${3:-} name=mem$1 port aport provider adapter log interval=3600
+  log=$WORK/adapter-$name${reply_bytes:+-raised}${refresh:+-refresh}.log
   MEM_USED='' MEM_ERROR='' MEM_SECONDS=-
-  start_provider "$name" --metrics 1 --series "$series" --labels 3 --interval 3600
+  [ -z "$refresh" ] || { interval=$MEMORY_REFRESH_INTERVAL; name=$name-refresh; }
+  start_provider "$name" --metrics 1 --series "$series" --labels 3 --interval "$interval" --stats-ms 1000
   port=$PORT provider=${pids[${#pids[@]}-1]}
   aport=$(free_port)
   {
@@ -91,7 +106,24 @@ memory_run() {
   done
   if [ -z "$MEM_ERROR" ]; then
     MEM_SECONDS=$((SECONDS - begin))
-    MEM_USED=$(heap_used_after_gc "$adapter")
+    if [ -n "$refresh" ]; then
+      deadline=$((SECONDS + MEMORY_REFRESH_LIMIT))
+      until [ "$(provider_fetches "$WORK/provider-$name.log")" -ge "$MEMORY_REFRESH_FETCHES" ] 2>/dev/null; do
+        if ! kill -0 "$adapter" 2>/dev/null; then
+          MEM_ERROR="adapter exited"
+        elif [ "$SECONDS" -ge "$deadline" ]; then
+          MEM_ERROR="$(provider_fetches "$WORK/provider-$name.log") fetches within ${MEMORY_REFRESH_LIMIT} s"
+        fi
+        [ -z "$MEM_ERROR" ] || break
+        sleep "$STEP"
+      done
+      if [ -z "$MEM_ERROR" ] && grep -q -m1 -E 'OutOfMemoryError|failed: ' "$log"; then
+        MEM_ERROR="a refresh failed: $(grep -m1 -o -E '(OutOfMemoryError|failed: )[^"]{0,120}' "$log")"
+      elif [ -z "$MEM_ERROR" ] && [ "$(curl -sk -o /dev/null -w '%{http_code}' "$url")" != 200 ]; then
+        MEM_ERROR="no value after the refreshes"
+      fi
+    fi
+    [ -n "$MEM_ERROR" ] || MEM_USED=$(heap_used_after_gc "$adapter")
   fi
   stop_process "$adapter"
   stop_process "$provider"
@@ -127,6 +159,16 @@ for series in $MEMORY_SERIES; do
   fi
 done
 
+# the largest count again, refreshed while served
+refresh_series=${MEMORY_SERIES##* }
+echo "  $refresh_series series, refreshed every $MEMORY_REFRESH_INTERVAL s" >&2
+memory_run "$refresh_series" "" refresh
+if [ -n "$MEM_ERROR" ]; then
+  refresh_row="$refresh_series | not served through its refreshes: ${MEM_ERROR//|//} | -"
+else
+  refresh_row="$refresh_series | $((MEMORY_REFRESH_FETCHES - 1)) refreshes read, a read answered after them | $(mib "$MEM_USED")"
+fi
+
 {
   echo "## Memory per series"
   echo
@@ -143,5 +185,14 @@ done
   for row in "${memory_rows[@]}"; do
     echo "| $row |"
   done
+  echo
+  echo "Refresh: the same adapter and metric of the largest count, refreshed every $MEMORY_REFRESH_INTERVAL s (the"
+  echo "old sample served, and alive, while the next reply is read and its sample built), until the provider has"
+  echo "answered $MEMORY_REFRESH_FETCHES fetches; then no failed fetch may have been logged, a read must answer, and"
+  echo "the heap used after two full GCs."
+  echo
+  echo "| series | refreshes in $MEMORY_HEAP | heap used after GC (MiB) |"
+  echo "|---:|---|---:|"
+  echo "| $refresh_row |"
   echo
 } >>"$SECTIONS_MD"

@@ -135,6 +135,25 @@ public final class Sample {
         };
     }
 
+    /**
+     * The series' labels and quantities, in the provider's order, without their encoded items: what the
+     * status pages list, so they copy no item. Each {@link Labelled} is made when read.
+     */
+    public List<Labelled> labelled() {
+        return new AbstractList<>() {
+            @Override
+            public Labelled get(int i) {
+                Objects.checkIndex(i, items.size());
+                return new Labelled(labels.labels(i), items.quantity(i));
+            }
+
+            @Override
+            public int size() {
+                return items.size();
+            }
+        };
+    }
+
     /** The items' timestamp: when the provider observed this value, else when the adapter received it. */
     public Instant observedAt() {
         return observedAt;
@@ -192,6 +211,15 @@ public final class Sample {
             return new Point(Map.copyOf(labels), quantity,
                     ExternalMetricJson.item(metricName, labels, observedAt, window, quantity));
         }
+    }
+
+    /**
+     * A series' labels and quantity, without its encoded item.
+     *
+     * @param labels   the labels
+     * @param quantity the canonical quantity
+     */
+    public record Labelled(Map<String, String> labels, String quantity) {
     }
 
     /**

@@ -3,7 +3,6 @@ package io.externalmetrics.adapter.cache;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -85,13 +84,15 @@ final class SeriesLabels {
         return valueIds[label];
     }
 
-    /** The labels of one series, as an immutable map of their own. */
+    /** The labels of one series, as an immutable map of their own (made directly, not copied from another). */
+    @SuppressWarnings("unchecked")
     Map<String, String> labels(int series) {
-        var labels = HashMap.<String, String>newHashMap(start[series + 1] - start[series]);
-        for (int at = start[series]; at < start[series + 1]; at++) {
-            labels.put(dictionary.key(keyIds[at]), dictionary.value(keyIds[at], valueIds[at]));
+        int from = start[series];
+        Map.Entry<String, String>[] labels = new Map.Entry[start[series + 1] - from];
+        for (int at = from; at < start[series + 1]; at++) {
+            labels[at - from] = Map.entry(dictionary.key(keyIds[at]), dictionary.value(keyIds[at], valueIds[at]));
         }
-        return Map.copyOf(labels);
+        return Map.ofEntries(labels);
     }
 
     /** A map view of one series' labels at a time, for matching many series without a map each. */

@@ -27,6 +27,10 @@ class SeriesTableTest {
         Sample sample = Sample.of("m", OptionalDouble.empty(), table.build(), Instant.EPOCH, false, Optional.empty());
         assertThat(sample.series()).extracting(Sample.Point::labels).containsExactly(
                 Map.of("a", "1", "b", "2"), Map.of("a", "1", "b", "3"), Map.of("a", "1"));
+        assertThat(sample.labelled()).as("what the status pages list").containsExactly(
+                new Sample.Labelled(Map.of("a", "1", "b", "2"), "1"),
+                new Sample.Labelled(Map.of("a", "1", "b", "3"), "2"),
+                new Sample.Labelled(Map.of("a", "1"), "3"));
     }
 
     /**
