@@ -13,17 +13,17 @@
 # maxReplyBytes only after the default refused the reply (that run's error is shown, then a second run).
 #
 # Then a refresh of the largest count: the same metric refreshed every MEMORY_REFRESH_INTERVAL seconds, so the
-# old sample is served (and alive) while the next reply is read and the new sample built. Once the provider
-# has answered MEMORY_REFRESH_FETCHES fetches (the adapter fetches a metric one at a time, so it has read all
-# but the last), the adapter must have logged no failed fetch and still answer a read: then the heap after GC.
+# old sample is served (and alive) while the next reply is read and the new sample built (the fetch deadline is
+# then half the interval). Once the adapter's /metrics counts MEMORY_REFRESH_FETCHES fetches of it with result
+# ok, and none failed or invalid, a read must still answer: then the heap after GC.
 skip_section memory && return 0
 
 MEMORY_SERIES=${BENCH_MEMORY_SERIES:-10000 100000 1000000}
 MEMORY_HEAP=1g
 MEMORY_LOAD_LIMIT=120       # seconds an adapter gets to serve the metric
 MEMORY_REPLY_BYTES=1073741824  # maxReplyBytes after the default refused a reply: 1 GiB
-MEMORY_REFRESH_INTERVAL=15  # seconds between fetches in the refresh run
-MEMORY_REFRESH_FETCHES=4    # fetches the provider answers in the refresh run: the first and three refreshes
+MEMORY_REFRESH_INTERVAL=60  # seconds between fetches in the refresh run (its fetch deadline: 30 s)
+MEMORY_REFRESH_FETCHES=2    # fetches read in the refresh run: the first and one refresh
 MEMORY_REFRESH_LIMIT=240    # seconds the refresh run gets for them
 
 mib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
@@ -56,9 +56,10 @@ heap_used_after_gc() {
   heap_used "$1"
 }
 
-# prints how many fetches the BenchProvider of log $1 has answered (its last `stats fetches=N` line)
-provider_fetches() {
-  sed -n 's/^stats fetches=\([0-9]*\).*/\1/p' "$1" | tail -1
+# prints the fetches with result $2 the adapter at https://127.0.0.1:$1 has counted (its /metrics), all metrics
+adapter_fetches() {
+  curl -sk "https://127.0.0.1:$1/metrics" | awk -v r="result=\"$2\"" '
+    /^externalmetrics_metric_fetches_total\{/ && index($0, r) {n += $NF} END {printf "%d", n}'
 }
 
 # starts a provider of one metric of $1 series and an adapter (-Xmx1g, maxReplyBytes $2 or the default)
@@ -70,7 +71,7 @@ memory_run() {
   log=$WORK/adapter-$name${reply_bytes:+-raised}${refresh:+-refresh}.log
   MEM_USED='' MEM_ERROR='' MEM_SECONDS=-
   [ -z "$refresh" ] || { interval=$MEMORY_REFRESH_INTERVAL; name=$name-refresh; }
-  start_provider "$name" --metrics 1 --series "$series" --labels 3 --interval "$interval" --stats-ms 1000
+  start_provider "$name" --metrics 1 --series "$series" --labels 3 --interval "$interval"
   port=$PORT provider=${pids[${#pids[@]}-1]}
   aport=$(free_port)
   {
@@ -108,18 +109,21 @@ memory_run() {
     MEM_SECONDS=$((SECONDS - begin))
     if [ -n "$refresh" ]; then
       deadline=$((SECONDS + MEMORY_REFRESH_LIMIT))
-      until [ "$(provider_fetches "$WORK/provider-$name.log")" -ge "$MEMORY_REFRESH_FETCHES" ] 2>/dev/null; do
+      local failed
+      until [ "$(adapter_fetches "$aport" ok)" -ge "$MEMORY_REFRESH_FETCHES" ]; do
+        failed=$(($(adapter_fetches "$aport" error) + $(adapter_fetches "$aport" invalid)))
         if ! kill -0 "$adapter" 2>/dev/null; then
           MEM_ERROR="adapter exited"
+        elif [ "$failed" -gt 0 ]; then
+          # the log's words: the failed fetch's line, from "failed:" on
+          MEM_ERROR="a fetch failed$(grep -m1 -o -E 'failed: [^"]{0,120}' "$log" | sed 's/^failed//')"
         elif [ "$SECONDS" -ge "$deadline" ]; then
-          MEM_ERROR="$(provider_fetches "$WORK/provider-$name.log") fetches within ${MEMORY_REFRESH_LIMIT} s"
+          MEM_ERROR="$(adapter_fetches "$aport" ok) fetches read within ${MEMORY_REFRESH_LIMIT} s"
         fi
         [ -z "$MEM_ERROR" ] || break
-        sleep "$STEP"
+        sleep 1
       done
-      if [ -z "$MEM_ERROR" ] && grep -q -m1 -E 'OutOfMemoryError|failed: ' "$log"; then
-        MEM_ERROR="a refresh failed: $(grep -m1 -o -E '(OutOfMemoryError|failed: )[^"]{0,120}' "$log")"
-      elif [ -z "$MEM_ERROR" ] && [ "$(curl -sk -o /dev/null -w '%{http_code}' "$url")" != 200 ]; then
+      if [ -z "$MEM_ERROR" ] && [ "$(curl -sk -o /dev/null -w '%{http_code}' "$url")" != 200 ]; then
         MEM_ERROR="no value after the refreshes"
       fi
     fi
@@ -166,7 +170,7 @@ memory_run "$refresh_series" "" refresh
 if [ -n "$MEM_ERROR" ]; then
   refresh_row="$refresh_series | not served through its refreshes: ${MEM_ERROR//|//} | -"
 else
-  refresh_row="$refresh_series | $((MEMORY_REFRESH_FETCHES - 1)) refreshes read, a read answered after them | $(mib "$MEM_USED")"
+  refresh_row="$refresh_series | refreshes read: $((MEMORY_REFRESH_FETCHES - 1)), none failed, a read answered | $(mib "$MEM_USED")"
 fi
 
 {
@@ -187,9 +191,9 @@ fi
   done
   echo
   echo "Refresh: the same adapter and metric of the largest count, refreshed every $MEMORY_REFRESH_INTERVAL s (the"
-  echo "old sample served, and alive, while the next reply is read and its sample built), until the provider has"
-  echo "answered $MEMORY_REFRESH_FETCHES fetches; then no failed fetch may have been logged, a read must answer, and"
-  echo "the heap used after two full GCs."
+  echo "old sample served, and alive, while the next reply is read and its sample built; fetch deadline: half the"
+  echo "interval) until the adapter's /metrics counts $MEMORY_REFRESH_FETCHES fetches of it read (result ok), none failed"
+  echo "or invalid; then a read must answer, and the heap used after two full GCs."
   echo
   echo "| series | refreshes in $MEMORY_HEAP | heap used after GC (MiB) |"
   echo "|---:|---|---:|"
