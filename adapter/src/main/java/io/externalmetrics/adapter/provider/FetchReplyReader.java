@@ -222,7 +222,7 @@ final class FetchReplyReader {
                 String key = labels.key(i);
                 int newKey = table.keyCount();
                 int k = table.key(key);
-                if (k == newKey) {
+                if (k == newKey && !LabelRules.isPlainKey(key)) {
                     List<String> errors = LabelRules.keyErrors(key);
                     if (!errors.isEmpty()) {
                         return "series " + index + ": label key \"" + StatusJson.abbreviate(key) + "\": "
@@ -232,7 +232,7 @@ final class FetchReplyReader {
                 String labelValue = labels.value(i);
                 int newValue = table.valueCount(k);
                 int v = table.value(k, labelValue);
-                if (v == newValue) {
+                if (v == newValue && !LabelRules.isValue(labelValue)) {
                     List<String> errors = LabelRules.valueErrors(labelValue);
                     if (!errors.isEmpty()) {
                         return "series " + index + ": label \"" + key + "\" value \""

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Random;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class FetchReplyReaderTest {
@@ -311,7 +312,8 @@ class FetchReplyReaderTest {
     }
 
     private static List<String> items(Sample sample) {
-        return sample.series().stream().map(p -> p.labels() + " " + p.quantity() + " " + new String(p.item())).toList();
+        return sample.series().stream()
+                .map(p -> new TreeMap<>(p.labels()) + " " + p.quantity() + " " + new String(p.item())).toList();
     }
 
     private static ReplyRules rules(ReplyLimits limits) {
