@@ -19,7 +19,7 @@
 skip_section memory && return 0
 
 MEMORY_SERIES=${BENCH_MEMORY_SERIES:-10000 100000 1000000}
-MEMORY_HEAP=1g
+MEMORY_HEAP=${BENCH_MEMORY_HEAP:-1g}  # -Xmx of the adapters: BENCH_MEMORY_HEAP=600m shows what 1M series leave free
 MEMORY_LOAD_LIMIT=120       # seconds an adapter gets to serve the metric
 MEMORY_REPLY_BYTES=1073741824  # maxReplyBytes after the default refused a reply: 1 GiB
 MEMORY_REFRESH_INTERVAL=60  # seconds between fetches in the refresh run (its fetch deadline: 30 s)
