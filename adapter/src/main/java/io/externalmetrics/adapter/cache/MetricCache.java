@@ -240,7 +240,7 @@ public final class MetricCache {
             Sample sample = state.sample().get();
             selection = effective.isPresent() ? Explanation.Selection.MATCHING_SERIES
                     : sample.base().isPresent() ? Explanation.Selection.BASE : Explanation.Selection.EVERY_SERIES;
-            for (Sample.Point point : sample.series()) {
+            for (Sample.Labelled point : sample.labelled()) {
                 Optional<String> rejectedBy = effective.flatMap(s -> s.rejectedBy(point.labels()));
                 boolean selected = switch (selection) {
                     case MATCHING_SERIES -> rejectedBy.isEmpty();

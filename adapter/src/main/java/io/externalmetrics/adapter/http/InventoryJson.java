@@ -83,7 +83,7 @@ final class InventoryJson {
                 json.writeStringField("base", sample.base().get());
             }
             json.writeArrayFieldStart("series");
-            for (Sample.Point point : sample.series()) {
+            for (Sample.Labelled point : sample.labelled()) {
                 json.writeStartObject();
                 json.writeObjectFieldStart("labels");
                 for (var label : new TreeMap<>(point.labels()).entrySet()) {
