@@ -27,6 +27,9 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class WatchCheck {
 
+    /** How long, after the first events, an end of the stream by the provider is waited for. */
+    private static final Duration END_GRACE = Duration.ofMillis(500);
+
     private final ManagedChannel channel;
     private final Duration watchFor;
     private final List<Finding> findings = new ArrayList<>();
@@ -51,7 +54,11 @@ final class WatchCheck {
                 .build();
         MetricProviderGrpc.newStub(channel).watch(request, stream);
         // returns early once every metric had its event, or the stream ended
+        long started = System.nanoTime();
         stream.allSeen.await(watchFor.toNanos(), TimeUnit.NANOSECONDS);
+        // a provider that sends its first events and then ends the stream: give the end a moment to show
+        long left = watchFor.toNanos() - (System.nanoTime() - started);
+        stream.endedLatch.await(Math.min(left, END_GRACE.toNanos()), TimeUnit.NANOSECONDS);
         stream.cancel();
         Optional<Status> ended = stream.ended();
         if (ended.isPresent() && ended.get().getCode() == Status.Code.UNIMPLEMENTED) {
@@ -87,6 +94,8 @@ final class WatchCheck {
         private final ReentrantLock lock = new ReentrantLock();
         private final Set<MetricKey> seen = new LinkedHashSet<>(); // guarded by lock
         private Optional<Status> ended = Optional.empty(); // guarded by lock
+        private boolean cancelledByCheck; // guarded by lock
+        final CountDownLatch endedLatch = new CountDownLatch(1);
         private volatile ClientCallStreamObserver<WatchRequest> call;
         final CountDownLatch allSeen = new CountDownLatch(1);
 
@@ -125,22 +134,21 @@ final class WatchCheck {
         private void end(Status status) {
             lock.lock();
             try {
-                if (ended.isEmpty()) {
+                if (ended.isEmpty() && !cancelledByCheck) {
                     ended = Optional.of(status);
                 }
             } finally {
                 lock.unlock();
             }
             allSeen.countDown();
+            endedLatch.countDown();
         }
 
         /** Cancels the stream; its end is no longer the provider's doing. */
         void cancel() {
             lock.lock();
             try {
-                if (ended.isEmpty()) {
-                    ended = Optional.of(Status.CANCELLED); // marks "still open when the check ended"
-                }
+                cancelledByCheck = ended.isEmpty(); // still open when the check ended: not the provider's end
             } finally {
                 lock.unlock();
             }
@@ -160,7 +168,7 @@ final class WatchCheck {
         Optional<Status> ended() {
             lock.lock();
             try {
-                return ended.filter(s -> s != Status.CANCELLED);
+                return ended;
             } finally {
                 lock.unlock();
             }

@@ -269,6 +269,18 @@ class CheckProviderTest {
     }
 
     @Test
+    void watchStreamEndedRightAfterItsFirstEvents_warns_evenWithAPlainCancelled() throws Exception {
+        for (Status end : List.of(Status.OK, Status.CANCELLED)) {
+            ContractProvider provider = start(new ContractProvider().endingWatch(end));
+
+            assertThat(check(provider.target())).as(out()).isZero();
+            assertThat(lines("WARN", "watch")).as(end.toString()).singleElement().asString()
+                    .contains("Watch: the stream ended within 5s with " + (end.isOk() ? "OK" : "CANCELLED"));
+            out.reset();
+        }
+    }
+
+    @Test
     void noFirstEventOnAWatchStream_warnsAfterTheWatchTime() throws Exception {
         ContractProvider provider = start(new ContractProvider().withoutFirstEvents());
 

@@ -57,6 +57,7 @@ final class ContractProvider implements AutoCloseable {
     private Fetch fetch = ContractProvider::keep;
     private boolean watchImplemented = true;
     private boolean firstEvents = true;
+    private volatile Optional<Status> watchEnd = Optional.empty();
     private Server server;
 
     /** The contract kept. */
@@ -91,6 +92,12 @@ final class ContractProvider implements AutoCloseable {
 
     ContractProvider withoutWatch() {
         watchImplemented = false;
+        return this;
+    }
+
+    /** Watch ends each stream, with {@code end} (OK: completed), right after its first events. */
+    ContractProvider endingWatch(Status end) {
+        watchEnd = Optional.of(end);
         return this;
     }
 
@@ -160,7 +167,14 @@ final class ContractProvider implements AutoCloseable {
                     }
                 }
             }
-            // stays open until the caller cancels
+            watchEnd.ifPresent(end -> {
+                if (end.isOk()) {
+                    events.onCompleted();
+                } else {
+                    events.onError(end.asRuntimeException());
+                }
+            });
+            // else stays open until the caller cancels
         }
     }
 }
