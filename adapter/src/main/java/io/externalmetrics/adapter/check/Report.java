@@ -58,15 +58,30 @@ record Report(String target, Optional<String> error, List<Finding> findings) {
         int width = Arrays.stream(Rule.values()).mapToInt(r -> r.id().length()).max().orElseThrow(); // stable
         for (Finding f : findings) {
             out.append(("%-4s  %-" + width + "s  %s: %s")
-                    .formatted(f.verdict(), f.rule().id(), f.subject(), f.message()));
+                    .formatted(f.verdict(), f.rule().id(), oneLine(f.subject()), oneLine(f.message())));
             if (f.verdict() != Finding.Verdict.PASS) {
                 out.append("  [provider.proto, ").append(f.rule().where()).append(": \"")
                         .append(f.rule().quote()).append("\"]");
             }
             out.append('\n');
         }
-        error.ifPresent(e -> out.append("cannot check ").append(target).append(": ").append(e).append('\n'));
+        error.ifPresent(e -> out.append("cannot check ").append(target).append(": ").append(oneLine(e)).append('\n'));
         out.append("check-provider ").append(target).append(": ").append(summary()).append('\n');
+        return out.toString();
+    }
+
+    /** Control characters (a provider's message may hold any) escaped, so each finding stays one line. */
+    static String oneLine(String text) {
+        var out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            if (c == '\n') {
+                out.append("\\n");
+            } else if (Character.isISOControl(c)) {
+                out.append("\\u%04x".formatted(c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
         return out.toString();
     }
 
