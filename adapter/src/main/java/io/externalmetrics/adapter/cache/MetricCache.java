@@ -222,7 +222,7 @@ public final class MetricCache {
                     .sorted(Comparator.comparing(MetricKey::namespace).thenComparing(MetricKey::name))
                     .toList();
             return new Explanation(now, Optional.empty(), elsewhere, Optional.empty(), Optional.empty(),
-                    Explanation.Selection.NO_VALUE, List.of(), Optional.empty(),
+                    Explanation.Selection.NO_VALUE, List.of(), Explanation.Unlisted.NONE, Optional.empty(),
                     new ReadResult.NotFound(NO_SUCH_METRIC));
         }
         MetricState state = found.slot().state();
@@ -234,6 +234,8 @@ public final class MetricCache {
         Optional<LabelSelector> effective = selector.filter(s -> !s.isEmpty());
         Explanation.Selection selection;
         List<Explanation.SeriesVerdict> series = new ArrayList<>();
+        long unlisted = 0;
+        long unlistedSelected = 0;
         if (state.sample().isEmpty()) {
             selection = Explanation.Selection.NO_VALUE;
         } else {
@@ -247,12 +249,17 @@ public final class MetricCache {
                     case EVERY_SERIES -> true;
                     case BASE, NO_VALUE -> false;
                 };
-                series.add(new Explanation.SeriesVerdict(point.labels(), point.quantity(), selected, rejectedBy));
+                if (series.size() < Explanation.MAX_LISTED_SERIES) {
+                    series.add(new Explanation.SeriesVerdict(point.labels(), point.quantity(), selected, rejectedBy));
+                } else {
+                    unlisted++;
+                    unlistedSelected += selected ? 1 : 0;
+                }
             }
         }
         var match = new Explanation.Match(state.info().key(), found.how());
         return new Explanation(now, Optional.of(match), List.of(), Optional.of(state), provider, selection, series,
-                Optional.ofNullable(heard.get()), result);
+                new Explanation.Unlisted(unlisted, unlistedSelected), Optional.ofNullable(heard.get()), result);
     }
 
     /** A read's answer from one state of the metric it found, telling {@code events} how a policy answered. */
