@@ -11,12 +11,20 @@
 # 64 MiB, gRPC's max inbound message size), and a fetch taking longer than its deadline (default 2 s): the
 # config raises each, and this section does, and says so: maxSeries to N, the deadline to 60 s, and
 # maxReplyBytes only after the default refused the reply (that run's error is shown, then a second run).
+#
+# Then a refresh of the largest count: the same metric refreshed every MEMORY_REFRESH_INTERVAL seconds, so the
+# old sample is served (and alive) while the next reply is read and the new sample built (the fetch deadline is
+# then half the interval). Once the adapter's /metrics counts MEMORY_REFRESH_FETCHES fetches of it with result
+# ok, and none failed or invalid, a read must still answer: then the heap after GC.
 skip_section memory && return 0
 
 MEMORY_SERIES=${BENCH_MEMORY_SERIES:-10000 100000 1000000}
-MEMORY_HEAP=1g
+MEMORY_HEAP=${BENCH_MEMORY_HEAP:-1g}  # -Xmx of the adapters: BENCH_MEMORY_HEAP=600m shows what 1M series leave free
 MEMORY_LOAD_LIMIT=120       # seconds an adapter gets to serve the metric
 MEMORY_REPLY_BYTES=1073741824  # maxReplyBytes after the default refused a reply: 1 GiB
+MEMORY_REFRESH_INTERVAL=60  # seconds between fetches in the refresh run (its fetch deadline: 30 s)
+MEMORY_REFRESH_FETCHES=2    # fetches read in the refresh run: the first and one refresh
+MEMORY_REFRESH_LIMIT=240    # seconds the refresh run gets for them
 
 mib() { awk -v b="$1" 'BEGIN {printf "%.1f", b / 1048576}'; }
 
@@ -48,14 +56,22 @@ heap_used_after_gc() {
   heap_used "$1"
 }
 
+# prints the fetches with result $2 the adapter at https://127.0.0.1:$1 has counted (its /metrics), all metrics
+adapter_fetches() {
+  curl -sk "https://127.0.0.1:$1/metrics" | awk -v r="result=\"$2\"" '
+    /^externalmetrics_metric_fetches_total\{/ && index($0, r) {n += $NF} END {printf "%d", n}'
+}
+
 # starts a provider of one metric of $1 series and an adapter (-Xmx1g, maxReplyBytes $2 or the default)
 # reading it; waits until the metric is served; sets MEM_USED (bytes) and MEM_SECONDS (launch to served)
-# or MEM_ERROR; stops both
+# or MEM_ERROR; stops both. With $3 "refresh": the metric is refreshed every MEMORY_REFRESH_INTERVAL s, and
+# once served, the run waits for MEMORY_REFRESH_FETCHES fetches answered before it checks and measures.
 memory_run() {
-  local series=$1 reply_bytes=${2:-} name=mem$1 port aport provider adapter log
-  log=$WORK/adapter-$name${reply_bytes:+-raised}.log
+  local series=$1 reply_bytes=${2:-} refresh=${3:-} name=mem$1 port aport provider adapter log interval=3600
+  log=$WORK/adapter-$name${reply_bytes:+-raised}${refresh:+-refresh}.log
   MEM_USED='' MEM_ERROR='' MEM_SECONDS=-
-  start_provider "$name" --metrics 1 --series "$series" --labels 3 --interval 3600
+  [ -z "$refresh" ] || { interval=$MEMORY_REFRESH_INTERVAL; name=$name-refresh; }
+  start_provider "$name" --metrics 1 --series "$series" --labels 3 --interval "$interval"
   port=$PORT provider=${pids[${#pids[@]}-1]}
   aport=$(free_port)
   {
@@ -91,7 +107,27 @@ memory_run() {
   done
   if [ -z "$MEM_ERROR" ]; then
     MEM_SECONDS=$((SECONDS - begin))
-    MEM_USED=$(heap_used_after_gc "$adapter")
+    if [ -n "$refresh" ]; then
+      deadline=$((SECONDS + MEMORY_REFRESH_LIMIT))
+      local failed
+      until [ "$(adapter_fetches "$aport" ok)" -ge "$MEMORY_REFRESH_FETCHES" ]; do
+        failed=$(($(adapter_fetches "$aport" error) + $(adapter_fetches "$aport" invalid)))
+        if ! kill -0 "$adapter" 2>/dev/null; then
+          MEM_ERROR="adapter exited"
+        elif [ "$failed" -gt 0 ]; then
+          # the log's words: the failed fetch's line, from "failed:" on
+          MEM_ERROR="a fetch failed$(grep -m1 -o -E 'failed: [^"]{0,120}' "$log" | sed 's/^failed//')"
+        elif [ "$SECONDS" -ge "$deadline" ]; then
+          MEM_ERROR="$(adapter_fetches "$aport" ok) fetches read within ${MEMORY_REFRESH_LIMIT} s"
+        fi
+        [ -z "$MEM_ERROR" ] || break
+        sleep 1
+      done
+      if [ -z "$MEM_ERROR" ] && [ "$(curl -sk -o /dev/null -w '%{http_code}' "$url")" != 200 ]; then
+        MEM_ERROR="no value after the refreshes"
+      fi
+    fi
+    [ -n "$MEM_ERROR" ] || MEM_USED=$(heap_used_after_gc "$adapter")
   fi
   stop_process "$adapter"
   stop_process "$provider"
@@ -127,6 +163,16 @@ for series in $MEMORY_SERIES; do
   fi
 done
 
+# the largest count again, refreshed while served
+refresh_series=${MEMORY_SERIES##* }
+echo "  $refresh_series series, refreshed every $MEMORY_REFRESH_INTERVAL s" >&2
+memory_run "$refresh_series" "" refresh
+if [ -n "$MEM_ERROR" ]; then
+  refresh_row="$refresh_series | not served through its refreshes: ${MEM_ERROR//|//} | -"
+else
+  refresh_row="$refresh_series | refreshes read: $((MEMORY_REFRESH_FETCHES - 1)), none failed, a read answered | $(mib "$MEM_USED")"
+fi
+
 {
   echo "## Memory per series"
   echo
@@ -143,5 +189,14 @@ done
   for row in "${memory_rows[@]}"; do
     echo "| $row |"
   done
+  echo
+  echo "Refresh: the same adapter and metric of the largest count, refreshed every $MEMORY_REFRESH_INTERVAL s (the"
+  echo "old sample served, and alive, while the next reply is read and its sample built; fetch deadline: half the"
+  echo "interval) until the adapter's /metrics counts $MEMORY_REFRESH_FETCHES fetches of it read (result ok), none failed"
+  echo "or invalid; then a read must answer, and the heap used after two full GCs."
+  echo
+  echo "| series | refreshes in $MEMORY_HEAP | heap used after GC (MiB) |"
+  echo "|---:|---|---:|"
+  echo "| $refresh_row |"
   echo
 } >>"$SECTIONS_MD"

@@ -1,5 +1,6 @@
 package io.externalmetrics.adapter;
 
+import io.externalmetrics.adapter.check.CheckProvider;
 import io.externalmetrics.adapter.config.AdapterConfig;
 import io.externalmetrics.adapter.config.ConfigException;
 import io.externalmetrics.adapter.config.ConfigLoader;
@@ -10,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 
 /** Command line entry point: {@code java -jar externalmetrics-adapter-all.jar --config adapter.yaml}. */
@@ -17,6 +19,7 @@ public final class Main {
 
     static final String USAGE = """
             Usage: externalmetrics-adapter --config FILE
+                   externalmetrics-adapter check-provider HOST:PORT [options]   (check-provider --help)
 
             Serves the Kubernetes external metrics API (external.metrics.k8s.io/v1beta1) over HTTPS,
             with values fetched from gRPC metric providers.
@@ -51,6 +54,9 @@ public final class Main {
 
     /** Runs until the JVM is asked to stop; returns a process exit code on bad arguments or configuration. */
     static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+        if (args.length > 0 && args[0].equals(CheckProvider.COMMAND)) {
+            return CheckProvider.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         Path configFile = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {

@@ -152,6 +152,48 @@ class KedaScalersTest {
         assertThat(explained.at("/provider/describe").asText()).contains("scaler metric \"second\" (target 2.5)");
     }
 
+    @Test
+    void getMetricSpecRefusingOneRef_theOthersAreLearnedAtOnce_andTheRefusedOneIsAskedAgainUntilItAnswers() {
+        FakeScaler scaler = scaler(0).specs(FakeScaler.spec("depth", 5)).value("depth", 1, 0)
+                .refuseSpecOf("broken", true);
+        startAdapter(scalerProvider("rabbit", scaler.port()) + """
+                      - {name: good, interval: 100ms, scaledObjectRef: {name: orders}}
+                      - {name: bad, interval: 1h, scaledObjectRef: {name: broken}}
+                """);
+
+        Await.until("the refused ref named in the inventory", WAIT,
+                () -> inventoryDescribe().contains("metric */bad: GetMetricSpec failed: INVALID_ARGUMENT"));
+        assertThat(inventoryDescribe()).startsWith("failing: 1 of 2 metrics");
+        int goodSpecCalls = scaler.specCalls("orders");
+        int fetches = scaler.getMetricsCalls();
+        Await.until("ten more fetches of the good metric", WAIT, () -> scaler.getMetricsCalls() >= fetches + 10);
+        assertThat(scaler.specCalls("orders")).as("its name was learned: its fetches do not ask GetMetricSpec")
+                .isEqualTo(goodSpecCalls);
+        assertThat(scaler.specCalls("broken")).as("the refused ref is retried with backoff").isGreaterThan(1);
+
+        scaler.refuseSpecOf("broken", false);
+        Await.until("all learned", WAIT, () -> inventoryDescribe().startsWith("GetMetricSpec ok: 2 metrics"));
+        assertThat(inventoryDescribe()).contains("metric */bad is scaler metric \"depth\" (target 5)");
+    }
+
+    @Test
+    void getMetricSpecListingNoName_failsTheMetricWithoutAskingAgainEachTick() {
+        FakeScaler scaler = scaler(0).value("depth", 1, 0);
+        startAdapter(scalerProvider("rabbit", scaler.port()) + """
+                      - {name: nameless, interval: 100ms, scaledObjectRef: {name: orders}}
+                """);
+
+        Await.until("the metric's error", WAIT, () -> served("default", "nameless").startsWith("503"));
+        assertThat(served("default", "nameless")).contains("GetMetricSpec lists no metric name (configure "
+                + "scalerMetricName)");
+        Await.until("the learning round over", WAIT, () -> inventoryDescribe().startsWith("GetMetricSpec ok"));
+        int specCalls = scaler.specCalls();
+        long failures = adapter.cache().inventory().getFirst().failure().orElseThrow().count();
+        Await.until("ten more failed ticks", WAIT, () -> adapter.cache().inventory().getFirst().failure()
+                .orElseThrow().count() >= failures + 10);
+        assertThat(scaler.specCalls()).as("learned that it lists none: not asked on each tick").isEqualTo(specCalls);
+    }
+
     private String inventoryDescribe() {
         return json(TestAdapter.ok(adapter.get("/debug/inventory"))).at("/providers/0/describe").asText();
     }

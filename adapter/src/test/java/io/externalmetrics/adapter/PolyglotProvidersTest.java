@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.externalmetrics.adapter.check.CheckProvider;
 import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.k8s.Quantity;
 import io.externalmetrics.adapter.testing.Await;
@@ -26,10 +27,12 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.http.HttpClient;
@@ -270,6 +273,25 @@ class PolyglotProvidersTest {
             assertThat(events.next().getMetric()).as("the first event, sent before any \"bump\"")
                     .isEqualTo(MetricRef.newBuilder().setNamespace("*").setName(language + "-pushed").build());
         });
+    }
+
+    // ---- check-provider, the conformance check authors run
+
+    @ParameterizedTest
+    @ValueSource(strings = {"python", "node", "go"})
+    void checkProvider_passesEveryRule(String language) throws Exception {
+        var out = new ByteArrayOutputStream();
+
+        int exit = CheckProvider.run(new String[] {"127.0.0.1:" + providers.get(language).port()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+
+        String report = out.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(report).isZero();
+        assertThat(report.lines().filter(line -> !line.startsWith("PASS ")).toList()).as(report)
+                .singleElement().asString().endsWith(" passed, 0 warnings, 0 failed");
+        assertThat(report).contains("*/" + language + "-incrementable: the adapter serves this reply",
+                "*/" + language + "-pushed: an event as the stream opened",
+                "*/check-provider-no-such-metric: NOT_FOUND");
     }
 
     // ---- helpers

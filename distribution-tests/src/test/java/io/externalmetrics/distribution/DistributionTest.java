@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -132,6 +134,45 @@ class DistributionTest {
             providerProcess.process.destroy();
             assertThat(providerProcess.awaitExit(Duration.ofSeconds(15))).isEqualTo(EXIT_SIGTERM);
             assertNoJdkWarnings(providerProcess.err());
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void checkProvider_fromTheAdapterTarball_passesTheExampleProvider_exitsOneOnAFailure_twoWhenNothingListens()
+            throws Exception {
+        String launcher = adapter.home().resolve("bin/externalmetrics-adapter").toString();
+        try (var providerProcess = Launched.start(dir.resolve("run-provider-checked"), Map.of(), List.of(
+                provider.home().resolve("bin/externalmetrics-example-provider").toString(), "--port", "0"))) {
+            String target = "127.0.0.1:" + providerProcess
+                    .awaitOut(Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)"), START).group(1);
+
+            try (var check = Launched.start(dir.resolve("run-check"), Map.of(), List.of(
+                    launcher, "check-provider", target))) {
+                assertThat(check.awaitExit(Duration.ofSeconds(60))).as("exit code; stdout:\n%s\nstderr:\n%s",
+                        check.out(), check.err()).isZero();
+                assertThat(check.out()).contains("*/incrementable: the adapter serves this reply",
+                                "*/pushed: an event as the stream opened", "*/check-provider-no-such-metric: NOT_FOUND")
+                        .endsWith(" passed, 0 warnings, 0 failed\n");
+                assertNoJdkWarnings(check.err());
+            }
+            // a metric the provider does not describe: a failed rule
+            try (var check = Launched.start(dir.resolve("run-check-unknown"), Map.of(), List.of(
+                    launcher, "check-provider", target, "--metric", "*/nope"))) {
+                assertThat(check.awaitExit(Duration.ofSeconds(60))).as(check.out()).isEqualTo(1);
+                assertThat(check.out()).contains("FAIL  describe ", "--metric */nope is not among the metrics");
+            }
+            providerProcess.process.destroy();
+            assertThat(providerProcess.awaitExit(Duration.ofSeconds(15))).isEqualTo(EXIT_SIGTERM);
+        }
+        int closed;
+        try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        try (var check = Launched.start(dir.resolve("run-check-nothing"), Map.of(), List.of(
+                launcher, "check-provider", "127.0.0.1:" + closed))) {
+            assertThat(check.awaitExit(Duration.ofSeconds(60))).as(check.out()).isEqualTo(2);
+            assertThat(check.out()).contains("could not connect");
         }
     }
 

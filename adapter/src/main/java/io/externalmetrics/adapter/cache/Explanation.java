@@ -17,13 +17,18 @@ import java.util.Optional;
  * @param state     the found metric's state, as the read saw it
  * @param provider  the published state of the found metric's provider, if it has one
  * @param selection which part of the last value a read selects
- * @param series    each series of the last value, selected or not and why
+ * @param series    the series of the last value, selected or not and why: the first
+ *                  {@value #MAX_LISTED_SERIES}, so that explaining a metric of a million series stays small
+ * @param unlisted  how many series are beyond those listed, and how many of them are selected
  * @param policy    what the on-error policy answered, when the value was not fresh and the policy decided
  * @param result    what the read answered
  */
 public record Explanation(Instant now, Optional<Match> match, List<MetricKey> elsewhere, Optional<MetricState> state,
                           Optional<ProviderState> provider, Selection selection, List<SeriesVerdict> series,
-                          Optional<ReadEvents.PolicyAnswer> policy, ReadResult result) {
+                          Unlisted unlisted, Optional<ReadEvents.PolicyAnswer> policy, ReadResult result) {
+
+    /** At most this many series are listed; the rest are counted. */
+    public static final int MAX_LISTED_SERIES = 1000;
 
     public Explanation {
         Objects.requireNonNull(now, "now");
@@ -33,6 +38,7 @@ public record Explanation(Instant now, Optional<Match> match, List<MetricKey> el
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(selection, "selection");
         series = List.copyOf(series);
+        Objects.requireNonNull(unlisted, "unlisted");
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(result, "result");
     }
@@ -93,6 +99,11 @@ public record Explanation(Instant now, Optional<Match> match, List<MetricKey> el
      * @param selected   whether a read selects it
      * @param rejectedBy the selector's requirement it fails, when a selector rejects it
      */
+    /** The series not listed: how many, and how many of those the read selects. */
+    public record Unlisted(long count, long selected) {
+        public static final Unlisted NONE = new Unlisted(0, 0);
+    }
+
     public record SeriesVerdict(Map<String, String> labels, String quantity, boolean selected,
                                 Optional<String> rejectedBy) {
         public SeriesVerdict {

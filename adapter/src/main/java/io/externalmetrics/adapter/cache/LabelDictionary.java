@@ -1,6 +1,7 @@
 package io.externalmetrics.adapter.cache;
 
 import java.util.Arrays;
+import java.util.HashMap;
 
 /**
  * The distinct label keys of a sample's series and, per key, its distinct values, each string held
@@ -64,15 +65,35 @@ final class LabelDictionary {
         }
     }
 
+    /** Slots visited by every lookup and insertion so far, for a test that they stay linear in the strings. */
+    long probes() {
+        long probes = keys.probes;
+        for (StringIds ids : values) {
+            probes += ids.probes;
+        }
+        return probes;
+    }
+
     /**
      * Distinct strings numbered in the order added, found again through an open-addressing table of their
      * ids (a few bytes per string, no boxed integers or map entries), at most half full.
+     *
+     * <p>The strings come from a provider, which could choose many with one {@link String#hashCode} (such as
+     * {@code "Aa"} and {@code "BB"}): linear probing would then walk one ever longer run per insertion, a
+     * quadratic fetch. A walk longer than {@value #MAX_PROBES} slots, which strings of spread hashes make
+     * vanishingly rare, moves the table into a {@link HashMap}, whose bins of colliding strings become
+     * trees ordered by {@link String#compareTo}: logarithmic, whatever the hashes.
      */
     private static final class StringIds {
+        static final int MAX_PROBES = 64;
+
         private String[] strings = new String[4];
         private int count;
         /** Id + 1 of the string whose hash leads here (or past here, probing linearly); 0 is free. */
         private int[] slots = new int[8];
+        /** Replaces {@link #slots} once a walk was too long. */
+        private HashMap<String, Integer> ids;
+        private long probes;
 
         int count() {
             return count;
@@ -83,8 +104,13 @@ final class LabelDictionary {
         }
 
         int find(String s) {
+            if (ids != null) {
+                Integer id = ids.get(s);
+                return id == null ? -1 : id;
+            }
             int mask = slots.length - 1;
             for (int i = slot(s, slots.length); ; i = (i + 1) & mask) {
+                probes++;
                 int id = slots[i] - 1;
                 if (id < 0 || strings[id].equals(s)) {
                     return id;
@@ -93,38 +119,68 @@ final class LabelDictionary {
         }
 
         int add(String s) {
+            if (ids != null) {
+                Integer id = ids.putIfAbsent(s, count);
+                return id != null ? id : append(s);
+            }
             int mask = slots.length - 1;
             int i = slot(s, slots.length);
+            int walked = 0;
             for (; slots[i] != 0; i = (i + 1) & mask) {
+                probes++;
                 if (strings[slots[i] - 1].equals(s)) {
                     return slots[i] - 1;
                 }
+                walked++;
             }
-            if (count == strings.length) {
-                strings = Arrays.copyOf(strings, count * 2);
-            }
-            strings[count] = s;
-            slots[i] = ++count;
-            if (count * 2 > slots.length) {
+            int id = append(s);
+            slots[i] = id + 1;
+            if (walked > MAX_PROBES) {
+                toHashMap();
+            } else if (count * 2 > slots.length) {
                 rehash(slots.length * 2);
             }
-            return count - 1;
+            return id;
         }
 
         void trim() {
             strings = Arrays.copyOf(strings, count);
         }
 
+        private int append(String s) {
+            if (count == strings.length) {
+                strings = Arrays.copyOf(strings, count * 2);
+            }
+            strings[count] = s;
+            return count++;
+        }
+
+        private void toHashMap() {
+            ids = HashMap.newHashMap(Math.max(count * 2, 16));
+            for (int id = 0; id < count; id++) {
+                ids.put(strings[id], id);
+            }
+            slots = null;
+        }
+
         private void rehash(int capacity) {
-            slots = new int[capacity];
+            int[] rehashed = new int[capacity];
             int mask = capacity - 1;
             for (int id = 0; id < count; id++) {
                 int i = slot(strings[id], capacity);
-                while (slots[i] != 0) {
+                int walked = 0;
+                while (rehashed[i] != 0) {
+                    probes++;
                     i = (i + 1) & mask;
+                    walked++;
                 }
-                slots[i] = id + 1;
+                if (walked > MAX_PROBES) {
+                    toHashMap();
+                    return;
+                }
+                rehashed[i] = id + 1;
             }
+            slots = rehashed;
         }
 
         /**

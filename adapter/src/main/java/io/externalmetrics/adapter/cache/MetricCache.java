@@ -246,7 +246,7 @@ public final class MetricCache {
             Optional<ProviderState> forwarding = forwarder.flatMap(f -> current.providers().stream()
                     .filter(p -> p.name().equals(f.provider())).findFirst());
             return new Explanation(now, Optional.empty(), elsewhere, Optional.empty(), forwarding,
-                    Explanation.Selection.NO_VALUE, List.of(), Optional.empty(),
+                    Explanation.Selection.NO_VALUE, List.of(), Explanation.Unlisted.NONE, Optional.empty(),
                     forwarder.isPresent() ? forwarder.get().peek(namespace, name, selector)
                             : new ReadResult.NotFound(NO_SUCH_METRIC));
         }
@@ -259,25 +259,32 @@ public final class MetricCache {
         Optional<LabelSelector> effective = selector.filter(s -> !s.isEmpty());
         Explanation.Selection selection;
         List<Explanation.SeriesVerdict> series = new ArrayList<>();
+        long unlisted = 0;
+        long unlistedSelected = 0;
         if (state.sample().isEmpty()) {
             selection = Explanation.Selection.NO_VALUE;
         } else {
             Sample sample = state.sample().get();
             selection = effective.isPresent() ? Explanation.Selection.MATCHING_SERIES
                     : sample.base().isPresent() ? Explanation.Selection.BASE : Explanation.Selection.EVERY_SERIES;
-            for (Sample.Point point : sample.series()) {
+            for (Sample.Labelled point : sample.labelled()) {
                 Optional<String> rejectedBy = effective.flatMap(s -> s.rejectedBy(point.labels()));
                 boolean selected = switch (selection) {
                     case MATCHING_SERIES -> rejectedBy.isEmpty();
                     case EVERY_SERIES -> true;
                     case BASE, NO_VALUE -> false;
                 };
-                series.add(new Explanation.SeriesVerdict(point.labels(), point.quantity(), selected, rejectedBy));
+                if (series.size() < Explanation.MAX_LISTED_SERIES) {
+                    series.add(new Explanation.SeriesVerdict(point.labels(), point.quantity(), selected, rejectedBy));
+                } else {
+                    unlisted++;
+                    unlistedSelected += selected ? 1 : 0;
+                }
             }
         }
         var match = new Explanation.Match(state.info().key(), found.how());
         return new Explanation(now, Optional.of(match), List.of(), Optional.of(state), provider, selection, series,
-                Optional.ofNullable(heard.get()), result);
+                new Explanation.Unlisted(unlisted, unlistedSelected), Optional.ofNullable(heard.get()), result);
     }
 
     /** A read's answer from one state of the metric it found, telling {@code events} how a policy answered. */

@@ -66,24 +66,39 @@ public final class Sample {
      */
     public static Sample of(String metricName, OptionalDouble base, List<SeriesValue> series, Instant observedAt,
                             boolean observedByProvider, Optional<Duration> window) {
+        int labels = 0;
+        for (SeriesValue s : series) {
+            labels += s.labels().size();
+        }
+        SeriesTable.Builder table = SeriesTable.builder(series.size(), labels);
+        for (SeriesValue s : series) {
+            table.add(s.labels(), s.value());
+        }
+        return of(metricName, base, table.build(), observedAt, observedByProvider, window);
+    }
+
+    /**
+     * Builds a sample of series read straight into a {@link SeriesTable}, formatting every number as a
+     * Kubernetes quantity; the same as {@link #of(String, OptionalDouble, List, Instant, boolean, Optional)}
+     * for the same series.
+     *
+     * @throws IllegalArgumentException for NaN or infinite numbers
+     */
+    public static Sample of(String metricName, OptionalDouble base, SeriesTable series, Instant observedAt,
+                            boolean observedByProvider, Optional<Duration> window) {
         Objects.requireNonNull(observedAt, "observedAt");
         Objects.requireNonNull(window, "window");
         Optional<Point> basePoint = base.isPresent()
                 ? Optional.of(Point.of(metricName, Map.of(), base.getAsDouble(), observedAt, window))
                 : Optional.empty();
-        SeriesLabels.Builder labels = SeriesLabels.builder(series.size());
-        EncodedItems.Builder items = EncodedItems.builder(series.size());
+        EncodedItems items = EncodedItems.encode(metricName, series.labels, series.values, observedAt, window);
         double sum = 0;
-        for (SeriesValue s : series) {
-            String quantity = Quantity.format(s.value());
-            labels.add(s.labels());
-            items.add(ExternalMetricJson.item(metricName, s.labels(), observedAt, window, quantity));
-            sum += s.value();
+        for (double value : series.values) {
+            sum += value;
         }
         OptionalDouble summary = base.isPresent() ? base
-                : series.isEmpty() || !Double.isFinite(sum) ? OptionalDouble.empty() : OptionalDouble.of(sum);
-        return new Sample(basePoint, base, summary, labels.build(), items.build(), observedAt, observedByProvider,
-                window);
+                : series.size() == 0 || !Double.isFinite(sum) ? OptionalDouble.empty() : OptionalDouble.of(sum);
+        return new Sample(basePoint, base, summary, series.labels, items, observedAt, observedByProvider, window);
     }
 
     /** The base value as a quantity, if the provider gave one. */
@@ -111,6 +126,25 @@ public final class Sample {
             public Point get(int i) {
                 Objects.checkIndex(i, items.size());
                 return new Point(labels.labels(i), items.quantity(i), items.item(i));
+            }
+
+            @Override
+            public int size() {
+                return items.size();
+            }
+        };
+    }
+
+    /**
+     * The series' labels and quantities, in the provider's order, without their encoded items: what the
+     * status pages list, so they copy no item. Each {@link Labelled} is made when read.
+     */
+    public List<Labelled> labelled() {
+        return new AbstractList<>() {
+            @Override
+            public Labelled get(int i) {
+                Objects.checkIndex(i, items.size());
+                return new Labelled(labels.labels(i), items.quantity(i));
             }
 
             @Override
@@ -177,6 +211,15 @@ public final class Sample {
             return new Point(Map.copyOf(labels), quantity,
                     ExternalMetricJson.item(metricName, labels, observedAt, window, quantity));
         }
+    }
+
+    /**
+     * A series' labels and quantity, without its encoded item.
+     *
+     * @param labels   the labels
+     * @param quantity the canonical quantity
+     */
+    public record Labelled(Map<String, String> labels, String quantity) {
     }
 
     /**

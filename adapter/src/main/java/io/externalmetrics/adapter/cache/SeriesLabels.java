@@ -3,11 +3,11 @@ package io.externalmetrics.adapter.cache;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The labels of every series of a sample, as ids into one {@link LabelDictionary}: a few ints per label
@@ -34,7 +34,12 @@ final class SeriesLabels {
     }
 
     static Builder builder(int expectedSeries) {
-        return new Builder(expectedSeries);
+        return new Builder(expectedSeries, expectedSeries * 2);
+    }
+
+    /** A builder of exactly {@code expectedSeries} series holding at most {@code expectedLabels} labels in all. */
+    static Builder builder(int expectedSeries, int expectedLabels) {
+        return new Builder(expectedSeries, expectedLabels);
     }
 
     int size() {
@@ -79,13 +84,15 @@ final class SeriesLabels {
         return valueIds[label];
     }
 
-    /** The labels of one series, as an immutable map of their own. */
+    /** The labels of one series, as an immutable map of their own (made directly, not copied from another). */
+    @SuppressWarnings("unchecked")
     Map<String, String> labels(int series) {
-        var labels = HashMap.<String, String>newHashMap(start[series + 1] - start[series]);
-        for (int at = start[series]; at < start[series + 1]; at++) {
-            labels.put(dictionary.key(keyIds[at]), dictionary.value(keyIds[at], valueIds[at]));
+        int from = start[series];
+        Map.Entry<String, String>[] labels = new Map.Entry[start[series + 1] - from];
+        for (int at = from; at < start[series + 1]; at++) {
+            labels[at - from] = Map.entry(dictionary.key(keyIds[at]), dictionary.value(keyIds[at], valueIds[at]));
         }
-        return Map.copyOf(labels);
+        return Map.ofEntries(labels);
     }
 
     /** A map view of one series' labels at a time, for matching many series without a map each. */
@@ -161,32 +168,36 @@ final class SeriesLabels {
 
     /**
      * Collects series one at a time, numbering each distinct key and value in its dictionary as first
-     * seen; keeps the first instance of each string, so the series' own copies can be collected.
+     * seen; keeps the first instance of each string, so the series' own copies can be collected. Sized for
+     * the series (and labels) expected, so a reply whose size is known up front fills exact arrays.
      */
     static final class Builder {
+        /** A walk of the label-set table longer than this moves it to a tree (see {@link #addDistinct}). */
+        static final int MAX_PROBES = 64;
+
         private final LabelDictionary dictionary = new LabelDictionary();
         private final int[] start;
         private int series;
         private int[] keyIds;
         private int[] valueIds;
+        /** The label sets added by {@link #addDistinct}: series + 1 per used slot; null until first used. */
+        private int[] sets;
+        private TreeSet<Integer> sortedSets;
+        private long probes;
 
-        private Builder(int expectedSeries) {
+        private Builder(int expectedSeries, int expectedLabels) {
             start = new int[expectedSeries + 1];
-            keyIds = new int[expectedSeries * 2];
-            valueIds = new int[expectedSeries * 2];
+            keyIds = new int[expectedLabels];
+            valueIds = new int[expectedLabels];
+        }
+
+        LabelDictionary dictionary() {
+            return dictionary;
         }
 
         /** Adds the next series' labels. */
         Builder add(Map<String, String> labels) {
-            if (series == start.length - 1) {
-                throw new IllegalStateException("more than the " + series + " series expected");
-            }
-            int from = start[series];
-            if (from + labels.size() > keyIds.length) {
-                int capacity = Math.max(from + labels.size(), keyIds.length * 2);
-                keyIds = Arrays.copyOf(keyIds, capacity);
-                valueIds = Arrays.copyOf(valueIds, capacity);
-            }
+            int from = reserve(labels.size());
             int at = from;
             for (Map.Entry<String, String> label : labels.entrySet()) {
                 int keyId = dictionary.addKey(label.getKey());
@@ -199,14 +210,109 @@ final class SeriesLabels {
             return this;
         }
 
+        /**
+         * Adds the next series' labels, given as ids of this builder's dictionary (each key once), unless an
+         * earlier series added here has the same labels: returns false then, and adds nothing.
+         *
+         * <p>Label sets are found again through an open-addressing table of series, hashed over their ids. The
+         * ids follow the order a provider's strings first came in, so a provider could choose series whose
+         * hashes collide: a walk longer than {@value #MAX_PROBES} slots moves every set into a tree ordered by
+         * the ids, logarithmic whatever the hashes.
+         */
+        boolean addDistinct(int[] keys, int[] values, int count) {
+            int from = reserve(count);
+            System.arraycopy(keys, 0, keyIds, from, count);
+            System.arraycopy(values, 0, valueIds, from, count);
+            sortByKey(keyIds, valueIds, from, from + count);
+            start[series + 1] = from + count;
+            int added = series;
+            if (sortedSets != null) {
+                if (!sortedSets.add(added)) {
+                    return false;
+                }
+            } else {
+                if (sets == null) {
+                    sets = new int[Math.max(8, Integer.highestOneBit(Math.max(1, start.length - 1)) * 4)];
+                }
+                int mask = sets.length - 1;
+                int walked = 0;
+                int i = (labelSetHash(added) * 0x9E3779B9) >>> (Integer.numberOfLeadingZeros(sets.length) + 1);
+                for (; sets[i] != 0; i = (i + 1) & mask) {
+                    probes++;
+                    if (sameLabels(sets[i] - 1, added)) {
+                        return false;
+                    }
+                    walked++;
+                }
+                sets[i] = added + 1;
+                if (walked > MAX_PROBES) {
+                    sortedSets = new TreeSet<>(this::compareLabels);
+                    for (int s = 0; s <= added; s++) {
+                        sortedSets.add(s);
+                    }
+                    sets = null;
+                }
+            }
+            series++;
+            return true;
+        }
+
+        /** Slots of the label-set table visited so far, for a test that they stay linear in the series. */
+        long probes() {
+            return probes;
+        }
+
         SeriesLabels build() {
             if (series != start.length - 1) {
                 throw new IllegalStateException(series + " series added, " + (start.length - 1) + " expected");
             }
             dictionary.trim();
             int labels = start[series];
-            return new SeriesLabels(dictionary, start, Arrays.copyOf(keyIds, labels),
-                    Arrays.copyOf(valueIds, labels));
+            sets = null;
+            sortedSets = null;
+            return new SeriesLabels(dictionary, start, labels == keyIds.length ? keyIds : Arrays.copyOf(keyIds, labels),
+                    labels == valueIds.length ? valueIds : Arrays.copyOf(valueIds, labels));
+        }
+
+        /** Where the next series' {@code count} labels go, growing the arrays if they have no room. */
+        private int reserve(int count) {
+            if (series == start.length - 1) {
+                throw new IllegalStateException("more than the " + series + " series expected");
+            }
+            int from = start[series];
+            if (from + count > keyIds.length) {
+                int capacity = Math.max(from + count, keyIds.length * 2);
+                keyIds = Arrays.copyOf(keyIds, capacity);
+                valueIds = Arrays.copyOf(valueIds, capacity);
+            }
+            return from;
+        }
+
+        private int labelSetHash(int s) {
+            int h = 1;
+            for (int at = start[s]; at < start[s + 1]; at++) {
+                h = (h * 31 + keyIds[at]) * 31 + valueIds[at];
+            }
+            return h ^ (h >>> 16);
+        }
+
+        private boolean sameLabels(int a, int b) {
+            return compareLabels(a, b) == 0;
+        }
+
+        /** Orders series by their label count, then their (key id, value id) pairs. */
+        private int compareLabels(int a, int b) {
+            int aFrom = start[a];
+            int bFrom = start[b];
+            int size = start[a + 1] - aFrom;
+            int c = Integer.compare(size, start[b + 1] - bFrom);
+            for (int i = 0; c == 0 && i < size; i++) {
+                c = Integer.compare(keyIds[aFrom + i], keyIds[bFrom + i]);
+                if (c == 0) {
+                    c = Integer.compare(valueIds[aFrom + i], valueIds[bFrom + i]);
+                }
+            }
+            return c;
         }
 
         /** Insertion sort of one series' few labels by key id, moving the value ids along. */

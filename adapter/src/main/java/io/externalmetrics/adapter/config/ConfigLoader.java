@@ -480,7 +480,8 @@ public final class ConfigLoader {
             scaler = Optional.of(scaledObjectRef(node.child("scaledObjectRef", orEmpty(map.get("scaledObjectRef"))),
                     namespace, scalerMetricName));
         } else if (scalerMetricName.isPresent()) {
-            throw new ConfigException(node.path("scalerMetricName") + ": only meaningful with a scaledObjectRef");
+            throw new ConfigException(node.path("scalerMetricName") + ": only meaningful beside a scaledObjectRef, "
+                    + "in a provider with protocol: kedaExternalScaler");
         }
         return new MetricConfig(namespace, name, trigger, maxAge, onError, scaler);
     }
@@ -500,8 +501,16 @@ public final class ConfigLoader {
             if (!(metadataNode.value() instanceof Map<?, ?> raw)) {
                 throw new ConfigException(metadataNode.path("") + ": expected a mapping of keys to values");
             }
-            raw.forEach((key, value) -> metadata.put(String.valueOf(key),
-                    metadataNode.child(String.valueOf(key), value).scalar()));
+            raw.forEach((key, value) -> {
+                // verbatim, as KEDA sends a ScaledObject's map[string]string: YAML would read 010 as 8 and
+                // yes as true, so anything but a string is refused rather than silently rewritten
+                if (!(value instanceof String text)) {
+                    throw new ConfigException(metadataNode.path(String.valueOf(key)) + ": expected a string; "
+                            + "quote the value: scaler metadata goes to the scaler verbatim, and YAML reads an "
+                            + "unquoted 010 as 8 and yes as true");
+                }
+                metadata.put(String.valueOf(key), text);
+            });
         }
         return new ScalerMetric(name, namespace, metadata, metricName);
     }

@@ -194,6 +194,14 @@ public record ProviderConfig(String name, String target, Duration deadline, List
         return Optional.empty();
     }
 
+    /**
+     * What the configuration would say is wrong with a provider's {@code target} (and its TLS settings
+     * for a Unix socket), for tools that take a target outside a configuration file.
+     */
+    public static Optional<String> targetProblem(String target, Optional<ProviderTls> tls) {
+        return Targets.problem(target).or(() -> tls.flatMap(t -> ProviderTls.unixSocketProblem(target, t)));
+    }
+
     /** A provider with every optional setting at its default. */
     public static ProviderConfig of(String name, String target) {
         return new ProviderConfig(name, target, DEFAULT_DEADLINE, List.of(), RetryConfig.DEFAULTS,

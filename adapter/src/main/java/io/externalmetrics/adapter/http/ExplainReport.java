@@ -273,6 +273,12 @@ record ExplainReport(String namespace, String metric, Optional<String> selectorT
             json.writeEndObject();
         }
         json.writeEndArray();
+        if (explanation.unlisted().count() > 0) {
+            json.writeObjectFieldStart("unlistedSeries");
+            json.writeNumberField("count", explanation.unlisted().count());
+            json.writeNumberField("selected", explanation.unlisted().selected());
+            json.writeEndObject();
+        }
         json.writeEndObject();
     }
 
@@ -309,6 +315,11 @@ record ExplainReport(String namespace, String metric, Optional<String> selectorT
                 out.append(series.selected() ? "  + " : "  - ").append(new TreeMap<>(series.labels())).append(' ')
                         .append(series.quantity())
                         .append(series.rejectedBy().map(r -> "  (rejected by " + r + ")").orElse("")).append('\n');
+            }
+            if (explanation.unlisted().count() > 0) {
+                out.append("  ... and ").append(explanation.unlisted().count()).append(" more series, ")
+                        .append(explanation.unlisted().selected()).append(" of them selected (the first ")
+                        .append(Explanation.MAX_LISTED_SERIES).append(" are listed)\n");
             }
             line(out, "freshness", freshness().orElse("no value yet; max age " + Durations.format(info.maxAge())));
             line(out, "last error", state.failure().map(f -> f.message() + " (since "

@@ -2,6 +2,7 @@ package io.externalmetrics.adapter.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.externalmetrics.adapter.cache.Explanation;
 import io.externalmetrics.adapter.cache.Failure;
 import io.externalmetrics.adapter.cache.MetricKey;
 import io.externalmetrics.adapter.cache.MetricState;
@@ -19,9 +20,12 @@ import java.util.TreeMap;
 
 /**
  * The debug inventory: every provider and metric with its trigger, value, age and last error. For
- * people and scripts; deliberately not part of discovery.
+ * people and scripts; deliberately not part of discovery. A metric's series are counted
+ * ({@code seriesCount}) and the first {@value #MAX_LISTED_SERIES} listed, as {@code /debug/explain} lists them.
  */
 final class InventoryJson {
+
+    static final int MAX_LISTED_SERIES = Explanation.MAX_LISTED_SERIES;
 
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -82,8 +86,10 @@ final class InventoryJson {
             if (sample.base().isPresent()) {
                 json.writeStringField("base", sample.base().get());
             }
-            json.writeArrayFieldStart("series");
-            for (Sample.Point point : sample.series()) {
+            List<Sample.Labelled> points = sample.labelled();
+            json.writeNumberField("seriesCount", points.size());
+            json.writeArrayFieldStart("series"); // the first MAX_LISTED_SERIES: a million would be 100 MB
+            for (Sample.Labelled point : points.subList(0, Math.min(points.size(), MAX_LISTED_SERIES))) {
                 json.writeStartObject();
                 json.writeObjectFieldStart("labels");
                 for (var label : new TreeMap<>(point.labels()).entrySet()) {

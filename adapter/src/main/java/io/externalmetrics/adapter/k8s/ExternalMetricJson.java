@@ -69,6 +69,44 @@ public final class ExternalMetricJson {
         return out.toByteArray();
     }
 
+    /**
+     * {@code s} as {@link #item} writes a string: quoted, with what JSON requires escaped. Label keys and
+     * values (Kubernetes' syntax) and quantities need no escape and are copied as they are; anything else is
+     * written by the same JSON generator as an item.
+     */
+    public static byte[] string(String s) {
+        if (isPlain(s)) {
+            byte[] quoted = new byte[s.length() + 2];
+            quoted[0] = '"';
+            for (int i = 0; i < s.length(); i++) {
+                quoted[i + 1] = (byte) s.charAt(i);
+            }
+            quoted[quoted.length - 1] = '"';
+            return quoted;
+        }
+        var out = new ByteArrayOutputStream(s.length() + 8);
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            json.writeString(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Whether {@link #string} writes {@code s} as its characters between quotes: printable ASCII without
+     * {@code "} or backslash.
+     */
+    public static boolean isPlain(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** An {@code ExternalMetricValueList} holding the given encoded items. */
     public static byte[] list(List<byte[]> items) {
         int size = LIST_PREFIX.length + LIST_SUFFIX.length + Math.max(0, items.size() - 1);

@@ -38,6 +38,45 @@ public final class LabelRules {
         return DNS_LABEL.matcher(name).matches();
     }
 
+    /**
+     * Whether {@code key} is a label key without a prefix, found by one scan of its characters: the
+     * common case, checked without the regular expressions or a list of errors. False for any other key,
+     * valid or not: {@link #keyErrors} then says.
+     */
+    public static boolean isPlainKey(String key) {
+        return key.length() <= NAME_MAX && isName(key, false);
+    }
+
+    /** Whether {@code value} is a label value ({@link #valueErrors} is empty), found by one scan. */
+    public static boolean isValue(String value) {
+        return value.length() <= VALUE_MAX && isName(value, true);
+    }
+
+    /**
+     * Whether {@code s} matches {@code ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]}, or is empty when
+     * {@code emptyAllowed}.
+     */
+    private static boolean isName(String s, boolean emptyAllowed) {
+        int last = s.length() - 1;
+        if (last < 0) {
+            return emptyAllowed;
+        }
+        if (!isAlphanumeric(s.charAt(0)) || !isAlphanumeric(s.charAt(last))) {
+            return false;
+        }
+        for (int i = 1; i < last; i++) {
+            char c = s.charAt(i);
+            if (!isAlphanumeric(c) && c != '-' && c != '_' && c != '.') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isAlphanumeric(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+    }
+
     /** Why {@code key} is not a label key ({@code [prefix/]name}); empty when it is one. */
     public static List<String> keyErrors(String key) {
         List<String> errors = new ArrayList<>();

@@ -1,20 +1,18 @@
 package io.externalmetrics.adapter.provider;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.externalmetrics.adapter.cache.Sample;
-import io.externalmetrics.adapter.k8s.LabelRules;
-import io.externalmetrics.adapter.k8s.StatusJson;
 import io.externalmetrics.proto.v1.FetchResponse;
-import io.externalmetrics.proto.v1.Series;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
-/** Turns a provider's {@link FetchResponse} into a {@link Sample}, rejecting what must not be served. */
+/**
+ * Turns a provider's Fetch reply into a {@link Sample}, rejecting what must not be served: the reply as
+ * {@link FetchReplyReader} read it from the wire, or a {@link FetchResponse} message (read the same way,
+ * from its bytes, so both give the same sample and the same errors).
+ */
 final class FetchResponses {
 
     /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the bounds of a google.protobuf.Timestamp. */
@@ -34,45 +32,36 @@ final class FetchResponses {
      * @throws InvalidReplyException saying what is wrong
      */
     static Sample toSample(String metricName, FetchResponse reply, Instant receivedAt, ReplyRules rules) {
+        FetchReply read;
+        try {
+            read = FetchReplyReader.read(reply.toByteArray(), rules.limits());
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("a message's own bytes are no message", e);
+        }
+        return toSample(metricName, read, receivedAt, rules);
+    }
+
+    /**
+     * Validates and converts a reply read by {@link FetchReplyReader} (with {@code rules}' limits), with the
+     * same checks in the same order as {@link #toSample(String, FetchResponse, Instant, ReplyRules)}.
+     */
+    static Sample toSample(String metricName, FetchReply reply, Instant receivedAt, ReplyRules rules) {
         ReplyLimits limits = rules.limits();
         OptionalDouble base = OptionalDouble.empty();
-        if (reply.hasValue()) {
-            base = OptionalDouble.of(finite("value", reply.getValue()));
+        if (reply.value().isPresent()) {
+            base = OptionalDouble.of(finite("value", reply.value().getAsDouble()));
         }
-        if (reply.getSeriesCount() > limits.maxSeries()) {
-            throw new InvalidReplyException(reply.getSeriesCount() + " series, more than the limit of "
+        if (reply.seriesCount() > limits.maxSeries()) {
+            throw new InvalidReplyException(reply.seriesCount() + " series, more than the limit of "
                     + limits.maxSeries());
         }
-        List<Sample.SeriesValue> series = new ArrayList<>(reply.getSeriesCount());
-        var seen = new HashSet<Map<String, String>>();
-        for (int i = 0; i < reply.getSeriesCount(); i++) {
-            Series s = reply.getSeries(i);
-            Map<String, String> labels = s.getLabelsMap();
-            if (labels.size() > limits.maxLabelsPerSeries()) {
-                throw new InvalidReplyException("series " + i + " has " + labels.size()
-                        + " labels, more than the limit of " + limits.maxLabelsPerSeries());
-            }
-            for (Map.Entry<String, String> label : labels.entrySet()) {
-                List<String> keyErrors = LabelRules.keyErrors(label.getKey());
-                if (!keyErrors.isEmpty()) {
-                    throw new InvalidReplyException("series " + i + ": label key \""
-                            + StatusJson.abbreviate(label.getKey()) + "\": " + String.join("; ", keyErrors));
-                }
-                List<String> valueErrors = LabelRules.valueErrors(label.getValue());
-                if (!valueErrors.isEmpty()) {
-                    throw new InvalidReplyException("series " + i + ": label \"" + label.getKey() + "\" value \""
-                            + StatusJson.abbreviate(label.getValue()) + "\": " + String.join("; ", valueErrors));
-                }
-            }
-            if (!seen.add(labels)) {
-                throw new InvalidReplyException("series " + i + " repeats the labels " + labels);
-            }
-            series.add(new Sample.SeriesValue(labels, finite("series " + i + " " + labels, s.getValue())));
+        if (reply.seriesProblem() != null) {
+            throw new InvalidReplyException(reply.seriesProblem());
         }
         Instant observedAt = receivedAt;
         boolean observedByProvider = false;
-        if (reply.hasObservedAt()) {
-            var ts = reply.getObservedAt();
+        if (reply.observedAt().isPresent()) {
+            var ts = reply.observedAt().get();
             if (ts.getNanos() < 0 || ts.getNanos() > 999_999_999) {
                 throw new InvalidReplyException("observed_at has invalid nanos " + ts.getNanos());
             }
@@ -92,14 +81,14 @@ final class FetchResponses {
             }
         }
         Optional<Duration> window = Optional.empty();
-        if (reply.hasWindow()) {
-            Duration w = Protos.duration(reply.getWindow());
+        if (reply.window().isPresent()) {
+            Duration w = Protos.duration(reply.window().get());
             if (w.isNegative()) {
                 throw new InvalidReplyException("window is negative");
             }
             window = Optional.of(w);
         }
-        return Sample.of(metricName, base, series, observedAt, observedByProvider, window);
+        return Sample.of(metricName, base, reply.series(), observedAt, observedByProvider, window);
     }
 
     private static double finite(String what, double value) {

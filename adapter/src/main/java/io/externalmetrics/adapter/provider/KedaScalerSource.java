@@ -18,6 +18,7 @@ import io.externalmetrics.proto.keda.MetricValue;
 import io.externalmetrics.proto.keda.ScaledObjectRef;
 import io.externalmetrics.proto.v1.FetchResponse;
 import io.grpc.Channel;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.SynchronizationContext;
 import io.grpc.stub.ClientCallStreamObserver;
@@ -25,13 +26,14 @@ import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -62,11 +64,14 @@ final class KedaScalerSource implements MetricSource {
     private final RateLimitedLog log;
     private final Map<MetricKey, MetricConfig> metrics = new LinkedHashMap<>(); // filled once, in the constructor
 
-    // published for the fetchers: each metric's scaler name, as GetMetricSpec last told it
+    // published for the fetchers: each metric's scaler name, as GetMetricSpec last told it, and the metrics
+    // whose GetMetricSpec named none (they fail at once until it does, instead of asking it each tick)
     private volatile Map<MetricKey, String> learned = Map.of();
+    private volatile Set<MetricKey> nameless = Set.of();
 
     // confined to sync
     private int generation; // of learn(): answers to an older one are ignored
+    private final Map<MetricKey, String> lines = new LinkedHashMap<>(); // each metric's inventory line
     private Optional<SynchronizationContext.ScheduledHandle> retry = Optional.empty();
     private final Map<MetricKey, ActivityStream> streams = new HashMap<>();
     private boolean unimplemented;
@@ -101,9 +106,15 @@ final class KedaScalerSource implements MetricSource {
     }
 
     private void call(int attempt) {
+        call(attempt, List.copyOf(metrics.values()));
+    }
+
+    /** One round of GetMetricSpec for {@code asked}; a retry asks only the metrics whose call failed. */
+    private void call(int attempt, List<MetricConfig> asked) {
         int current = ++generation;
         Map<MetricKey, GetMetricSpecResponse> answers = new LinkedHashMap<>();
-        for (MetricConfig metric : metrics.values()) {
+        Map<MetricKey, String> failures = new LinkedHashMap<>();
+        for (MetricConfig metric : asked) {
             stub.withDeadlineAfter(config.deadline().toNanos(), TimeUnit.NANOSECONDS)
                     .getMetricSpec(ref(metric.scaler().orElseThrow()), new StreamObserver<>() {
                         private GetMetricSpecResponse reply = GetMetricSpecResponse.getDefaultInstance();
@@ -115,47 +126,81 @@ final class KedaScalerSource implements MetricSource {
 
                         @Override
                         public void onError(Throwable error) {
-                            sync.execute(() -> failed(current, attempt, metric, error));
+                            String why = Failures.describe(error);
+                            sync.execute(() -> {
+                                failures.put(metric.key(), why);
+                                settled(current, attempt, asked, answers, failures);
+                            });
                         }
 
                         @Override
                         public void onCompleted() {
                             GetMetricSpecResponse answer = reply;
-                            sync.execute(() -> answered(current, attempt, metric, answer, answers));
+                            sync.execute(() -> {
+                                answers.put(metric.key(), answer);
+                                settled(current, attempt, asked, answers, failures);
+                            });
                         }
                     });
         }
     }
 
-    private void answered(int call, int attempt, MetricConfig metric, GetMetricSpecResponse reply,
-                          Map<MetricKey, GetMetricSpecResponse> answers) {
-        if (call != generation) {
-            return;
-        }
-        answers.put(metric.key(), reply);
-        if (answers.size() < metrics.size()) {
+    /**
+     * Once every metric of the round answered or failed: what was learned is published at once (one
+     * scaler refusing one ref does not hold back the others), and the failed ones are asked again with backoff.
+     */
+    private void settled(int call, int attempt, List<MetricConfig> asked,
+                         Map<MetricKey, GetMetricSpecResponse> answers, Map<MetricKey, String> failures) {
+        if (call != generation || answers.size() + failures.size() < asked.size()) {
             return;
         }
         generation++; // this round is over
-        Map<MetricKey, String> next = new LinkedHashMap<>();
-        List<String> lines = new ArrayList<>();
-        for (MetricConfig m : metrics.values()) {
-            List<MetricSpec> specs = answers.get(m.key()).getMetricSpecsList();
-            ScalerMetric scaler = m.scaler().orElseThrow();
-            Optional<String> name = scaler.metricName().or(() -> specs.stream().findFirst()
-                    .map(MetricSpec::getMetricName).filter(n -> !n.isEmpty()));
-            name.ifPresent(n -> next.put(m.key(), n));
-            lines.add(describe(m, name, specs));
+        Map<MetricKey, String> names = new LinkedHashMap<>(learned);
+        Set<MetricKey> withoutName = new HashSet<>(nameless);
+        for (MetricConfig m : asked) {
+            GetMetricSpecResponse answer = answers.get(m.key());
+            if (answer == null) {
+                lines.put(m.key(), "metric " + m.key() + ": GetMetricSpec failed: " + failures.get(m.key()));
+                continue;
+            }
+            List<MetricSpec> specs = answer.getMetricSpecsList();
+            Optional<String> name = m.scaler().orElseThrow().metricName().or(() -> defaultName(specs));
+            name.ifPresentOrElse(n -> names.put(m.key(), n), () -> names.remove(m.key()));
+            if (name.isPresent()) {
+                withoutName.remove(m.key());
+            } else {
+                withoutName.add(m.key());
+            }
+            lines.put(m.key(), describe(m, name, specs));
         }
-        learned = Map.copyOf(next);
+        learned = Map.copyOf(names);
+        nameless = Set.copyOf(withoutName);
+        if (!failures.isEmpty()) {
+            List<MetricConfig> failed = asked.stream().filter(m -> failures.containsKey(m.key())).toList();
+            String why = failed.size() + " of " + metrics.size() + " metrics; " + String.join("; ",
+                    failed.stream().map(m -> lines.get(m.key())).toList());
+            if (attempt == 0) {
+                log.log(Level.WARNING, "failed", "provider \"" + config.name() + "\" at " + config.target()
+                        + ": GetMetricSpec failed (" + why + "); retrying those");
+            }
+            listener.failing(why);
+            retry = Optional.of(sync.schedule(() -> call(attempt + 1, failed), backoff.delay(attempt), scheduler));
+            return;
+        }
         try {
             listener.learned(DescribeResponses.configured(config), "GetMetricSpec ok: " + metrics.size()
-                    + " metrics; " + String.join("; ", lines));
+                    + " metrics; " + String.join("; ", lines.values()));
         } catch (RuntimeException e) {
             log.log(Level.ERROR, "learn failed", "provider \"" + config.name() + "\": applying its GetMetricSpec "
                     + "replies failed; retrying with backoff", e);
-            scheduleRetry(attempt, Failures.describe(e));
+            listener.failing(Failures.describe(e));
+            retry = Optional.of(sync.schedule(() -> call(attempt + 1), backoff.delay(attempt), scheduler));
         }
+    }
+
+    /** The scaler metric name a metric without {@code scalerMetricName} asks for: the first one listed. */
+    static Optional<String> defaultName(List<MetricSpec> specs) {
+        return specs.stream().map(MetricSpec::getMetricName).filter(n -> !n.isEmpty()).findFirst();
     }
 
     /** One metric's line in the inventory: the scaler's name for it, its target, and what GetMetricSpec listed. */
@@ -172,29 +217,11 @@ final class KedaScalerSource implements MetricSource {
                         + listed);
     }
 
-    /** A spec's target as KEDA reads it: targetSizeFloat unless zero, else targetSize. */
+    /** A spec's target as KEDA reads it: targetSizeFloat when above zero, else targetSize. */
     static String target(MetricSpec spec) {
-        double target = spec.getTargetSizeFloat() != 0 ? spec.getTargetSizeFloat() : spec.getTargetSize();
+        double target = spec.getTargetSizeFloat() > 0 ? spec.getTargetSizeFloat() : spec.getTargetSize();
         return target == Math.rint(target) && Math.abs(target) < 1e15
                 ? Long.toString((long) target) : Double.toString(target);
-    }
-
-    private void failed(int call, int attempt, MetricConfig metric, Throwable error) {
-        if (call != generation) {
-            return;
-        }
-        generation++; // the round failed: its other answers are not needed
-        String why = "metric " + metric.key() + ": " + Failures.describe(error);
-        if (attempt == 0) {
-            log.log(Level.WARNING, "failed", "provider \"" + config.name() + "\" at " + config.target()
-                    + ": GetMetricSpec failed (" + why + "); retrying");
-        }
-        scheduleRetry(attempt, why);
-    }
-
-    private void scheduleRetry(int attempt, String why) {
-        listener.failing(why);
-        retry = Optional.of(sync.schedule(() -> call(attempt + 1), backoff.delay(attempt), scheduler));
     }
 
     // ---- fetching: GetMetrics
@@ -205,9 +232,11 @@ final class KedaScalerSource implements MetricSource {
         return info -> {
             ScalerMetric scaler = metrics.get(info.key()).scaler().orElseThrow();
             ScaledObjectRef ref = ref(scaler);
-            return deadline -> {
+            return timeout -> {
+                // one deadline for the fetch, also when it has to ask GetMetricSpec first
+                Deadline deadline = Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS);
                 String name = scalerMetricName(info.key(), scaler, ref, deadline);
-                GetMetricsResponse reply = blocking.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
+                GetMetricsResponse reply = blocking.withDeadline(deadline)
                         .getMetrics(GetMetricsRequest.newBuilder().setScaledObjectRef(ref).setMetricName(name)
                                 .build());
                 return receivedAt -> FetchResponses.toSample(info.key().name(), toFetchResponse(name, reply),
@@ -220,8 +249,7 @@ final class KedaScalerSource implements MetricSource {
      * The name to ask GetMetrics for: configured, else learned; before GetMetricSpec answered, it is
      * asked here, so a metric's first value does not wait for the round of every metric's spec.
      */
-    private String scalerMetricName(MetricKey key, ScalerMetric scaler, ScaledObjectRef ref,
-                                    Duration deadline) {
+    private String scalerMetricName(MetricKey key, ScalerMetric scaler, ScaledObjectRef ref, Deadline deadline) {
         if (scaler.metricName().isPresent()) {
             return scaler.metricName().get();
         }
@@ -229,16 +257,20 @@ final class KedaScalerSource implements MetricSource {
         if (known != null) {
             return known;
         }
-        GetMetricSpecResponse spec = blocking.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
-                .getMetricSpec(ref);
-        return spec.getMetricSpecsList().stream().map(MetricSpec::getMetricName).filter(n -> !n.isEmpty())
-                .findFirst().orElseThrow(() -> new InvalidReplyException("GetMetricSpec lists no metric name "
-                        + "(configure scalerMetricName)"));
+        if (nameless.contains(key)) {
+            throw noName();
+        }
+        GetMetricSpecResponse spec = blocking.withDeadline(deadline).getMetricSpec(ref);
+        return defaultName(spec.getMetricSpecsList()).orElseThrow(KedaScalerSource::noName);
+    }
+
+    private static InvalidReplyException noName() {
+        return new InvalidReplyException("GetMetricSpec lists no metric name (configure scalerMetricName)");
     }
 
     /**
      * A GetMetrics reply as our contract's reply: the value named {@code name}, else the only one;
-     * {@code metricValueFloat} when not zero, else {@code metricValue}, as KEDA reads them.
+     * {@code metricValueFloat} when above zero, else {@code metricValue}, as KEDA reads them.
      */
     static FetchResponse toFetchResponse(String name, GetMetricsResponse reply) {
         List<MetricValue> values = reply.getMetricValuesList();
@@ -248,7 +280,8 @@ final class KedaScalerSource implements MetricSource {
                         ? "GetMetrics returned no metric values"
                         : "GetMetrics returned no value named \"" + StatusJson.abbreviate(name) + "\" among "
                                 + values.size() + " values"));
-        double number = value.getMetricValueFloat() != 0 ? value.getMetricValueFloat() : value.getMetricValue();
+        // KEDA's rule (pkg/scalers/external_scaler.go): the float when above zero, else the integer
+        double number = value.getMetricValueFloat() > 0 ? value.getMetricValueFloat() : value.getMetricValue();
         return FetchResponse.newBuilder().setValue(number).build();
     }
 
@@ -349,7 +382,9 @@ final class KedaScalerSource implements MetricSource {
             boolean stayedUp = ticker.getAsLong() - call.openedAt >= Backoff.nanos(stableAfter);
             int failedBefore = stayedUp ? 0 : call.failed;
             if (failedBefore == 0) {
-                LOG.log(Level.WARNING, "provider \"" + config.name() + "\": StreamIsActive of metric " + key
+                // one line per provider every 30 s with a count: a scaler's restart ends every metric's stream
+                log.log(Level.WARNING, "stream ended", "provider \"" + config.name() + "\": StreamIsActive of metric "
+                        + key
                         + (error.isPresent() ? " broke (" + Failures.describe(error.get()) + ")" : " ended")
                         + "; reconnecting with backoff (until a stream stays up for "
                         + Durations.format(stableAfter) + ", further ends are not logged)");

@@ -6,10 +6,11 @@ import io.externalmetrics.adapter.cache.TriggerSpec;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.proto.v1.DescribeResponse;
 import io.externalmetrics.proto.v1.FetchRequest;
-import io.externalmetrics.proto.v1.FetchResponse;
 import io.externalmetrics.proto.v1.MetricProviderGrpc;
 import io.grpc.Channel;
+import io.grpc.MethodDescriptor;
 import io.grpc.SynchronizationContext;
+import io.grpc.stub.ClientCalls;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 
@@ -67,13 +68,17 @@ final class MetricProviderSource implements MetricSource {
                 });
     }
 
-    /** The Fetch calls of a provider: one prepared request per metric, its reply checked by {@link FetchResponses}. */
+    /**
+     * The Fetch calls of a provider: one prepared request per metric, its reply read straight into the
+     * sample's compact form ({@link FetchReplyReader}) and checked by {@link FetchResponses}.
+     */
     static Fetchers fetchers(MetricProviderGrpc.MetricProviderBlockingStub stub, ReplyRules replies) {
+        MethodDescriptor<FetchRequest, FetchReply> fetch = FetchReplyReader.fetchMethod(replies.limits());
         return info -> {
             FetchRequest request = FetchRequest.newBuilder().setMetric(Protos.ref(info.key())).build();
             return deadline -> {
-                FetchResponse reply = stub.withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
-                        .fetch(request);
+                FetchReply reply = ClientCalls.blockingUnaryCall(stub.getChannel(), fetch,
+                        stub.getCallOptions().withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS), request);
                 return receivedAt -> FetchResponses.toSample(info.key().name(), reply, receivedAt, replies);
             };
         };

@@ -40,6 +40,9 @@ import java.util.stream.Collectors;
  */
 final class ProviderRuntime implements AutoCloseable {
 
+    /** How many served metrics the line saying what a provider serves names. */
+    static final int LOGGED_METRICS = 20;
+
     private static final System.Logger LOG = System.getLogger(ProviderRuntime.class.getName());
     /** Concurrent fetches per provider: a slow provider queues its own fetches, nobody else's. */
     static final int MAX_CONCURRENT_FETCHES = 32;
@@ -67,7 +70,7 @@ final class ProviderRuntime implements AutoCloseable {
     private boolean reached; // answered at least once (Describe or a Fetch)
     private Connectivity connectivity = Connectivity.IDLE; // a new channel's state
     private Instant connectivitySince;
-    private String servingLogged = ""; // the served set as last logged: a reconnect to the same set says nothing
+    private List<String> servingLogged = List.of(); // the served set as last logged: a reconnect to it says nothing
     private boolean closed;
 
     // written in sync, read anywhere (also published in the cache)
@@ -334,17 +337,20 @@ final class ProviderRuntime implements AutoCloseable {
      * keeps restarting is described again on every reconnect, and would otherwise log its whole list each time.
      */
     private void logServing(List<MetricInfo> served) {
-        String serving = serving(served);
+        List<String> serving = served.stream()
+                .map(info -> info.key() + " (" + info.trigger() + ", max age " + Durations.format(info.maxAge()) + ")")
+                .sorted().toList();
         if (!serving.equals(servingLogged)) {
             servingLogged = serving;
-            LOG.log(Level.INFO, "provider \"{0}\" at {1}: {2}", config.name(), config.target(), serving);
+            LOG.log(Level.INFO, "provider \"{0}\" at {1}: {2}", config.name(), config.target(), serving(serving));
         }
     }
 
-    private static String serving(List<MetricInfo> served) {
-        return "serving " + served.size() + " metrics: " + served.stream()
-                .map(info -> info.key() + " (" + info.trigger() + ", max age " + Durations.format(info.maxAge()) + ")")
-                .sorted().toList();
+    /** The first {@value #LOGGED_METRICS} served metrics: a provider of 10,000 would make a line of 400 KB. */
+    static String serving(List<String> serving) {
+        return "serving " + serving.size() + " metrics: " + (serving.size() <= LOGGED_METRICS ? serving
+                : serving.subList(0, LOGGED_METRICS) + " and " + (serving.size() - LOGGED_METRICS)
+                        + " more (every one in /debug/inventory)");
     }
 
     /** The metrics served now. */

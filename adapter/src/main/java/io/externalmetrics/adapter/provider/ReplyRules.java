@@ -15,8 +15,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * How one provider's Fetch replies are checked and read: the size limits, and how far in the future
  * an observation time may be (clocks drift). One per provider runtime, since it also remembers whether
  * that provider's skew was logged already: a skewed clock skews every reply, and one line says it.
+ * Not final: {@code ProviderRules} overrides {@link #observedTooFarAhead} to report the skew the
+ * adapter's own check finds instead of logging it.
  */
-final class ReplyRules {
+class ReplyRules {
 
     private static final System.Logger LOG = System.getLogger(ReplyRules.class.getName());
 

@@ -175,4 +175,22 @@ class ExplanationTest {
         assertThat(recent[Recent.CAPACITY - 1]).isEqualTo(100);
         assertThat(cache.state(new MetricKey("*", "series")).orElseThrow().recent().values()).containsExactly(7, 5);
     }
+
+    @Test
+    void explain_ofAMetricOfManySeries_listsTheFirstThousand_andCountsTheRest() {
+        cache.registerProvider("p", List.of(info("*", "big", OnErrorPolicy.error())));
+        int total = Explanation.MAX_LISTED_SERIES + 500;
+        cache.recordSuccess(new MetricKey("*", "big"), Sample.of("big", OptionalDouble.empty(),
+                IntStream.range(0, total).mapToObj(i -> new Sample.SeriesValue(
+                        Map.of("shard", Integer.toString(i), "even", Boolean.toString(i % 2 == 0)), i)).toList(),
+                T0, false, Optional.empty()));
+
+        Explanation explanation = explain("team", "big", "even=true");
+
+        assertThat(explanation.series()).hasSize(Explanation.MAX_LISTED_SERIES);
+        assertThat(explanation.series()).filteredOn(Explanation.SeriesVerdict::selected)
+                .hasSize(Explanation.MAX_LISTED_SERIES / 2);
+        assertThat(explanation.unlisted()).as("the other 500, of which 250 are even")
+                .isEqualTo(new Explanation.Unlisted(500, 250));
+    }
 }

@@ -32,7 +32,8 @@ class KedaScalerConfigTest {
                     metrics:
                       - name: queue-lag
                         interval: 5s
-                        scaledObjectRef: {name: orders, namespace: shop, scalerMetadata: {queueName: orders, n: 3}}
+                        scaledObjectRef:
+                          {name: orders, namespace: shop, scalerMetadata: {queueName: orders, n: "010", e: ""}}
                         scalerMetricName: s0-rabbitmq-orders
                       - name: depth
                         namespace: shop
@@ -41,7 +42,7 @@ class KedaScalerConfigTest {
 
         assertThat(rabbit.protocol()).isEqualTo(ProviderProtocol.KEDA_EXTERNAL_SCALER);
         assertThat(rabbit.metrics().get(0).scaler()).contains(new ScalerMetric("orders", "shop",
-                Map.of("queueName", "orders", "n", "3"), Optional.of("s0-rabbitmq-orders")));
+                Map.of("queueName", "orders", "n", "010", "e", ""), Optional.of("s0-rabbitmq-orders")));
         assertThat(rabbit.metrics().get(1).scaler()).as("the metric's namespace, no metadata, GetMetricSpec's name")
                 .contains(new ScalerMetric("orders", "shop", Map.of(), Optional.empty()));
     }
@@ -87,7 +88,8 @@ class KedaScalerConfigTest {
                     target: "127.0.0.1:1"
                     metrics: [{name: m, scalerMetricName: x}]
                 """)).isInstanceOf(ConfigException.class)
-                .hasMessage("providers[0].metrics[0].scalerMetricName: only meaningful with a scaledObjectRef");
+                .hasMessage("providers[0].metrics[0].scalerMetricName: only meaningful beside a scaledObjectRef, in a "
+                        + "provider with protocol: kedaExternalScaler");
         assertThatThrownBy(() -> ConfigLoader.parse("""
                 providers:
                   - name: p
@@ -105,5 +107,16 @@ class KedaScalerConfigTest {
                 """)).isInstanceOf(ConfigException.class)
                 .hasMessage("providers[0].metrics[0].scaledObjectRef.scalerMetadata: expected a mapping of keys "
                         + "to values");
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                providers:
+                  - name: p
+                    protocol: kedaExternalScaler
+                    target: "127.0.0.1:1"
+                    metrics: [{name: m, scaledObjectRef: {name: o, scalerMetadata: {size: 010}}}]
+                """)).isInstanceOf(ConfigException.class)
+                .as("YAML reads 010 as 8: refused, not rewritten")
+                .hasMessage("providers[0].metrics[0].scaledObjectRef.scalerMetadata.size: expected a string; quote "
+                        + "the value: scaler metadata goes to the scaler verbatim, and YAML reads an unquoted 010 as 8 "
+                        + "and yes as true");
     }
 }

@@ -175,6 +175,25 @@ class DebugRoutingTest {
     }
 
     @Test
+    void explainAndInventory_ofAMetricOfManySeries_listTheFirstThousand_andCountTheRest() {
+        cache.registerProvider("p", List.of(info("*", "queue", OnErrorPolicy.error())));
+        cache.recordSuccess(new MetricKey("*", "queue"), Sample.of("queue", OptionalDouble.empty(),
+                java.util.stream.IntStream.range(0, 1200).mapToObj(i -> new Sample.SeriesValue(
+                        Map.of("shard", Integer.toString(i)), i)).toList(), T0, false, Optional.empty()));
+
+        JsonNode explained = explain("default", "queue", "");
+        assertThat(explained.at("/value/series").size()).isEqualTo(1000);
+        assertThat(explained.at("/value/unlistedSeries/count").asLong()).isEqualTo(200);
+        assertThat(explained.at("/value/unlistedSeries/selected").asLong()).isEqualTo(200);
+        assertThat(get("/debug/explain?namespace=default&metric=queue&format=text", KUBECTL_ACCEPT).body())
+                .contains("  ... and 200 more series, 200 of them selected (the first 1000 are listed)");
+
+        JsonNode inventory = get("/debug/inventory", KUBECTL_ACCEPT).json().at("/metrics/0/value");
+        assertThat(inventory.get("seriesCount").asInt()).isEqualTo(1200);
+        assertThat(inventory.get("series").size()).isEqualTo(1000);
+    }
+
+    @Test
     void explain_asText_forKubectlGetRaw() {
         queue(OnErrorPolicy.error());
 

@@ -22,9 +22,9 @@ class KedaScalerSourceTest {
     }
 
     @Test
-    void toFetchResponse_metricValueFloatWins_whenSet_elseMetricValue() {
+    void toFetchResponse_metricValueFloatWins_whenAboveZero_elseMetricValue_asKedaReadsThem() {
         assertThat(read("m", value("m", 3, 0.25))).isEqualTo(0.25);
-        assertThat(read("m", value("m", 3, -1.5))).isEqualTo(-1.5);
+        assertThat(read("m", value("m", 3, -1.5))).as("KEDA: the float only when > 0").isEqualTo(3);
         assertThat(read("m", value("m", 3, 0))).isEqualTo(3);
     }
 

@@ -135,6 +135,19 @@ class ProviderLogLimitsTest {
         }
     }
 
+    @Test
+    void theServingLine_namesTheFirstTwentyMetrics_andCountsTheRest() {
+        List<String> metrics = java.util.stream.IntStream.range(0, 10_000)
+                .mapToObj(i -> "*/m%05d (every 30s, max age 1m30s)".formatted(i)).toList();
+
+        String line = ProviderRuntime.serving(metrics);
+
+        assertThat(line).startsWith("serving 10000 metrics: [*/m00000 (every 30s, max age 1m30s), ")
+                .contains("*/m00019 (every 30s").doesNotContain("*/m00020")
+                .endsWith("] and 9980 more (every one in /debug/inventory)");
+        assertThat(ProviderRuntime.serving(metrics.subList(0, 20))).doesNotContain("more");
+    }
+
     /** Stops the provider until the runtime notices, then starts it again until it was described again. */
     private void restart(FakeProvider provider) {
         int described = provider.describeCalls();

@@ -44,6 +44,8 @@ public final class FakeScaler implements AutoCloseable {
     private final List<ServerCallStreamObserver<IsActiveResponse>> streams = new CopyOnWriteArrayList<>();
     private final Map<String, GetMetricsRequest> lastRequests = new ConcurrentHashMap<>();
     private final AtomicInteger specCalls = new AtomicInteger();
+    private final Map<String, AtomicInteger> specCallsByRef = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> refusedRefs = new ConcurrentHashMap<>();
     private final AtomicInteger getMetricsCalls = new AtomicInteger();
     private final AtomicInteger streamCalls = new AtomicInteger();
     private volatile boolean streamsImplemented = true;
@@ -140,6 +142,18 @@ public final class FakeScaler implements AutoCloseable {
         return specCalls.get();
     }
 
+    /** GetMetricSpec calls for the scaledObjectRef named {@code refName}. */
+    public int specCalls(String refName) {
+        AtomicInteger calls = specCallsByRef.get(refName);
+        return calls == null ? 0 : calls.get();
+    }
+
+    /** GetMetricSpec of the scaledObjectRef named {@code refName} answers INVALID_ARGUMENT (false: its specs). */
+    public FakeScaler refuseSpecOf(String refName, boolean refuse) {
+        refusedRefs.put(refName, refuse);
+        return this;
+    }
+
     public int getMetricsCalls() {
         return getMetricsCalls.get();
     }
@@ -179,6 +193,12 @@ public final class FakeScaler implements AutoCloseable {
         @Override
         public void getMetricSpec(ScaledObjectRef request, StreamObserver<GetMetricSpecResponse> responses) {
             specCalls.incrementAndGet();
+            specCallsByRef.computeIfAbsent(request.getName(), name -> new AtomicInteger()).incrementAndGet();
+            if (refusedRefs.getOrDefault(request.getName(), false)) {
+                responses.onError(Status.INVALID_ARGUMENT.withDescription("no queueName in the metadata of "
+                        + request.getName()).asRuntimeException());
+                return;
+            }
             responses.onNext(GetMetricSpecResponse.newBuilder().addAllMetricSpecs(specs.get()).build());
             responses.onCompleted();
         }
