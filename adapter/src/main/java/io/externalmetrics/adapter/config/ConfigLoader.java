@@ -269,6 +269,13 @@ public final class ConfigLoader {
         node.check("target", forwarding ? UpstreamConfig.targetProblem(target) : Targets.problem(target));
         Optional<UpstreamConfig> upstream = Optional.empty();
         if (forwarding) {
+            for (String key : List.of("retry", "keepAlive", "maxClockSkew", "maxLabelsPerSeries")) {
+                if (map.containsKey(key)) {
+                    throw new ConfigException(node.path(key) + ": not used with protocol: externalMetricsApi (a "
+                            + "failed tuple is fetched again on its interval; maxSeries, maxReplyBytes and deadline "
+                            + "apply)");
+                }
+            }
             upstream = Optional.of(upstream(node, map));
         } else {
             for (String key : UPSTREAM_KEYS) {

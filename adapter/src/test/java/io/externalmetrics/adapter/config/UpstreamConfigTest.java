@@ -71,6 +71,9 @@ class UpstreamConfigTest {
         assertThatThrownBy(() -> ConfigLoader.parse(provider.formatted("https://h", "[x]")
                 + "    insecureSkipTLSVerify: true\n    tls: {caFile: /nope}\n"))
                 .isInstanceOf(ConfigException.class);
+        assertThatThrownBy(() -> ConfigLoader.parse(provider.formatted("https://h", "[x]")
+                + "    retry: {initial: 1s}\n"))
+                .hasMessageStartingWith("providers[0].retry: not used with protocol: externalMetricsApi");
         assertThatThrownBy(() -> ConfigLoader.parse("""
                 providers: [{name: a, target: "127.0.0.1:1", forward: [x]}]
                 """)).hasMessage("providers[0].forward: only meaningful with protocol: externalMetricsApi");
