@@ -9,6 +9,7 @@ import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.Closer;
 import io.externalmetrics.adapter.testing.FakeProvider;
 import io.externalmetrics.adapter.testing.FakeScaler;
+import io.externalmetrics.adapter.testing.ListeningPort;
 import io.externalmetrics.adapter.testing.TestAdapter;
 import io.externalmetrics.proto.keda.GetMetricsRequest;
 import io.externalmetrics.proto.keda.GetMetricsResponse;
@@ -17,10 +18,8 @@ import io.externalmetrics.proto.keda.MetricValue;
 import io.externalmetrics.proto.v1.FetchResponse;
 import io.grpc.Context;
 import io.grpc.Status;
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,7 +34,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -339,21 +337,7 @@ class KedaScalersTest {
     }
 
     private int pythonPort(Process process) throws Exception {
-        var reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name("python-scaler-stdout").start(() -> {
-            try {
-                for (String line; (line = reader.readLine()) != null; ) { // keeps draining after the port
-                    Matcher m = LISTENING.matcher(line);
-                    if (!port.isDone() && m.find()) {
-                        port.complete(Integer.parseInt(m.group(1)));
-                    }
-                }
-                port.completeExceptionally(new IllegalStateException("stdout ended"));
-            } catch (IOException e) {
-                port.completeExceptionally(e);
-            }
-        });
+        CompletableFuture<Integer> port = ListeningPort.of(process, LISTENING, "python-scaler-stdout");
         try {
             return port.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {

@@ -13,6 +13,7 @@ import io.externalmetrics.adapter.check.CheckProvider;
 import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.k8s.Quantity;
 import io.externalmetrics.adapter.testing.Await;
+import io.externalmetrics.adapter.testing.ListeningPort;
 import io.externalmetrics.adapter.testing.TestAdapter;
 import io.externalmetrics.proto.v1.DescribeRequest;
 import io.externalmetrics.proto.v1.FetchRequest;
@@ -26,11 +27,9 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -53,7 +52,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -370,21 +368,7 @@ class PolyglotProvidersTest {
                 .directory(root.toFile())
                 .redirectError(stderr.toFile())
                 .start();
-        var reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<Integer> port = new CompletableFuture<>();
-        Thread.ofPlatform().daemon().name(language + "-provider-stdout").start(() -> {
-            try {
-                for (String line; (line = reader.readLine()) != null; ) { // keeps draining after the port
-                    Matcher m = LISTENING.matcher(line);
-                    if (!port.isDone() && m.find()) {
-                        port.complete(Integer.parseInt(m.group(1)));
-                    }
-                }
-                port.completeExceptionally(new IllegalStateException("stdout ended"));
-            } catch (IOException e) {
-                port.completeExceptionally(e);
-            }
-        });
+        CompletableFuture<Integer> port = ListeningPort.of(process, LISTENING, language + "-provider-stdout");
         try {
             int listening = port.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             providers.put(language, new RunningProvider(language, process, listening, stderr));
