@@ -14,6 +14,7 @@ import io.externalmetrics.adapter.provider.ProviderManager;
 import io.externalmetrics.adapter.security.ServingCertificateWatcher;
 import io.externalmetrics.adapter.security.ServingCertificates;
 import io.externalmetrics.adapter.telemetry.Telemetry;
+import io.helidon.common.tls.Tls;
 import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
@@ -102,14 +103,12 @@ public final class Adapter implements AutoCloseable {
     private static Adapter start(AdapterConfig config, Clock clock, AccessSetup access,
                                  KubernetesServices kubernetes) {
         ServerConfig serverConfig = config.server();
-        // without certificate files, the self-signed certificate is made on a thread of its own while the
-        // providers start and the server is set up: its EC key's first use builds the JDK's P-256 tables
-        // (some 150 ms of CPU) and BouncyCastle then signs it; the listener is built only once it is done
-        Optional<FutureTask<ServingCertificates.SelfSigned>> selfSigned = serverConfig.tls().isPresent()
-                ? Optional.empty()
-                : Optional.of(new FutureTask<>(() -> ServingCertificates.selfSigned(serverConfig.dnsNames(), clock,
-                        access.clientCertificates())));
-        selfSigned.ifPresent(task -> Thread.ofPlatform().name("externalmetrics-certificate").daemon().start(task));
+        // the serving TLS is made on a thread of its own while the providers start and the server is set up:
+        // an EC key's first use (generating the self-signed key, or checking that a key file belongs to its
+        // certificate) builds the JDK's P-256 tables, some 150 ms of CPU, and BouncyCastle then signs the
+        // self-signed certificate; the listener is built only once it is done
+        var servingTls = new FutureTask<>(() -> ServingTls.make(serverConfig, clock, access));
+        Thread.ofPlatform().name("externalmetrics-certificate").daemon().start(servingTls);
         var telemetry = new Telemetry(clock);
         var cache = new MetricCache(clock, telemetry);
         telemetry.observe(cache);
@@ -156,16 +155,9 @@ public final class Adapter implements AutoCloseable {
                         RequestChecks.register(routing); // sizes and the path first, before authentication
                         new ApiRouting(handler, access.access(), telemetry).register(routing);
                     });
-            Optional<ServingCertificateWatcher> certificates = Optional.empty();
-            if (selfSigned.isPresent()) {
-                builder.tls(await(selfSigned.get()).tls());
-            } else {
-                TlsFiles files = serverConfig.tls().orElseThrow();
-                var loaded =
-                        ServingCertificateWatcher.load(files.certFile(), files.keyFile(), access.clientCertificates());
-                builder.tls(loaded.tls());
-                certificates = Optional.of(loaded.watcher());
-            }
+            ServingTls serving = await(servingTls);
+            Optional<ServingCertificateWatcher> certificates = serving.watcher();
+            builder.tls(serving.tls());
             WebServer server = builder.build().start();
             if (!server.isRunning()) {
                 // Helidon logs why it could not bind and returns a stopped server with port -1
@@ -189,12 +181,29 @@ public final class Adapter implements AutoCloseable {
                 server.stop();
                 throw e;
             }
-            Optional<String> selfSignedPem = selfSigned.map(task -> await(task).certificatePem());
-            return new Adapter(config, cache, providers, server, selfSignedPem, certificates, certificatePoller,
-                    access, kubernetes);
+            return new Adapter(config, cache, providers, server, serving.selfSignedPem(), certificates,
+                    certificatePoller, access, kubernetes);
         } catch (RuntimeException e) {
             providers.close();
             throw e;
+        }
+    }
+
+    /**
+     * What the listener serves with: the certificate files and their watcher, or a self-signed
+     * certificate (whose PEM {@link #selfSignedCertificatePem} gives).
+     */
+    private record ServingTls(Tls tls, Optional<ServingCertificateWatcher> watcher, Optional<String> selfSignedPem) {
+
+        static ServingTls make(ServerConfig server, Clock clock, AccessSetup access) {
+            if (server.tls().isPresent()) {
+                TlsFiles files = server.tls().get();
+                var loaded =
+                        ServingCertificateWatcher.load(files.certFile(), files.keyFile(), access.clientCertificates());
+                return new ServingTls(loaded.tls(), Optional.of(loaded.watcher()), Optional.empty());
+            }
+            var selfSigned = ServingCertificates.selfSigned(server.dnsNames(), clock, access.clientCertificates());
+            return new ServingTls(selfSigned.tls(), Optional.empty(), Optional.of(selfSigned.certificatePem()));
         }
     }
 
