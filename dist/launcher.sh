@@ -78,9 +78,13 @@ for jar in $(LC_ALL=C ls "$APP_HOME/lib"); do
 done
 
 # Native access is granted because Netty loads its native transport, which newer JDKs otherwise warn
-# about on stderr.
+# about on stderr. The JIT compiles a method after ten times as many calls as by default: a start then
+# spends about a quarter less CPU (compiling what only the start runs), and a busy read path reaches the
+# same compiled code after some tens of thousands of requests more; JAVA_OPTS comes after it, so
+# JAVA_OPTS=-XX:CompileThresholdScaling=1 restores the default.
 # shellcheck disable=SC2086
-set -- $JAVA_OPTS --enable-native-access=ALL-UNNAMED -cp "$classpath" "$MAIN_CLASS" "$@"
+set -- -XX:CompileThresholdScaling=10 $JAVA_OPTS --enable-native-access=ALL-UNNAMED -cp "$classpath" \
+  "$MAIN_CLASS" "$@"
 # The AOT cache, before JAVA_OPTS so that an -Xlog:aot there wins: the JVM's messages about a cache it
 # cannot use (another JDK build, changed jars) are turned off, since it then starts as without one.
 aot_cache=$APP_HOME/lib/$NAME.aot

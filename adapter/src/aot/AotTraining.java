@@ -79,6 +79,7 @@ final class AotTraining {
                         target: 127.0.0.1:%d
                     """.formatted(provider.port()));
             List<String> command = new ArrayList<>(List.of(java.toString(),
+                    "-XX:CompileThresholdScaling=10", // as the launcher
                     "--enable-native-access=ALL-UNNAMED", // as the launcher: module options are part of the cache
                     "-XX:AOTCacheOutput=" + cache,
                     "-cp", classPath(lib), mainClass, "--config", config.toString()));

@@ -17,6 +17,7 @@ import io.externalmetrics.adapter.telemetry.Telemetry;
 import io.helidon.common.tls.Tls;
 import io.helidon.http.DirectHandler;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http2.Http2Config;
 import java.lang.System.Logger.Level;
@@ -24,7 +25,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -100,6 +103,12 @@ public final class Adapter implements AutoCloseable {
     private static Adapter start(AdapterConfig config, Clock clock, AccessSetup access,
                                  KubernetesServices kubernetes) {
         ServerConfig serverConfig = config.server();
+        // the serving TLS is made on a thread of its own while the providers start and the server is set up:
+        // an EC key's first use (generating the self-signed key, or checking that a key file belongs to its
+        // certificate) builds the JDK's P-256 tables, some 150 ms of CPU, and BouncyCastle then signs the
+        // self-signed certificate; the listener is built only once it is done
+        var servingTls = new FutureTask<>(() -> ServingTls.make(serverConfig, clock, access));
+        Thread.ofPlatform().name("externalmetrics-certificate").daemon().start(servingTls);
         var telemetry = new Telemetry(clock);
         var cache = new MetricCache(clock, telemetry);
         telemetry.observe(cache);
@@ -107,26 +116,10 @@ public final class Adapter implements AutoCloseable {
         // threads) then overlaps making the serving certificate and starting the server
         ProviderManager providers = ProviderManager.start(config.providers(), cache, clock, telemetry);
         try {
-            Tls tls;
-            Optional<String> selfSignedPem = Optional.empty();
-            Optional<ServingCertificateWatcher> certificates = Optional.empty();
-            if (serverConfig.tls().isPresent()) {
-                TlsFiles files = serverConfig.tls().get();
-                var loaded =
-                        ServingCertificateWatcher.load(files.certFile(), files.keyFile(), access.clientCertificates());
-                tls = loaded.tls();
-                certificates = Optional.of(loaded.watcher());
-            } else {
-                var selfSigned =
-                        ServingCertificates.selfSigned(serverConfig.dnsNames(), clock, access.clientCertificates());
-                tls = selfSigned.tls();
-                selfSignedPem = Optional.of(selfSigned.certificatePem());
-            }
             var handler = new ApiHandler(cache, providers::ready, providers::fetchCounts, clock, access.notReady());
-            WebServer server = WebServer.builder()
+            WebServerConfig.Builder builder = WebServer.builder()
                     .host(serverConfig.address())
                     .port(serverConfig.port())
-                    .tls(tls)
                     .shutdownHook(false)
                     // on close: no new connections, requests under way get this long to finish
                     .shutdownGracePeriod(serverConfig.shutdownGrace())
@@ -161,9 +154,11 @@ public final class Adapter implements AutoCloseable {
                         RequestMetrics.register(routing, telemetry, System::nanoTime); // counts every answer
                         RequestChecks.register(routing); // sizes and the path first, before authentication
                         new ApiRouting(handler, access.access(), telemetry).register(routing);
-                    })
-                    .build()
-                    .start();
+                    });
+            ServingTls serving = await(servingTls);
+            Optional<ServingCertificateWatcher> certificates = serving.watcher();
+            builder.tls(serving.tls());
+            WebServer server = builder.build().start();
             if (!server.isRunning()) {
                 // Helidon logs why it could not bind and returns a stopped server with port -1
                 throw new IllegalStateException("cannot listen on " + serverConfig.address() + ":" + serverConfig.port()
@@ -186,11 +181,44 @@ public final class Adapter implements AutoCloseable {
                 server.stop();
                 throw e;
             }
-            return new Adapter(config, cache, providers, server, selfSignedPem, certificates, certificatePoller,
-                    access, kubernetes);
+            return new Adapter(config, cache, providers, server, serving.selfSignedPem(), certificates,
+                    certificatePoller, access, kubernetes);
         } catch (RuntimeException e) {
             providers.close();
             throw e;
+        }
+    }
+
+    /**
+     * What the listener serves with: the certificate files and their watcher, or a self-signed
+     * certificate (whose PEM {@link #selfSignedCertificatePem} gives).
+     */
+    private record ServingTls(Tls tls, Optional<ServingCertificateWatcher> watcher, Optional<String> selfSignedPem) {
+
+        static ServingTls make(ServerConfig server, Clock clock, AccessSetup access) {
+            if (server.tls().isPresent()) {
+                TlsFiles files = server.tls().get();
+                var loaded =
+                        ServingCertificateWatcher.load(files.certFile(), files.keyFile(), access.clientCertificates());
+                return new ServingTls(loaded.tls(), Optional.of(loaded.watcher()), Optional.empty());
+            }
+            var selfSigned = ServingCertificates.selfSigned(server.dnsNames(), clock, access.clientCertificates());
+            return new ServingTls(selfSigned.tls(), Optional.empty(), Optional.of(selfSigned.certificatePem()));
+        }
+    }
+
+    /** The result of a task run on a thread of its own (done or not), its failure thrown as it was. */
+    private static <T> T await(FutureTask<T> task) {
+        try {
+            return task.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while making the serving certificate", e);
         }
     }
 

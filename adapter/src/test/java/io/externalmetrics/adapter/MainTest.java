@@ -78,4 +78,19 @@ class MainTest {
                 .startsWith("invalid configuration: " + file + ": providers[0].target: \"foo bar:1\" is not a target")
                 .doesNotContain("Exception");
     }
+
+    @Test
+    @Timeout(30)
+    void dnsNameTheSelfSignedCertificateCannotHold_isAFailureToStartNamingIt(@TempDir Path dir) throws Exception {
+        // the certificate is made on a thread of its own while the providers start: its failure still ends the start
+        Path file = Files.writeString(dir.resolve("adapter.yaml"), """
+                server: {address: 127.0.0.1, port: 0, dnsNames: ['not a name']}
+                providers: [{name: example, target: '127.0.0.1:1'}]
+                """);
+
+        assertThat(run("--config", file.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("cannot start: 'not a name' is neither a DNS name "
+                + "nor an IP address, so it cannot go into the self-signed serving certificate\n");
+        assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("serving");
+    }
 }

@@ -44,6 +44,33 @@ class ContainerfileTest {
     }
 
     @Test
+    void adapterJdk25Containerfile_trainsItsOwnAotCacheAndRunsTheStartScript() throws Exception {
+        Path containerfile = Path.of(System.getProperty("adapter.jdk25.containerfile"));
+        Unpacked unpacked = Unpacked.of("adapter.tarball", dir.resolve("unpacked"));
+        Image image = parse(containerfile, unpacked);
+        String text = Files.readString(containerfile);
+
+        assertThat(text).contains("\nUSER 65532:65532\n");
+        // the start script, run as the image runs it, with the arguments of the other image
+        assertThat(image.run()).containsExactly("/opt/externalmetrics-adapter/bin/externalmetrics-adapter",
+                "--config", "/opt/externalmetrics-adapter/config/example.yaml");
+        for (String path : image.run()) {
+            if (path.startsWith("/")) {
+                assertThat(inTarball(image, path, unpacked)).isRegularFile();
+            }
+        }
+        // the tarball's cache holds for the build's JDK, not the image's: left out, and trained where the
+        // start script looks for it (lib/<name>.aot), with the JRE of the image itself
+        assertThat(image.copied()).isNotEmpty().noneMatch(file -> file.getFileName().toString().endsWith(".aot"));
+        assertThat(text).contains("-XX:AOTCacheOutput=/opt/externalmetrics-adapter/lib/externalmetrics-adapter.aot");
+        assertThat(Files.readString(unpacked.home().resolve("bin/externalmetrics-adapter")))
+                .contains("aot_cache=$APP_HOME/lib/$NAME.aot", "NAME=externalmetrics-adapter");
+        List<String> bases = text.lines().filter(line -> line.startsWith("FROM ") && !line.contains("scratch"))
+                .map(line -> line.split(" ")[1]).toList();
+        assertThat(bases).hasSize(2).containsOnly(bases.getFirst());
+    }
+
+    @Test
     void exampleProviderContainerfile_usesTheTarballsLayout() throws Exception {
         Image image = check("provider.containerfile", "provider.tarball");
         assertThat(image.run()).contains("io.externalmetrics.examples.javaprovider.ExampleProvider");

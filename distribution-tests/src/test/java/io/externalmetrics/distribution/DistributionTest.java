@@ -185,6 +185,7 @@ class DistributionTest {
             assertThat(launched.awaitExit(Duration.ofSeconds(30))).as(launched.err()).isZero();
             assertThat(launched.out().lines()).containsExactly(
                     "pid " + launched.process.pid(), // exec: java is the process that was started, signals reach it
+                    "-XX:CompileThresholdScaling=10", // before JAVA_OPTS, which can set it back
                     "-Xmx64m",
                     "-Dgreeting=*", // split on spaces, not expanded as a file pattern
                     "--enable-native-access=ALL-UNNAMED",
@@ -213,6 +214,7 @@ class DistributionTest {
                     "pid " + launched.process.pid(),
                     "-XX:AOTCache=" + lib.resolve("externalmetrics-adapter.aot"),
                     "-Xlog:aot*=off",
+                    "-XX:CompileThresholdScaling=10",
                     "-Xlog:aot", // after: what the user asks for wins
                     "--enable-native-access=ALL-UNNAMED",
                     "-cp",
@@ -225,6 +227,7 @@ class DistributionTest {
             assertThat(launched.awaitExit(Duration.ofSeconds(30))).as(launched.err()).isZero();
             assertThat(launched.out().lines()).containsExactly(
                     "pid " + launched.process.pid(),
+                    "-XX:CompileThresholdScaling=10",
                     "--enable-native-access=ALL-UNNAMED",
                     "-cp",
                     classPath(lib),
