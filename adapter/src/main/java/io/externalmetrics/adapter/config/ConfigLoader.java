@@ -379,23 +379,7 @@ public final class ConfigLoader {
         int maxTuples = positive(node, map, "maxTuples", UpstreamConfig.DEFAULT_MAX_TUPLES);
         Duration maxAge = node.optionalDuration(map, "maxAge", TriggerSpec.MAX_PERIOD)
                 .orElse(new TriggerSpec.Interval(interval).defaultMaxAge());
-        String policy = node.optionalString(map, "onError").orElse("error");
-        Optional<Duration> lastKnownGoodFor = node.optionalDuration(map, "lastKnownGoodFor", TriggerSpec.MAX_PERIOD);
-        Optional<String> staticValue = node.optionalString(map, "staticValue");
-        OnErrorPolicy onError = switch (policy) {
-            case "error" -> OnErrorPolicy.error();
-            case "lastKnownGood" -> new OnErrorPolicy.LastKnownGood(
-                    lastKnownGoodFor.orElse(OnErrorPolicy.LastKnownGood.DEFAULT_BOUND));
-            case "static" -> new OnErrorPolicy.Static(staticQuantity(node, staticValue));
-            default -> throw new ConfigException(node.path("onError") + ": \"" + policy
-                    + "\" is not one of error, lastKnownGood, static");
-        };
-        if (lastKnownGoodFor.isPresent() && !(onError instanceof OnErrorPolicy.LastKnownGood)) {
-            throw new ConfigException(node.path("lastKnownGoodFor") + ": only meaningful with onError: lastKnownGood");
-        }
-        if (staticValue.isPresent() && !(onError instanceof OnErrorPolicy.Static)) {
-            throw new ConfigException(node.path("staticValue") + ": only meaningful with onError: static");
-        }
+        OnErrorPolicy onError = onErrorPolicy(node, map);
         if (onError instanceof OnErrorPolicy.LastKnownGood lkg && !lkg.outlasts(maxAge)) {
             throw new ConfigException(node.path("lastKnownGoodFor") + ": " + Durations.format(lkg.bound())
                     + " is not longer than maxAge (" + Durations.format(maxAge) + ")");
@@ -460,6 +444,26 @@ public final class ConfigLoader {
                     + " is shorter than the interval (" + Durations.format(interval.get())
                     + "), so the value would be stale before each next fetch; give at least the interval");
         }
+        OnErrorPolicy onError = onErrorPolicy(node, map);
+        boolean lastKnownGoodFor = node.optionalDuration(map, "lastKnownGoodFor", TriggerSpec.MAX_PERIOD).isPresent();
+        if (onError instanceof OnErrorPolicy.LastKnownGood lkg) {
+            checkLastKnownGoodFor(node, lkg, lastKnownGoodFor, maxAge,
+                    interval.isPresent() || push ? Optional.of(trigger) : Optional.empty());
+        }
+        Optional<String> scalerMetricName = node.optionalString(map, "scalerMetricName");
+        Optional<ScalerMetric> scaler = Optional.empty();
+        if (map.containsKey("scaledObjectRef")) {
+            scaler = Optional.of(scaledObjectRef(node.child("scaledObjectRef", orEmpty(map.get("scaledObjectRef"))),
+                    namespace, scalerMetricName));
+        } else if (scalerMetricName.isPresent()) {
+            throw new ConfigException(node.path("scalerMetricName") + ": only meaningful beside a scaledObjectRef, "
+                    + "in a provider with protocol: kedaExternalScaler");
+        }
+        return new MetricConfig(namespace, name, trigger, maxAge, onError, scaler);
+    }
+
+    /** {@code onError} with its {@code lastKnownGoodFor} and {@code staticValue}, each only beside its policy. */
+    private static OnErrorPolicy onErrorPolicy(Node node, Map<String, Object> map) {
         String policy = node.optionalString(map, "onError").orElse("error");
         Optional<Duration> lastKnownGoodFor = node.optionalDuration(map, "lastKnownGoodFor", TriggerSpec.MAX_PERIOD);
         Optional<String> staticValue = node.optionalString(map, "staticValue");
@@ -477,20 +481,7 @@ public final class ConfigLoader {
         if (staticValue.isPresent() && !(onError instanceof OnErrorPolicy.Static)) {
             throw new ConfigException(node.path("staticValue") + ": only meaningful with onError: static");
         }
-        if (onError instanceof OnErrorPolicy.LastKnownGood lkg) {
-            checkLastKnownGoodFor(node, lkg, lastKnownGoodFor.isPresent(), maxAge,
-                    interval.isPresent() || push ? Optional.of(trigger) : Optional.empty());
-        }
-        Optional<String> scalerMetricName = node.optionalString(map, "scalerMetricName");
-        Optional<ScalerMetric> scaler = Optional.empty();
-        if (map.containsKey("scaledObjectRef")) {
-            scaler = Optional.of(scaledObjectRef(node.child("scaledObjectRef", orEmpty(map.get("scaledObjectRef"))),
-                    namespace, scalerMetricName));
-        } else if (scalerMetricName.isPresent()) {
-            throw new ConfigException(node.path("scalerMetricName") + ": only meaningful beside a scaledObjectRef, "
-                    + "in a provider with protocol: kedaExternalScaler");
-        }
-        return new MetricConfig(namespace, name, trigger, maxAge, onError, scaler);
+        return onError;
     }
 
     /**
