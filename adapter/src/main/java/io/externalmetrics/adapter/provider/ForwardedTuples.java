@@ -43,6 +43,8 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ForwardedTuples.class.getName());
     /** How often the provider's summary (tuples, failures) is published for the inventory. */
     static final Duration SUMMARY_PERIOD = Duration.ofSeconds(1);
+    /** A failure that is not the upstream's, as readers see it: its own text stays out of answers. */
+    static final String UNEXPECTED = "unexpected error (see the adapter's log)";
 
     private final ProviderConfig config;
     private final UpstreamConfig upstream;
@@ -261,9 +263,16 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
             }
         } catch (RuntimeException e) {
             Instant at = env.clock().instant();
-            String message = e instanceof UpstreamClient.UpstreamException ? e.getMessage() : e.toString();
-            if (!(e instanceof UpstreamClient.UpstreamException)) {
-                LOG.log(Level.WARNING, "provider \"" + config.name() + "\": fetching " + t + " failed", e);
+            String message;
+            if (e instanceof UpstreamClient.UpstreamException) {
+                message = e.getMessage();
+            } else {
+                // its message may carry a secret (the JDK quotes a refused header's value): neither on the
+                // wire nor in the log, only its class and where it was thrown
+                message = UNEXPECTED;
+                LOG.log(Level.WARNING, "provider \"" + config.name() + "\": fetching " + t + " failed: "
+                        + e.getClass().getName() + Optional.ofNullable(e.getStackTrace().length > 0
+                        ? e.getStackTrace()[0] : null).map(frame -> " at " + frame).orElse(""));
             }
             entry.state.updateAndGet(s -> new TupleState(s.body(), s.succeededAt(), Optional.of(s.failure()
                     .map(f -> new Failure(message, f.since(), at, f.count() + 1))

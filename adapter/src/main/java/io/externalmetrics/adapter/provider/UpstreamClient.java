@@ -138,7 +138,10 @@ final class UpstreamClient implements AutoCloseable {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    /** The bearer token, read now: a projected service-account token is rewritten as it rotates. */
+    /**
+     * The bearer token, read now: a projected service-account token is rewritten as it rotates. Only
+     * visible ASCII is sent: anything else would make the JDK refuse the header, quoting the token.
+     */
     private Optional<String> token() {
         if (upstream.tokenFile().isEmpty()) {
             return Optional.empty();
@@ -147,6 +150,11 @@ final class UpstreamClient implements AutoCloseable {
             String token = Files.readString(upstream.tokenFile().get()).strip();
             if (token.isEmpty()) {
                 throw new UpstreamException("tokenFile " + upstream.tokenFile().get() + " is empty");
+            }
+            if (!token.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
+                // never quote the token: it is a secret, and it goes to every 503 and the inventory
+                throw new UpstreamException("tokenFile " + upstream.tokenFile().get() + " holds characters a bearer "
+                        + "token cannot have (a line break, space or control character inside it, or non-ASCII)");
             }
             return Optional.of(token);
         } catch (IOException e) {

@@ -1,0 +1,248 @@
+package io.externalmetrics.adapter.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.externalmetrics.adapter.cache.MetricCache;
+import io.externalmetrics.adapter.cache.ReadResult;
+import io.externalmetrics.adapter.config.ConfigLoader;
+import io.externalmetrics.adapter.config.ProviderConfig;
+import io.externalmetrics.adapter.testing.Await;
+import io.externalmetrics.adapter.testing.Closer;
+import io.externalmetrics.adapter.testing.LogRecords;
+import io.externalmetrics.adapter.testing.TestPki;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.logging.Level;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An {@code externalMetricsApi} provider's tuples against a scripted HTTPS upstream on 127.0.0.1 (a raw
+ * TLS socket answering HTTP/1.1 as told), for what a real server will not do: stall, send odd bodies.
+ */
+class UpstreamTuplesTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final String LIST = """
+            {"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","metadata":{},
+             "items":[{"metricName":"s0-queue","metricLabels":{"queue":"orders"},
+                       "timestamp":"2026-01-01T00:00:00Z","value":"3"}]}""";
+
+    @RegisterExtension
+    final Closer closer = new Closer();
+    @TempDir
+    Path dir;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final ExecutorService fetchThreads = Executors.newVirtualThreadPerTaskExecutor();
+    private final MetricCache cache = new MetricCache(Clock.systemUTC());
+
+    @AfterEach
+    void stopThreads() {
+        scheduler.shutdownNow();
+        fetchThreads.shutdownNow();
+    }
+
+    /** The tuples of a provider forwarding {@code s0-*} to {@code upstream}, with {@code more} settings. */
+    private ForwardedTuples tuples(RawUpstream upstream, String more) {
+        ProviderConfig config = ConfigLoader.parse("""
+                server: {address: 127.0.0.1, port: 0}
+                providers:
+                  - name: upstream
+                    protocol: externalMetricsApi
+                    target: https://127.0.0.1:%d
+                    deadline: 1s
+                    insecureSkipTLSVerify: true
+                    forward: ["s0-*"]
+                    interval: 100ms
+                %s""".formatted(upstream.port(), more.indent(4))).providers().getFirst();
+        var env = new ProviderManager.Environment(scheduler, fetchThreads, Clock.systemUTC(), System::nanoTime);
+        var client = new UpstreamClient(config, UpstreamClient.sslContext(config, Optional.empty()), fetchThreads);
+        return closer.register(new ForwardedTuples(config, client, Optional.empty(), cache, env));
+    }
+
+    private static String message(ReadResult result) {
+        return switch (result) {
+            case ReadResult.Unavailable u -> "503 " + u.why();
+            case ReadResult.NotFound n -> "404 " + n.why();
+            case ReadResult.Refused r -> r.code() + " " + r.why();
+            case ReadResult.Found f -> "200 " + new String(f.body(), StandardCharsets.UTF_8);
+        };
+    }
+
+    @Test
+    void tokenWithALineBreakInside_isRefusedNamingTheFile_withoutTheTokenInAnyAnswerOrLogLine() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.ok(LIST)));
+        Path token = Files.writeString(dir.resolve("token"), "secret-part-one\r\nsecret-part-two\n");
+        try (LogRecords logs = LogRecords.of(ForwardedTuples.class.getName())) {
+            ForwardedTuples tuples = tuples(upstream, "tokenFile: " + token);
+
+            String answer = message(tuples.read("default", "s0-queue", Optional.empty()));
+
+            assertThat(answer).startsWith("503 ").contains("tokenFile " + token).doesNotContain("secret-part");
+            Await.until("the provider's summary to name the failure", WAIT,
+                    () -> cache.providers().getFirst().describe().contains("tokenFile"));
+            assertThat(cache.providers().getFirst().describe()).doesNotContain("secret-part");
+            assertThat(logs.atLeast(Level.ALL)).noneMatch(line -> line.contains("secret-part"));
+            assertThat(upstream.requests()).isEmpty();
+        }
+    }
+
+    /**
+     * A scripted HTTPS/1.1 server: each request's head is recorded and answered by the script, which
+     * writes raw bytes (and may stall by blocking).
+     */
+    static final class RawUpstream implements AutoCloseable {
+        private final SSLServerSocket server;
+        private final List<String> requests = new CopyOnWriteArrayList<>();
+        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+        private final AtomicInteger open = new AtomicInteger();
+        private final Function<String, Reply> script;
+        private final Thread acceptor;
+
+        /** What to answer: bytes to write, then whether to stall with the connection open. */
+        record Reply(byte[] bytes, boolean stall) {
+        }
+
+        static Reply ok(String body) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            return new Reply(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length
+                    + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8), false);
+        }
+
+        static Reply status(int code, String body) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            return new Reply(("HTTP/1.1 " + code + " X\r\nContent-Type: application/json\r\nContent-Length: "
+                    + bytes.length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8), false);
+        }
+
+        /** Headers promising a body, then nothing. */
+        static Reply headersThenStall() {
+            return new Reply("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+                    .getBytes(StandardCharsets.UTF_8), true);
+        }
+
+        private RawUpstream(SSLServerSocket server, Function<String, Reply> script) {
+            this.server = server;
+            this.script = script;
+            this.acceptor = Thread.ofVirtual().start(this::accept);
+        }
+
+        static RawUpstream start(Function<String, Reply> script) throws Exception {
+            TestPki.Issued ca = TestPki.ca("raw-upstream-ca");
+            TestPki.Issued serving = ca.issue("upstream", "127.0.0.1");
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            char[] password = "changeit".toCharArray();
+            store.setKeyEntry("serving", serving.keyPair().getPrivate(), password,
+                    new Certificate[] {serving.certificate(), ca.certificate()});
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, password);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            var server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 50,
+                    InetAddress.getLoopbackAddress());
+            return new RawUpstream(server, script);
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        /** The request heads received, in order. */
+        List<String> requests() {
+            return List.copyOf(requests);
+        }
+
+        /** How many requests are being answered now (stalled ones included). */
+        int inFlight() {
+            return open.get();
+        }
+
+        private void accept() {
+            while (!server.isClosed()) {
+                try {
+                    Socket socket = server.accept();
+                    sockets.add(socket);
+                    Thread.ofVirtual().start(() -> serve(socket));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        private void serve(Socket socket) {
+            try (socket) {
+                InputStream in = socket.getInputStream();
+                OutputStream out = socket.getOutputStream();
+                while (true) {
+                    String head = head(in);
+                    if (head == null) {
+                        return;
+                    }
+                    requests.add(head);
+                    open.incrementAndGet();
+                    try {
+                        Reply reply = script.apply(head);
+                        out.write(reply.bytes());
+                        out.flush();
+                        if (reply.stall()) {
+                            in.read(); // until the client goes away or the server closes
+                            return;
+                        }
+                    } finally {
+                        open.decrementAndGet();
+                    }
+                }
+            } catch (IOException e) {
+                // the client went away
+            }
+        }
+
+        private static String head(InputStream in) throws IOException {
+            var head = new ByteArrayOutputStream();
+            int matched = 0;
+            while (matched < 4) {
+                int b = in.read();
+                if (b < 0) {
+                    return null;
+                }
+                head.write(b);
+                matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+            }
+            return head.toString(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+            acceptor.interrupt();
+        }
+    }
+}
