@@ -9,8 +9,8 @@ import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.k8s.ExternalMetricJson;
 import io.externalmetrics.adapter.k8s.Quantity;
 import io.externalmetrics.adapter.k8s.StatusReason;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.URI;
@@ -19,6 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
@@ -32,7 +33,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -103,22 +110,23 @@ final class UpstreamClient implements AutoCloseable {
                 .header("User-Agent", "externalmetrics-adapter")
                 .GET();
         token().ifPresent(token -> request.header("Authorization", "Bearer " + token));
-        HttpResponse<InputStream> response;
+        HttpResponse<byte[]> response;
+        CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(request.build(),
+                info -> new BoundedBody(config.maxReplyBytes()));
         try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpTimeoutException e) {
+            // the request's timeout covers the headers only: a body that stalls must not hold the tuple
+            response = exchange.get(config.deadline().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
             throw new UpstreamException("no answer within " + Durations.format(config.deadline()));
-        } catch (ConnectException e) {
-            throw new UpstreamException("unreachable: " + causeOf(e));
-        } catch (SSLException e) {
-            throw new UpstreamException("TLS: " + causeOf(e));
-        } catch (IOException e) {
-            throw new UpstreamException("unreachable: " + causeOf(e));
         } catch (InterruptedException e) {
+            exchange.cancel(true);
             Thread.currentThread().interrupt();
             throw new UpstreamException("interrupted");
+        } catch (ExecutionException e) {
+            throw failure(e.getCause());
         }
-        byte[] body = read(response.body());
+        byte[] body = response.body();
         int code = response.statusCode();
         if (code == 200) {
             return new Answer.Items(items(body));
@@ -162,15 +170,75 @@ final class UpstreamClient implements AutoCloseable {
         }
     }
 
-    private byte[] read(InputStream in) {
-        try (in) {
-            byte[] body = in.readNBytes(config.maxReplyBytes() + 1);
-            if (body.length > config.maxReplyBytes()) {
-                throw new UpstreamException("the answer is larger than maxReplyBytes (" + config.maxReplyBytes() + ")");
+    /** Why an exchange failed, as a user reads it. */
+    private UpstreamException failure(Throwable e) {
+        return switch (e) {
+            case UpstreamException upstreamException -> upstreamException;
+            case HttpTimeoutException timeout -> new UpstreamException("no answer within "
+                    + Durations.format(config.deadline()));
+            case ConnectException connect -> new UpstreamException("unreachable: " + causeOf(connect));
+            case SSLException tls -> new UpstreamException("TLS: " + causeOf(tls));
+            case IOException io -> io.getCause() instanceof UpstreamException u ? u
+                    : new UpstreamException("unreachable: " + causeOf(io));
+            case null, default -> new UpstreamException("the exchange failed: "
+                    + (e == null ? "no cause" : e.getClass().getSimpleName()));
+        };
+    }
+
+    /**
+     * Collects a body of at most {@code limit} bytes, failing (and cancelling the stream) as soon as it
+     * is larger, so neither a huge nor a slow body is read beyond what the caller waits for.
+     */
+    private static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final int limit;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+
+        BoundedBody(int limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            result.whenComplete((body, error) -> {
+                if (error != null) {
+                    subscription.cancel(); // the caller gave up (deadline) or the body is too large
+                }
+            });
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            for (ByteBuffer buffer : buffers) {
+                if (bytes.size() + buffer.remaining() > limit) {
+                    result.completeExceptionally(new UpstreamException("the answer is larger than maxReplyBytes ("
+                            + limit + ")"));
+                    subscription.cancel();
+                    return;
+                }
+                byte[] chunk = new byte[buffer.remaining()];
+                buffer.get(chunk);
+                bytes.writeBytes(chunk);
             }
-            return body;
-        } catch (IOException e) {
-            throw new UpstreamException("reading the answer failed: " + causeOf(e));
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            result.completeExceptionally(error instanceof UpstreamException ? error
+                    : new UpstreamException("reading the answer failed: " + causeOf(error)));
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(bytes.toByteArray());
         }
     }
 

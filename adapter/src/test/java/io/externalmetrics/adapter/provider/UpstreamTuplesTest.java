@@ -111,6 +111,21 @@ class UpstreamTuplesTest {
         }
     }
 
+    @Test
+    void upstreamSendingHeadersThenStalling_failsTheFetchAtTheDeadline_andTheTupleIsFetchedAgain() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.headersThenStall()));
+        ForwardedTuples tuples = tuples(upstream, "");
+
+        tuples.read("default", "s0-queue", Optional.empty());
+
+        Await.until("the stalled fetch to fail and the tuple to be fetched again", WAIT,
+                () -> upstream.requests().size() >= 2);
+        Await.until("the failure to be answered", WAIT,
+                () -> message(tuples.read("default", "s0-queue", Optional.empty())).contains("no answer within 1s"));
+        assertThat(message(tuples.read("default", "s0-queue", Optional.empty())))
+                .startsWith("503 provider \"upstream\" failing since");
+    }
+
     /**
      * A scripted HTTPS/1.1 server: each request's head is recorded and answered by the script, which
      * writes raw bytes (and may stall by blocking).
