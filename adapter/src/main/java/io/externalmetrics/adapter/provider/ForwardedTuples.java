@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,7 +34,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * provider's deadline; from then on it is refreshed every interval on the fetch executor while it is
  * read, answered from memory, and dropped once unread for {@code idleAfter}. At most {@code maxTuples}
  * are followed: a read of a new tuple beyond is refused with a 503 naming the bound; no tuple is
- * evicted for it, so a burst of new selectors cannot churn the ones in use.
+ * evicted for it, so a burst of new selectors cannot churn the ones in use. At most
+ * {@value #MAX_CONCURRENT_FETCHES} fetches are in flight at once, and tuples first read together are
+ * refreshed at spread phases of the interval (see {@link #phase}).
  *
  * <p>Freshness and {@code onError} are the provider's, applied as the cache applies a metric's; an
  * upstream's refusal (a 4xx {@code Status}) is passed on with its code and message.
@@ -45,6 +48,8 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
     static final Duration SUMMARY_PERIOD = Duration.ofSeconds(1);
     /** A failure that is not the upstream's, as readers see it: its own text stays out of answers. */
     static final String UNEXPECTED = "unexpected error (see the adapter's log)";
+    /** Most fetches of one provider in flight at once, as for a provider of our own protocol. */
+    static final int MAX_CONCURRENT_FETCHES = ProviderRuntime.MAX_CONCURRENT_FETCHES;
 
     private final ProviderConfig config;
     private final UpstreamConfig upstream;
@@ -54,6 +59,7 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
     private final ProviderManager.Environment env;
     private final Map<Tuple, Entry> tuples = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
+    private final Semaphore bulkhead = new Semaphore(MAX_CONCURRENT_FETCHES);
     private final ScheduledFuture<?> summaries;
     private volatile boolean closed;
     private volatile ProviderState published;
@@ -248,6 +254,21 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         if (closed) {
             return;
         }
+        try {
+            bulkhead.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            fetchHoldingPermit(entry);
+        } finally {
+            bulkhead.release();
+        }
+    }
+
+    private void fetchHoldingPermit(Entry entry) {
+        boolean first = !entry.firstAnswer.isDone();
         Tuple t = entry.tuple;
         try {
             UpstreamClient.Answer answer = client.fetch(t.namespace(), t.metric(), t.selector());
@@ -279,8 +300,18 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
                     .orElseGet(() -> new Failure(message, at, at, 1))), Optional.empty()));
         } finally {
             entry.firstAnswer.complete(null);
-            fetchLater(entry, upstream.interval());
+            fetchLater(entry, first ? phase(t, upstream.interval()) : upstream.interval());
         }
+    }
+
+    /**
+     * How long after its first fetch a tuple is first refreshed: {@code (0, interval)}, the same for the
+     * same tuple. Tuples first read together (every HPA of a controller restart) would otherwise be
+     * refreshed in the same instant of every interval; as {@link Reconciler#phase} spreads metrics.
+     */
+    static Duration phase(Tuple tuple, Duration interval) {
+        double fraction = ((tuple.hashCode() * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53; // [0, 1)
+        return Duration.ofNanos(1 + (long) (fraction * (interval.toNanos() - 1)));
     }
 
     /** The provider's summary for the inventory, status page and explain: tuples, failures, the last error. */

@@ -6,6 +6,7 @@ import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.cache.ReadResult;
 import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.config.ProviderConfig;
+import io.externalmetrics.adapter.k8s.LabelSelector;
 import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.Closer;
 import io.externalmetrics.adapter.testing.LogRecords;
@@ -23,9 +24,11 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -68,17 +71,21 @@ class UpstreamTuplesTest {
 
     /** The tuples of a provider forwarding {@code s0-*} to {@code upstream}, with {@code more} settings. */
     private ForwardedTuples tuples(RawUpstream upstream, String more) {
+        return tuples(upstream, "1s", more);
+    }
+
+    private ForwardedTuples tuples(RawUpstream upstream, String deadline, String more) {
         ProviderConfig config = ConfigLoader.parse("""
                 server: {address: 127.0.0.1, port: 0}
                 providers:
                   - name: upstream
                     protocol: externalMetricsApi
                     target: https://127.0.0.1:%d
-                    deadline: 1s
+                    deadline: %s
                     insecureSkipTLSVerify: true
                     forward: ["s0-*"]
                     interval: 100ms
-                %s""".formatted(upstream.port(), more.indent(4))).providers().getFirst();
+                %s""".formatted(upstream.port(), deadline, more.indent(4))).providers().getFirst();
         var env = new ProviderManager.Environment(scheduler, fetchThreads, Clock.systemUTC(), System::nanoTime);
         var client = new UpstreamClient(config, UpstreamClient.sslContext(config, Optional.empty()), fetchThreads);
         return closer.register(new ForwardedTuples(config, client, Optional.empty(), cache, env));
@@ -126,6 +133,49 @@ class UpstreamTuplesTest {
                 .startsWith("503 provider \"upstream\" failing since");
     }
 
+    @Test
+    void manyNewTuplesAtOnce_areFetchedAtMost32AtATime() throws Exception {
+        var answering = new CountDownLatch(1);
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> {
+            awaitQuietly(answering);
+            return RawUpstream.ok(LIST);
+        }));
+        ForwardedTuples tuples = tuples(upstream, "10s", "");
+        for (int i = 0; i < 40; i++) {
+            String selector = "queue=q" + i;
+            Thread.ofVirtual().start(() -> tuples.read("default", "s0-queue",
+                    Optional.of(LabelSelector.parse(selector))));
+        }
+
+        Await.until("32 fetches to reach the upstream", WAIT, () -> upstream.requests().size() >= 32);
+        answering.countDown();
+
+        Await.until("every tuple to be fetched", WAIT, () -> upstream.requests().size() >= 40);
+        assertThat(upstream.mostInFlight()).isEqualTo(ForwardedTuples.MAX_CONCURRENT_FETCHES);
+    }
+
+    @Test
+    void tuplesFirstReadTogether_areRefreshedAtSpreadPhasesOfTheInterval() {
+        Duration interval = Duration.ofSeconds(10);
+        int[] tenths = new int[10];
+        for (int i = 0; i < 100; i++) {
+            Duration phase = ForwardedTuples.phase(new ForwardedTuples.Tuple("default", "s0-queue", "queue=q" + i),
+                    interval);
+            assertThat(phase).isPositive().isLessThan(interval);
+            tenths[(int) (phase.toNanos() * 10 / interval.toNanos())]++;
+        }
+        assertThat(Arrays.stream(tenths).boxed().toList()).as("tuples per tenth of the interval")
+                .allMatch(n -> n > 0 && n < 30);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /**
      * A scripted HTTPS/1.1 server: each request's head is recorded and answered by the script, which
      * writes raw bytes (and may stall by blocking).
@@ -135,6 +185,7 @@ class UpstreamTuplesTest {
         private final List<String> requests = new CopyOnWriteArrayList<>();
         private final List<Socket> sockets = new CopyOnWriteArrayList<>();
         private final AtomicInteger open = new AtomicInteger();
+        private final AtomicInteger mostOpen = new AtomicInteger();
         private final Function<String, Reply> script;
         private final Thread acceptor;
 
@@ -144,8 +195,7 @@ class UpstreamTuplesTest {
 
         static Reply ok(String body) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            return new Reply(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length
-                    + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8), false);
+            return status(200, body);
         }
 
         static Reply status(int code, String body) {
@@ -192,9 +242,9 @@ class UpstreamTuplesTest {
             return List.copyOf(requests);
         }
 
-        /** How many requests are being answered now (stalled ones included). */
-        int inFlight() {
-            return open.get();
+        /** The most requests that were being answered at once. */
+        int mostInFlight() {
+            return mostOpen.get();
         }
 
         private void accept() {
@@ -219,7 +269,7 @@ class UpstreamTuplesTest {
                         return;
                     }
                     requests.add(head);
-                    open.incrementAndGet();
+                    mostOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
                     try {
                         Reply reply = script.apply(head);
                         out.write(reply.bytes());
