@@ -3,6 +3,7 @@ package io.externalmetrics.adapter.provider;
 import io.externalmetrics.adapter.cache.Failure;
 import io.externalmetrics.adapter.cache.Forwarder;
 import io.externalmetrics.adapter.cache.MetricCache;
+import io.externalmetrics.adapter.cache.MetricKey;
 import io.externalmetrics.adapter.cache.OnErrorPolicy;
 import io.externalmetrics.adapter.cache.ProviderState;
 import io.externalmetrics.adapter.cache.ReadResult;
@@ -121,6 +122,9 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
 
     @Override
     public boolean forwards(String metric) {
+        if (MetricKey.nameProblem(metric).isPresent()) {
+            return false; // not a metric name: the adapter's own 404, and no tuple keyed by 64 KiB of path
+        }
         for (String glob : upstream.forward()) {
             if (UpstreamConfig.matches(glob, metric)) {
                 return true;

@@ -56,6 +56,8 @@ final class UpstreamClient implements AutoCloseable {
 
     private static final String API = "/apis/external.metrics.k8s.io/v1beta1/namespaces/";
     private static final JsonFactory JSON = JsonFactory.builder().build();
+    /** Longest upstream message passed on. */
+    static final int MAX_MESSAGE_CHARS = 1000;
 
     private final ProviderConfig config;
     private final UpstreamConfig upstream;
@@ -131,7 +133,7 @@ final class UpstreamClient implements AutoCloseable {
         if (code == 200) {
             return new Answer.Items(items(body));
         }
-        String message = statusMessage(body);
+        String message = abbreviate(statusMessage(body));
         String answered = "upstream answered " + code + " " + StatusReason.forCode(code).reason() + ": " + message;
         if (code == 401) {
             throw new UpstreamException(answered + " (check the provider's tokenFile or client certificate)");
@@ -337,6 +339,15 @@ final class UpstreamClient implements AutoCloseable {
         }
         String text = new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8).strip();
         return text.isEmpty() ? "(no message)" : text;
+    }
+
+    /**
+     * The upstream's words as passed on, cut at {@value #MAX_MESSAGE_CHARS} characters: they reach every
+     * reader's Status, the inventory and the log. Longer than a quote of the caller's input (a Kubernetes
+     * Forbidden message alone is some 200 characters).
+     */
+    static String abbreviate(String message) {
+        return message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS - 3) + "...";
     }
 
     private static void expect(boolean condition, String problem) {

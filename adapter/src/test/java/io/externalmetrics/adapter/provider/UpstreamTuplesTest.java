@@ -168,6 +168,33 @@ class UpstreamTuplesTest {
                 .allMatch(n -> n > 0 && n < 30);
     }
 
+    @Test
+    void forwardedNameThatIsNotAMetricName_isTheAdapters404_withoutAFetch() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.ok(LIST)));
+        cache.forwarders(List.of(tuples(upstream, "")));
+
+        ReadResult long254 = cache.read("default", "s0-" + "x".repeat(251), Optional.empty());
+        ReadResult space = cache.read("default", "s0-a b", Optional.empty());
+
+        assertThat(message(long254)).startsWith("404 ").doesNotContain("upstream");
+        assertThat(message(space)).startsWith("404 ").doesNotContain("upstream");
+        assertThat(message(cache.read("default", "s0-" + "x".repeat(250), Optional.empty()))).startsWith("200 ");
+        assertThat(upstream.requests()).hasSize(1);
+    }
+
+    @Test
+    void upstreamRefusalWithAHugeMessage_isPassedOnAbbreviated() throws Exception {
+        String huge = "no such metric " + "x".repeat(5000);
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.status(404,
+                "{\"kind\":\"Status\",\"message\":\"" + huge + "\"}")));
+        ForwardedTuples tuples = tuples(upstream, "");
+
+        String answer = message(tuples.read("default", "s0-queue", Optional.empty()));
+
+        assertThat(answer).startsWith("404 provider \"upstream\": upstream answered 404: no such metric xxx")
+                .endsWith("...").hasSizeLessThan(1100);
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await();
