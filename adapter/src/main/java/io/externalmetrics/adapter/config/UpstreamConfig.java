@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
  * @param forward               metric names answered by the upstream, exactly or as globs ({@code *} any
  *                              characters, {@code ?} one); a native metric of the same name wins
  * @param interval              refresh of each followed tuple while it is read
- * @param idleAfter             a tuple not read this long is dropped
+ * @param idleAfter             a tuple not read this long is dropped (one that never had a value sooner)
  * @param maxTuples             most tuples followed at once; a read of a new one beyond is refused (503)
+ *                              unless a tuple that never had a value can make room
  * @param maxAge                how old a tuple's value may be and still be served as fresh
  * @param onError               what a read gets when a tuple has no fresh value
  * @param tokenFile             a bearer token sent to the upstream, read again on every request (a projected

@@ -34,8 +34,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * of an upstream that computes per tuple. The first read of a tuple fetches it, waiting at most the
  * provider's deadline; from then on it is refreshed every interval on the fetch executor while it is
  * read, answered from memory, and dropped once unread for {@code idleAfter}. At most {@code maxTuples}
- * are followed: a read of a new tuple beyond is refused with a 503 naming the bound; no tuple is
- * evicted for it, so a burst of new selectors cannot churn the ones in use. At most
+ * are followed: a read of a new tuple beyond is refused with a 503 naming the bound; no tuple that had
+ * a value is evicted for it, so a burst of new selectors cannot churn the ones in use. A tuple that never
+ * had one (refused by the upstream, or failing since its first read) is dropped after a minute unread,
+ * and is evicted first, least recently read, to make room for a new tuple. At most
  * {@value #MAX_CONCURRENT_FETCHES} fetches are in flight at once, and tuples first read together are
  * refreshed at spread phases of the interval (see {@link #phase}).
  *
@@ -49,6 +51,8 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
     static final Duration SUMMARY_PERIOD = Duration.ofSeconds(1);
     /** A failure that is not the upstream's, as readers see it: its own text stays out of answers. */
     static final String UNEXPECTED = "unexpected error (see the adapter's log)";
+    /** How long a tuple that never had a value may go unread (at most idleAfter, at least its interval). */
+    static final Duration NEVER_SUCCEEDED_IDLE = Duration.ofMinutes(1);
     /** Most fetches of one provider in flight at once, as for a provider of our own protocol. */
     static final int MAX_CONCURRENT_FETCHES = ProviderRuntime.MAX_CONCURRENT_FETCHES;
 
@@ -141,6 +145,9 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         if (entry == null) {
             if (closed) {
                 return new ReadResult.Unavailable(name() + " is stopping");
+            }
+            if (count.get() >= upstream.maxTuples()) {
+                evictOneNeverSucceeded();
             }
             entry = tuples.computeIfAbsent(tuple, t -> {
                 if (count.incrementAndGet() > upstream.maxTuples()) {
@@ -240,12 +247,45 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         }
     }
 
-    /** An interval has passed: refetch the tuple, or drop it when nobody read it for idleAfter. */
+    /**
+     * Makes room for a new tuple at maxTuples: drops the least recently read tuple that was answered but
+     * never with a value (refused, or failing since it was first read), if any. Readers of names the
+     * upstream refuses, or of an upstream that never answered, cannot keep new HPAs out for idleAfter.
+     */
+    private void evictOneNeverSucceeded() {
+        Entry oldest = null;
+        for (Entry candidate : tuples.values()) {
+            TupleState state = candidate.state.get();
+            if (state.succeededAt().isEmpty() && state.answered()
+                    && (oldest == null || candidate.lastRead.isBefore(oldest.lastRead))) {
+                oldest = candidate;
+            }
+        }
+        if (oldest != null && tuples.remove(oldest.tuple, oldest)) {
+            count.decrementAndGet();
+        }
+    }
+
+    /**
+     * How long a tuple may go unread: idleAfter, or for one that never had a value at most
+     * {@link #NEVER_SUCCEEDED_IDLE} (or its interval, if longer).
+     */
+    private Duration idleAfter(TupleState state) {
+        if (state.succeededAt().isPresent()) {
+            return upstream.idleAfter();
+        }
+        Duration shortIdle = upstream.interval().compareTo(NEVER_SUCCEEDED_IDLE) > 0 ? upstream.interval()
+                : NEVER_SUCCEEDED_IDLE;
+        return shortIdle.compareTo(upstream.idleAfter()) < 0 ? shortIdle : upstream.idleAfter();
+    }
+
+    /** An interval has passed: refetch the tuple, or drop it when nobody read it for its idle time. */
     private void tick(Entry entry) {
         if (closed || tuples.get(entry.tuple) != entry) {
             return;
         }
-        if (Duration.between(entry.lastRead, env.clock().instant()).compareTo(upstream.idleAfter()) >= 0) {
+        Duration unread = Duration.between(entry.lastRead, env.clock().instant());
+        if (unread.compareTo(idleAfter(entry.state.get())) >= 0) {
             if (tuples.remove(entry.tuple, entry)) {
                 count.decrementAndGet();
             }

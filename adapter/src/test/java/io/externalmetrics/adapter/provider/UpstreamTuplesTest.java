@@ -195,6 +195,25 @@ class UpstreamTuplesTest {
                 .endsWith("...").hasSizeLessThan(1100);
     }
 
+    @Test
+    void tuplesTheUpstreamRefuses_makeRoomAtMaxTuplesForATupleItAnswers() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> request.contains("/s0-missing")
+                ? RawUpstream.status(404, "{\"kind\":\"Status\",\"message\":\"no such metric\"}")
+                : RawUpstream.ok(LIST)));
+        ForwardedTuples tuples = tuples(upstream, "maxTuples: 2");
+        assertThat(message(tuples.read("default", "s0-missing", Optional.empty()))).startsWith("404 ");
+        assertThat(message(tuples.read("default", "s0-missing", Optional.of(LabelSelector.parse("a=b")))))
+                .startsWith("404 ");
+        assertThat(message(tuples.read("default", "s0-queue", Optional.empty()))).startsWith("200 ");
+
+        String another = message(tuples.read("default", "s0-queue", Optional.of(LabelSelector.parse("queue=orders"))));
+        String beyond = message(tuples.read("default", "s0-queue", Optional.of(LabelSelector.parse("queue=x"))));
+
+        assertThat(another).startsWith("200 ");
+        assertThat(beyond).startsWith("503 ").contains("already follows 2");
+        assertThat(message(tuples.read("default", "s0-queue", Optional.empty()))).startsWith("200 ");
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await();
