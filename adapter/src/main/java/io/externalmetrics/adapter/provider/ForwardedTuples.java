@@ -112,11 +112,26 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         this.tls = tls;
         this.cache = cache;
         this.env = env;
+        warnIfUnverified();
         // reached from the start: it lists no metrics a read could be waiting for (404 hints name unreached ones)
         this.published = state(ProviderState.Connectivity.IDLE, env.clock().instant(), summary());
         cache.updateProvider(published);
         this.summaries = env.scheduler().scheduleWithFixedDelay(this::publishSummary, SUMMARY_PERIOD.toNanos(),
                 SUMMARY_PERIOD.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** insecureSkipTLSVerify is said loudly: any machine in the path can answer for the upstream. */
+    private void warnIfUnverified() {
+        if (!upstream.insecureSkipTlsVerify()) {
+            return;
+        }
+        String unverified = "provider \"" + config.name() + "\": insecureSkipTLSVerify: the certificate of "
+                + config.target() + " is not checked, so anyone who can intercept the connection can answer "
+                + "for the upstream and decide how HPAs scale; set tls.caFile";
+        LOG.log(Level.WARNING, upstream.tokenFile()
+                .map(file -> unverified + ". The bearer token of tokenFile " + file + " is sent to that unverified "
+                        + "peer as well, which can then use it as the adapter's identity")
+                .orElse(unverified));
     }
 
     @Override

@@ -214,6 +214,22 @@ class UpstreamTuplesTest {
         assertThat(message(tuples.read("default", "s0-queue", Optional.empty()))).startsWith("200 ");
     }
 
+    @Test
+    void insecureSkipTlsVerify_isAWarningAtStart_sayingTheTokenGoesToAnUnverifiedPeer() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.ok(LIST)));
+        Path token = Files.writeString(dir.resolve("token"), "a-token");
+        try (LogRecords logs = LogRecords.of(ForwardedTuples.class.getName())) {
+            tuples(upstream, "");
+            tuples(upstream, "tokenFile: " + token);
+
+            assertThat(logs.atLeast(Level.WARNING)).hasSize(2)
+                    .allMatch(line -> line.startsWith("provider \"upstream\": insecureSkipTLSVerify: the "
+                            + "certificate of https://127.0.0.1:" + upstream.port() + " is not checked"));
+            assertThat(logs.atLeast(Level.WARNING).get(1)).contains("bearer token of tokenFile " + token
+                    + " is sent to that unverified peer").doesNotContain("a-token");
+        }
+    }
+
     private static void awaitQuietly(CountDownLatch latch) {
         try {
             latch.await();
