@@ -7,6 +7,7 @@ import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.config.UpstreamConfig;
 import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.k8s.ExternalMetricJson;
+import io.externalmetrics.adapter.k8s.LabelRules;
 import io.externalmetrics.adapter.k8s.Quantity;
 import io.externalmetrics.adapter.k8s.StatusReason;
 import java.io.ByteArrayOutputStream;
@@ -29,10 +30,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -131,7 +134,7 @@ final class UpstreamClient implements AutoCloseable {
         byte[] body = response.body();
         int code = response.statusCode();
         if (code == 200) {
-            return new Answer.Items(items(body));
+            return new Answer.Items(items(body, metric));
         }
         String message = abbreviate(statusMessage(body));
         String answered = "upstream answered " + code + " " + StatusReason.forCode(code).reason() + ": " + message;
@@ -245,8 +248,9 @@ final class UpstreamClient implements AutoCloseable {
     }
 
     /** The items of an {@code ExternalMetricValueList}, each validated and encoded as the adapter writes one. */
-    private List<byte[]> items(byte[] body) {
+    private List<byte[]> items(byte[] body, String metric) {
         List<byte[]> items = new ArrayList<>();
+        Set<Map<String, String>> seen = new HashSet<>();
         try (JsonParser json = JSON.createParser(body)) {
             expect(json.nextToken() == JsonToken.START_OBJECT, "not a JSON object");
             String kind = "";
@@ -258,26 +262,32 @@ final class UpstreamClient implements AutoCloseable {
                     kind = json.getText();
                 } else if (field.equals("items") && value == JsonToken.START_ARRAY) {
                     sawItems = true;
-                    while (json.nextToken() == JsonToken.START_OBJECT) {
+                    for (JsonToken item = json.nextToken(); item != JsonToken.END_ARRAY; item = json.nextToken()) {
+                        expect(item == JsonToken.START_OBJECT, "items[" + items.size() + "] is not an object");
                         if (items.size() >= config.maxSeries()) {
                             throw new UpstreamException("the answer has more than maxSeries (" + config.maxSeries()
                                     + ") items");
                         }
-                        items.add(item(json));
+                        items.add(item(json, metric, "items[" + items.size() + "]", seen));
                     }
                 } else {
                     json.skipChildren();
                 }
             }
             expect(kind.equals("ExternalMetricValueList") && sawItems,
-                    "not an ExternalMetricValueList with items (kind \"" + kind + "\")");
+                    "not an ExternalMetricValueList with items (kind \"" + abbreviate(kind) + "\")");
         } catch (IOException e) {
             throw new UpstreamException("invalid answer: " + causeOf(e));
         }
         return items;
     }
 
-    private static byte[] item(JsonParser json) throws IOException {
+    /**
+     * One item, checked as the adapter checks a provider's series: its metric the one asked for, its labels
+     * Kubernetes labels and unlike every other item's, a timestamp, a quantity, a window of whole seconds.
+     */
+    private static byte[] item(JsonParser json, String metric, String where, Set<Map<String, String>> seen)
+            throws IOException {
         String name = null;
         Map<String, String> labels = new LinkedHashMap<>();
         Instant timestamp = null;
@@ -287,38 +297,66 @@ final class UpstreamClient implements AutoCloseable {
             String field = json.currentName();
             JsonToken token = json.nextToken();
             switch (field) {
-                case "metricName" -> name = json.getValueAsString();
+                case "metricName" -> name = string(json, token, where + ".metricName");
                 case "metricLabels" -> {
+                    expect(token == JsonToken.START_OBJECT || token == JsonToken.VALUE_NULL,
+                            where + ".metricLabels is not an object");
                     if (token == JsonToken.START_OBJECT) {
                         while (json.nextToken() == JsonToken.FIELD_NAME) {
                             String key = json.currentName();
-                            json.nextToken();
-                            labels.put(key, json.getValueAsString(""));
+                            String label = string(json, json.nextToken(), where + ".metricLabels");
+                            labelProblem(key, label).ifPresent(p -> expect(false, where + ": " + p));
+                            labels.put(key, label);
                         }
                     }
                 }
                 case "timestamp" -> {
+                    String text = string(json, token, where + ".timestamp");
                     try {
-                        timestamp = Instant.parse(json.getValueAsString(""));
+                        timestamp = Instant.parse(text);
                     } catch (DateTimeParseException e) {
-                        throw new UpstreamException("invalid item timestamp \"" + json.getText() + "\"");
+                        throw new UpstreamException("invalid item timestamp \"" + abbreviate(text) + "\"");
                     }
                 }
-                case "window" -> window = token == JsonToken.VALUE_NUMBER_INT
-                        ? Optional.of(Duration.ofSeconds(json.getLongValue())) : Optional.empty();
-                case "value" -> value = json.getValueAsString();
+                case "window" -> {
+                    expect(token == JsonToken.VALUE_NULL || token == JsonToken.VALUE_NUMBER_INT
+                            && json.getLongValue() >= 0, where + ".window is not a whole number of seconds >= 0");
+                    window = token == JsonToken.VALUE_NULL ? Optional.empty()
+                            : Optional.of(Duration.ofSeconds(json.getLongValue()));
+                }
+                case "value" -> value = string(json, token, where + ".value");
                 default -> json.skipChildren();
             }
         }
         expect(name != null && timestamp != null && value != null,
-                "an item lacks metricName, timestamp or value");
+                where + " lacks metricName, timestamp or value");
+        expect(name.equalsIgnoreCase(metric), where + " is of metric \"" + abbreviate(name) + "\", not \"" + metric
+                + "\"");
+        expect(seen.add(labels), "two items with the labels " + abbreviate(labels.toString()));
         String quantity;
         try {
             quantity = Quantity.parse(value).canonical();
         } catch (IllegalArgumentException e) {
-            throw new UpstreamException("invalid item value \"" + value + "\": " + e.getMessage());
+            throw new UpstreamException("invalid item value \"" + abbreviate(value) + "\": " + e.getMessage());
         }
         return ExternalMetricJson.item(name, labels, timestamp, window, quantity);
+    }
+
+    /** The string at {@code token}, failing the answer for anything else (which would put the parser out of step). */
+    private static String string(JsonParser json, JsonToken token, String what) throws IOException {
+        expect(token == JsonToken.VALUE_STRING, what + " is not a string");
+        return json.getText();
+    }
+
+    private static Optional<String> labelProblem(String key, String value) {
+        List<String> keyErrors = LabelRules.keyErrors(key);
+        if (!keyErrors.isEmpty()) {
+            return Optional.of("label key \"" + abbreviate(key) + "\": " + String.join("; ", keyErrors));
+        }
+        List<String> valueErrors = LabelRules.valueErrors(value);
+        return valueErrors.isEmpty() ? Optional.empty()
+                : Optional.of("label " + abbreviate(key) + " value \"" + abbreviate(value) + "\": "
+                        + String.join("; ", valueErrors));
     }
 
     /** The {@code message} of a {@code Status} body, else the start of the body as text. */

@@ -25,7 +25,9 @@ import java.security.cert.Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.logging.Level;
 import javax.net.ssl.KeyManagerFactory;
@@ -170,7 +173,9 @@ class UpstreamTuplesTest {
 
     @Test
     void forwardedNameThatIsNotAMetricName_isTheAdapters404_withoutAFetch() throws Exception {
-        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.ok(LIST)));
+        String longest = "s0-" + "x".repeat(250);
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.ok(LIST.replace("s0-queue",
+                longest))));
         cache.forwarders(List.of(tuples(upstream, "")));
 
         ReadResult long254 = cache.read("default", "s0-" + "x".repeat(251), Optional.empty());
@@ -178,8 +183,9 @@ class UpstreamTuplesTest {
 
         assertThat(message(long254)).startsWith("404 ").doesNotContain("upstream");
         assertThat(message(space)).startsWith("404 ").doesNotContain("upstream");
-        assertThat(message(cache.read("default", "s0-" + "x".repeat(250), Optional.empty()))).startsWith("200 ");
-        assertThat(upstream.requests()).hasSize(1);
+        assertThat(message(cache.read("default", longest, Optional.empty()))).startsWith("200 ");
+        assertThat(upstream.requests()).allMatch(request -> request.startsWith("GET /apis/external.metrics.k8s.io/"
+                + "v1beta1/namespaces/default/" + longest + " "));
     }
 
     @Test
@@ -227,6 +233,37 @@ class UpstreamTuplesTest {
                             + "certificate of https://127.0.0.1:" + upstream.port() + " is not checked"));
             assertThat(logs.atLeast(Level.WARNING).get(1)).contains("bearer token of tokenFile " + token
                     + " is sent to that unverified peer").doesNotContain("a-token");
+        }
+    }
+
+    @Test
+    void upstreamItemsThatAreNotValid_failTheFetchWithAClearMessage() throws Exception {
+        String good = "\"metricName\":\"s0-queue\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"value\":\"3\"";
+        Map<String, String> items = new LinkedHashMap<>();
+        items.put("[1,{" + good + "}]", "items[0] is not an object");
+        items.put("[{\"metricName\":\"s0-other\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"value\":\"3\"}]",
+                "items[0] is of metric \"s0-other\", not \"s0-queue\"");
+        items.put("[{\"metricLabels\":{\"queue\":{\"metricName\":\"x\"}}," + good + "}]",
+                "items[0].metricLabels is not a string");
+        items.put("[{\"metricLabels\":[\"queue\"]," + good + "}]", "items[0].metricLabels is not an object");
+        items.put("[{\"metricLabels\":{\"bad key!\":\"x\"}," + good + "}]", "items[0]: label key \"bad key!\"");
+        items.put("[{\"metricLabels\":{\"queue\":\"a b\"}," + good + "}]", "items[0]: label queue value \"a b\"");
+        items.put("[{\"window\":-5," + good + "}]", "items[0].window is not a whole number of seconds >= 0");
+        items.put("[{" + good + "},{" + good + "}]", "two items with the labels {}");
+        items.put("[{\"metricName\":{\"value\":\"1\"},\"timestamp\":\"2026-01-01T00:00:00Z\",\"value\":\"3\"}]",
+                "items[0].metricName is not a string");
+        var replies = new AtomicReference<String>();
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.ok(
+                "{\"kind\":\"ExternalMetricValueList\",\"items\":" + replies.get() + "}")));
+        ForwardedTuples tuples = tuples(upstream, "");
+        int n = 0;
+        for (Map.Entry<String, String> item : items.entrySet()) {
+            replies.set(item.getKey());
+
+            String answer = message(tuples.read("n" + n++, "s0-queue", Optional.empty()));
+
+            assertThat(answer).as(item.getKey()).startsWith("503 provider \"upstream\" failing since")
+                    .contains("(invalid answer: " + item.getValue());
         }
     }
 
