@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The (namespace, metric, selector) tuples one {@code externalMetricsApi} provider follows: the cache
@@ -66,6 +67,8 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
     private final AtomicInteger count = new AtomicInteger();
     private final Semaphore bulkhead = new Semaphore(MAX_CONCURRENT_FETCHES);
     private final ScheduledFuture<?> summaries;
+    // held while the summary is published and while closing: no summary is published after close
+    private final ReentrantLock publishing = new ReentrantLock();
     private volatile boolean closed;
     private volatile ProviderState published;
 
@@ -97,6 +100,7 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         final AtomicReference<TupleState> state = new AtomicReference<>(TupleState.NONE);
         final CompletableFuture<Void> firstAnswer = new CompletableFuture<>();
         volatile Instant lastRead;
+        volatile Optional<ScheduledFuture<?>> nextTick = Optional.empty();
 
         Entry(Tuple tuple, Instant now) {
             this.tuple = tuple;
@@ -189,7 +193,11 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        return answer(entry.tuple, entry.state.get(), env.clock().instant());
+        TupleState state = entry.state.get();
+        if (closed && !state.answered()) {
+            return new ReadResult.Unavailable(name() + " is stopping");
+        }
+        return answer(entry.tuple, state, env.clock().instant());
     }
 
     @Override
@@ -255,7 +263,8 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
             if (delay.isZero()) {
                 env.fetchExecutor().execute(() -> fetch(entry));
             } else {
-                env.scheduler().schedule(() -> tick(entry), delay.toNanos(), TimeUnit.NANOSECONDS);
+                entry.nextTick = Optional.of(env.scheduler().schedule(() -> tick(entry), delay.toNanos(),
+                        TimeUnit.NANOSECONDS));
             }
         } catch (RejectedExecutionException e) {
             // shutting down
@@ -311,15 +320,21 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
 
     private void fetch(Entry entry) {
         if (closed) {
+            entry.firstAnswer.complete(null); // a waiting reader answers now, not at its deadline
             return;
         }
         try {
             bulkhead.acquire();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            entry.firstAnswer.complete(null);
             return;
         }
         try {
+            if (closed) {
+                entry.firstAnswer.complete(null);
+                return;
+            }
             fetchHoldingPermit(entry);
         } finally {
             bulkhead.release();
@@ -403,9 +418,17 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
     }
 
     private void publishSummary() {
-        if (closed) {
-            return;
+        publishing.lock();
+        try {
+            if (!closed) {
+                publishSummaryLocked();
+            }
+        } finally {
+            publishing.unlock();
         }
+    }
+
+    private void publishSummaryLocked() {
         boolean anyFailing = false;
         boolean anyAnswered = false;
         for (Entry entry : tuples.values()) {
@@ -428,11 +451,24 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         return new ProviderState(config.name(), config.target(), true, describe, connectivity, since);
     }
 
-    /** Stops refreshing, forgets every tuple and the provider's state. */
+    /**
+     * Stops refreshing, forgets every tuple and the provider's state. A summary being published is
+     * waited for, so it cannot put the provider back into the inventory; readers waiting for a first
+     * answer answer at once.
+     */
     @Override
     public void close() {
-        closed = true;
+        publishing.lock();
+        try {
+            closed = true;
+        } finally {
+            publishing.unlock();
+        }
         summaries.cancel(false);
+        for (Entry entry : tuples.values()) {
+            entry.nextTick.ifPresent(tick -> tick.cancel(false));
+            entry.firstAnswer.complete(null);
+        }
         tuples.clear();
         tls.ifPresent(ReloadingTls::close);
         client.close();

@@ -29,11 +29,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -78,6 +81,11 @@ class UpstreamTuplesTest {
     }
 
     private ForwardedTuples tuples(RawUpstream upstream, String deadline, String more) {
+        return tuples(upstream, deadline, more, fetchThreads);
+    }
+
+    /** With fetches run by {@code fetchExecutor}. */
+    private ForwardedTuples tuples(RawUpstream upstream, String deadline, String more, Executor fetchExecutor) {
         ProviderConfig config = ConfigLoader.parse("""
                 server: {address: 127.0.0.1, port: 0}
                 providers:
@@ -89,7 +97,7 @@ class UpstreamTuplesTest {
                     forward: ["s0-*"]
                     interval: 100ms
                 %s""".formatted(upstream.port(), deadline, more.indent(4))).providers().getFirst();
-        var env = new ProviderManager.Environment(scheduler, fetchThreads, Clock.systemUTC(), System::nanoTime);
+        var env = new ProviderManager.Environment(scheduler, fetchExecutor, Clock.systemUTC(), System::nanoTime);
         var client = new UpstreamClient(config, UpstreamClient.sslContext(config, Optional.empty()), fetchThreads);
         return closer.register(new ForwardedTuples(config, client, Optional.empty(), cache, env));
     }
@@ -265,6 +273,23 @@ class UpstreamTuplesTest {
             assertThat(answer).as(item.getKey()).startsWith("503 provider \"upstream\" failing since")
                     .contains("(invalid answer: " + item.getValue());
         }
+    }
+
+    @Test
+    void close_answersAReaderWaitingForAFirstFetch_atOnce() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.ok(LIST)));
+        List<Runnable> queued = new CopyOnWriteArrayList<>(); // fetches that have not started yet
+        ForwardedTuples tuples = tuples(upstream, "30s", "", queued::add);
+        var answer = new CompletableFuture<ReadResult>();
+        Thread.ofVirtual().start(() -> answer.complete(tuples.read("default", "s0-queue", Optional.empty())));
+        Await.until("the first fetch to be queued", WAIT, () -> !queued.isEmpty());
+
+        tuples.close();
+        queued.forEach(Runnable::run);
+
+        assertThat(message(answer.get(5, TimeUnit.SECONDS))).isEqualTo("503 provider \"upstream\" is stopping");
+        assertThat(cache.providers()).isEmpty();
+        assertThat(upstream.requests()).isEmpty();
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
