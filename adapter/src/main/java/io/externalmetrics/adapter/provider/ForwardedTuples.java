@@ -12,6 +12,7 @@ import io.externalmetrics.adapter.config.UpstreamConfig;
 import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.k8s.ExternalMetricJson;
 import io.externalmetrics.adapter.k8s.LabelSelector;
+import io.externalmetrics.adapter.logging.RateLimitedLog;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -66,6 +67,7 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
     private final Map<Tuple, Entry> tuples = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
     private final Semaphore bulkhead = new Semaphore(MAX_CONCURRENT_FETCHES);
+    private final RateLimitedLog unexpected;
     private final ScheduledFuture<?> summaries;
     // held while the summary is published and while closing: no summary is published after close
     private final ReentrantLock publishing = new ReentrantLock();
@@ -116,6 +118,7 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         this.tls = tls;
         this.cache = cache;
         this.env = env;
+        this.unexpected = new RateLimitedLog(LOG, RateLimitedLog.INTERVAL, env.ticker());
         warnIfUnverified();
         // reached from the start: it lists no metrics a read could be waiting for (404 hints name unreached ones)
         this.published = state(ProviderState.Connectivity.IDLE, env.clock().instant(), summary());
@@ -364,10 +367,12 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
             } else {
                 // its message may carry a secret (the JDK quotes a refused header's value): neither on the
                 // wire nor in the log, only its class and where it was thrown
+                // once per interval for all tuples: every refresh of every tuple may fail alike
                 message = UNEXPECTED;
-                LOG.log(Level.WARNING, "provider \"" + config.name() + "\": fetching " + t + " failed: "
-                        + e.getClass().getName() + Optional.ofNullable(e.getStackTrace().length > 0
-                        ? e.getStackTrace()[0] : null).map(frame -> " at " + frame).orElse(""));
+                String where = e.getClass().getName() + Optional.ofNullable(e.getStackTrace().length > 0
+                        ? e.getStackTrace()[0] : null).map(frame -> " at " + frame).orElse("");
+                unexpected.log(Level.WARNING, where, "provider \"" + config.name() + "\": fetching " + t
+                        + " failed: " + where);
             }
             entry.state.updateAndGet(s -> new TupleState(s.body(), s.succeededAt(), Optional.of(s.failure()
                     .map(f -> new Failure(message, f.since(), at, f.count() + 1))

@@ -86,6 +86,13 @@ class UpstreamTuplesTest {
 
     /** With fetches run by {@code fetchExecutor}. */
     private ForwardedTuples tuples(RawUpstream upstream, String deadline, String more, Executor fetchExecutor) {
+        return tuples(upstream, deadline, more, fetchExecutor, config -> new UpstreamClient(config,
+                UpstreamClient.sslContext(config, Optional.empty()), fetchThreads));
+    }
+
+    /** With the client {@code clients} makes. */
+    private ForwardedTuples tuples(RawUpstream upstream, String deadline, String more, Executor fetchExecutor,
+                                   Function<ProviderConfig, UpstreamClient> clients) {
         ProviderConfig config = ConfigLoader.parse("""
                 server: {address: 127.0.0.1, port: 0}
                 providers:
@@ -98,8 +105,7 @@ class UpstreamTuplesTest {
                     interval: 100ms
                 %s""".formatted(upstream.port(), deadline, more.indent(4))).providers().getFirst();
         var env = new ProviderManager.Environment(scheduler, fetchExecutor, Clock.systemUTC(), System::nanoTime);
-        var client = new UpstreamClient(config, UpstreamClient.sslContext(config, Optional.empty()), fetchThreads);
-        return closer.register(new ForwardedTuples(config, client, Optional.empty(), cache, env));
+        return closer.register(new ForwardedTuples(config, clients.apply(config), Optional.empty(), cache, env));
     }
 
     private static String message(ReadResult result) {
@@ -290,6 +296,34 @@ class UpstreamTuplesTest {
         assertThat(message(answer.get(5, TimeUnit.SECONDS))).isEqualTo("503 provider \"upstream\" is stopping");
         assertThat(cache.providers()).isEmpty();
         assertThat(upstream.requests()).isEmpty();
+    }
+
+    @Test
+    void unexpectedFailure_isAGenericAnswer_loggedOncePerIntervalWithoutItsText() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.ok(LIST)));
+        AtomicInteger calls = new AtomicInteger();
+        try (LogRecords logs = LogRecords.of(ForwardedTuples.class.getName())) {
+            ForwardedTuples tuples = tuples(upstream, "1s", "", fetchThreads, config -> new UpstreamClient(config,
+                    UpstreamClient.sslContext(config, Optional.empty()), fetchThreads) {
+                @Override
+                Answer fetch(String namespace, String metric, String selector) {
+                    calls.incrementAndGet();
+                    throw new IllegalStateException("invalid header value: \"Bearer secret-token\"");
+                }
+            });
+
+            String first = message(tuples.read("default", "s0-queue", Optional.empty()));
+            tuples.read("other", "s0-queue", Optional.empty());
+            Await.until("several failed refreshes", WAIT, () -> calls.get() >= 10);
+
+            assertThat(first).startsWith("503 provider \"upstream\" failing since")
+                    .contains("(unexpected error (see the adapter's log), 1 attempt)");
+            List<String> warnings = logs.atLeast(Level.WARNING).stream()
+                    .filter(line -> line.contains("fetching")).toList();
+            assertThat(warnings).hasSize(1);
+            assertThat(warnings.getFirst()).contains("failed: java.lang.IllegalStateException at ")
+                    .doesNotContain("secret");
+        }
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
