@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
  * @param forward               metric names answered by the upstream, exactly or as globs ({@code *} any
  *                              characters, {@code ?} one); a native metric of the same name wins
  * @param interval              refresh of each followed tuple while it is read
- * @param idleAfter             a tuple not read this long is dropped
+ * @param idleAfter             a tuple not read this long is dropped (one that never had a value sooner)
  * @param maxTuples             most tuples followed at once; a read of a new one beyond is refused (503)
+ *                              unless a tuple that never had a value can make room
  * @param maxAge                how old a tuple's value may be and still be served as fresh
  * @param onError               what a read gets when a tuple has no fresh value
  * @param tokenFile             a bearer token sent to the upstream, read again on every request (a projected
@@ -87,29 +88,34 @@ public record UpstreamConfig(List<String> forward, Duration interval, Duration i
         return glob.indexOf('*') < 0 && glob.indexOf('?') < 0;
     }
 
-    /** Whether {@code name} matches {@code glob}, case-sensitively (the upstream decides about case). */
+    /**
+     * Whether {@code name} matches {@code glob}, case-sensitively (the upstream decides about case). Greedy
+     * with one backtrack point (the last {@code *}), so at most length of name times length of glob steps
+     * whatever the glob: a name comes from the caller.
+     */
     public static boolean matches(String glob, String name) {
-        return matches(glob, 0, name, 0);
-    }
-
-    private static boolean matches(String glob, int g, String name, int n) {
-        while (g < glob.length()) {
-            char c = glob.charAt(g);
-            if (c == '*') {
-                for (int k = n; k <= name.length(); k++) {
-                    if (matches(glob, g + 1, name, k)) {
-                        return true;
-                    }
-                }
+        int g = 0;
+        int n = 0;
+        int star = -1; // the last '*' seen in the glob
+        int resume = 0; // where in the name that '*' is tried next
+        while (n < name.length()) {
+            if (g < glob.length() && (glob.charAt(g) == '?' || glob.charAt(g) == name.charAt(n))) {
+                g++;
+                n++;
+            } else if (g < glob.length() && glob.charAt(g) == '*') {
+                star = g++;
+                resume = n;
+            } else if (star >= 0) {
+                g = star + 1;
+                n = ++resume;
+            } else {
                 return false;
             }
-            if (n >= name.length() || (c != '?' && c != name.charAt(n))) {
-                return false;
-            }
-            g++;
-            n++;
         }
-        return n == name.length();
+        while (g < glob.length() && glob.charAt(g) == '*') {
+            g++;
+        }
+        return g == glob.length();
     }
 
     /**

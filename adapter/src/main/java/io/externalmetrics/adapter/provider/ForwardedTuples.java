@@ -3,6 +3,7 @@ package io.externalmetrics.adapter.provider;
 import io.externalmetrics.adapter.cache.Failure;
 import io.externalmetrics.adapter.cache.Forwarder;
 import io.externalmetrics.adapter.cache.MetricCache;
+import io.externalmetrics.adapter.cache.MetricKey;
 import io.externalmetrics.adapter.cache.OnErrorPolicy;
 import io.externalmetrics.adapter.cache.ProviderState;
 import io.externalmetrics.adapter.cache.ReadResult;
@@ -11,6 +12,7 @@ import io.externalmetrics.adapter.config.UpstreamConfig;
 import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.k8s.ExternalMetricJson;
 import io.externalmetrics.adapter.k8s.LabelSelector;
+import io.externalmetrics.adapter.logging.RateLimitedLog;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,18 +24,24 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The (namespace, metric, selector) tuples one {@code externalMetricsApi} provider follows: the cache
  * of an upstream that computes per tuple. The first read of a tuple fetches it, waiting at most the
  * provider's deadline; from then on it is refreshed every interval on the fetch executor while it is
  * read, answered from memory, and dropped once unread for {@code idleAfter}. At most {@code maxTuples}
- * are followed: a read of a new tuple beyond is refused with a 503 naming the bound; no tuple is
- * evicted for it, so a burst of new selectors cannot churn the ones in use.
+ * are followed: a read of a new tuple beyond is refused with a 503 naming the bound; no tuple that had
+ * a value is evicted for it, so a burst of new selectors cannot churn the ones in use. A tuple that never
+ * had one (refused by the upstream, or failing since its first read) is dropped after a minute unread,
+ * and is evicted first, least recently read, to make room for a new tuple. At most
+ * {@value #MAX_CONCURRENT_FETCHES} fetches are in flight at once, and tuples first read together are
+ * refreshed at spread phases of the interval (see {@link #phase}).
  *
  * <p>Freshness and {@code onError} are the provider's, applied as the cache applies a metric's; an
  * upstream's refusal (a 4xx {@code Status}) is passed on with its code and message.
@@ -43,6 +51,12 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ForwardedTuples.class.getName());
     /** How often the provider's summary (tuples, failures) is published for the inventory. */
     static final Duration SUMMARY_PERIOD = Duration.ofSeconds(1);
+    /** A failure that is not the upstream's, as readers see it: its own text stays out of answers. */
+    static final String UNEXPECTED = "unexpected error (see the adapter's log)";
+    /** How long a tuple that never had a value may go unread (at most idleAfter, at least its interval). */
+    static final Duration NEVER_SUCCEEDED_IDLE = Duration.ofMinutes(1);
+    /** Most fetches of one provider in flight at once, as for a provider of our own protocol. */
+    static final int MAX_CONCURRENT_FETCHES = ProviderRuntime.MAX_CONCURRENT_FETCHES;
 
     private final ProviderConfig config;
     private final UpstreamConfig upstream;
@@ -52,7 +66,11 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
     private final ProviderManager.Environment env;
     private final Map<Tuple, Entry> tuples = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
+    private final Semaphore bulkhead = new Semaphore(MAX_CONCURRENT_FETCHES);
+    private final RateLimitedLog unexpected;
     private final ScheduledFuture<?> summaries;
+    // held while the summary is published and while closing: no summary is published after close
+    private final ReentrantLock publishing = new ReentrantLock();
     private volatile boolean closed;
     private volatile ProviderState published;
 
@@ -84,6 +102,7 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         final AtomicReference<TupleState> state = new AtomicReference<>(TupleState.NONE);
         final CompletableFuture<Void> firstAnswer = new CompletableFuture<>();
         volatile Instant lastRead;
+        volatile Optional<ScheduledFuture<?>> nextTick = Optional.empty();
 
         Entry(Tuple tuple, Instant now) {
             this.tuple = tuple;
@@ -99,11 +118,27 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         this.tls = tls;
         this.cache = cache;
         this.env = env;
+        this.unexpected = new RateLimitedLog(LOG, RateLimitedLog.INTERVAL, env.ticker());
+        warnIfUnverified();
         // reached from the start: it lists no metrics a read could be waiting for (404 hints name unreached ones)
         this.published = state(ProviderState.Connectivity.IDLE, env.clock().instant(), summary());
         cache.updateProvider(published);
         this.summaries = env.scheduler().scheduleWithFixedDelay(this::publishSummary, SUMMARY_PERIOD.toNanos(),
                 SUMMARY_PERIOD.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** insecureSkipTLSVerify is said loudly: any machine in the path can answer for the upstream. */
+    private void warnIfUnverified() {
+        if (!upstream.insecureSkipTlsVerify()) {
+            return;
+        }
+        String unverified = "provider \"" + config.name() + "\": insecureSkipTLSVerify: the certificate of "
+                + config.target() + " is not checked, so anyone who can intercept the connection can answer "
+                + "for the upstream and decide how HPAs scale; set tls.caFile";
+        LOG.log(Level.WARNING, upstream.tokenFile()
+                .map(file -> unverified + ". The bearer token of tokenFile " + file + " is sent to that unverified "
+                        + "peer as well, which can then use it as the adapter's identity")
+                .orElse(unverified));
     }
 
     @Override
@@ -113,6 +148,9 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
 
     @Override
     public boolean forwards(String metric) {
+        if (MetricKey.nameProblem(metric).isPresent()) {
+            return false; // not a metric name: the adapter's own 404, and no tuple keyed by 64 KiB of path
+        }
         for (String glob : upstream.forward()) {
             if (UpstreamConfig.matches(glob, metric)) {
                 return true;
@@ -129,6 +167,9 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         if (entry == null) {
             if (closed) {
                 return new ReadResult.Unavailable(name() + " is stopping");
+            }
+            if (count.get() >= upstream.maxTuples()) {
+                evictOneNeverSucceeded();
             }
             entry = tuples.computeIfAbsent(tuple, t -> {
                 if (count.incrementAndGet() > upstream.maxTuples()) {
@@ -155,7 +196,11 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        return answer(entry.tuple, entry.state.get(), env.clock().instant());
+        TupleState state = entry.state.get();
+        if (closed && !state.answered()) {
+            return new ReadResult.Unavailable(name() + " is stopping");
+        }
+        return answer(entry.tuple, state, env.clock().instant());
     }
 
     @Override
@@ -221,19 +266,53 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
             if (delay.isZero()) {
                 env.fetchExecutor().execute(() -> fetch(entry));
             } else {
-                env.scheduler().schedule(() -> tick(entry), delay.toNanos(), TimeUnit.NANOSECONDS);
+                entry.nextTick = Optional.of(env.scheduler().schedule(() -> tick(entry), delay.toNanos(),
+                        TimeUnit.NANOSECONDS));
             }
         } catch (RejectedExecutionException e) {
             // shutting down
         }
     }
 
-    /** An interval has passed: refetch the tuple, or drop it when nobody read it for idleAfter. */
+    /**
+     * Makes room for a new tuple at maxTuples: drops the least recently read tuple that was answered but
+     * never with a value (refused, or failing since it was first read), if any. Readers of names the
+     * upstream refuses, or of an upstream that never answered, cannot keep new HPAs out for idleAfter.
+     */
+    private void evictOneNeverSucceeded() {
+        Entry oldest = null;
+        for (Entry candidate : tuples.values()) {
+            TupleState state = candidate.state.get();
+            if (state.succeededAt().isEmpty() && state.answered()
+                    && (oldest == null || candidate.lastRead.isBefore(oldest.lastRead))) {
+                oldest = candidate;
+            }
+        }
+        if (oldest != null && tuples.remove(oldest.tuple, oldest)) {
+            count.decrementAndGet();
+        }
+    }
+
+    /**
+     * How long a tuple may go unread: idleAfter, or for one that never had a value at most
+     * {@link #NEVER_SUCCEEDED_IDLE} (or its interval, if longer).
+     */
+    private Duration idleAfter(TupleState state) {
+        if (state.succeededAt().isPresent()) {
+            return upstream.idleAfter();
+        }
+        Duration shortIdle = upstream.interval().compareTo(NEVER_SUCCEEDED_IDLE) > 0 ? upstream.interval()
+                : NEVER_SUCCEEDED_IDLE;
+        return shortIdle.compareTo(upstream.idleAfter()) < 0 ? shortIdle : upstream.idleAfter();
+    }
+
+    /** An interval has passed: refetch the tuple, or drop it when nobody read it for its idle time. */
     private void tick(Entry entry) {
         if (closed || tuples.get(entry.tuple) != entry) {
             return;
         }
-        if (Duration.between(entry.lastRead, env.clock().instant()).compareTo(upstream.idleAfter()) >= 0) {
+        Duration unread = Duration.between(entry.lastRead, env.clock().instant());
+        if (unread.compareTo(idleAfter(entry.state.get())) >= 0) {
             if (tuples.remove(entry.tuple, entry)) {
                 count.decrementAndGet();
             }
@@ -244,8 +323,29 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
 
     private void fetch(Entry entry) {
         if (closed) {
+            entry.firstAnswer.complete(null); // a waiting reader answers now, not at its deadline
             return;
         }
+        try {
+            bulkhead.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            entry.firstAnswer.complete(null);
+            return;
+        }
+        try {
+            if (closed) {
+                entry.firstAnswer.complete(null);
+                return;
+            }
+            fetchHoldingPermit(entry);
+        } finally {
+            bulkhead.release();
+        }
+    }
+
+    private void fetchHoldingPermit(Entry entry) {
+        boolean first = !entry.firstAnswer.isDone();
         Tuple t = entry.tuple;
         try {
             UpstreamClient.Answer answer = client.fetch(t.namespace(), t.metric(), t.selector());
@@ -261,17 +361,36 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
             }
         } catch (RuntimeException e) {
             Instant at = env.clock().instant();
-            String message = e instanceof UpstreamClient.UpstreamException ? e.getMessage() : e.toString();
-            if (!(e instanceof UpstreamClient.UpstreamException)) {
-                LOG.log(Level.WARNING, "provider \"" + config.name() + "\": fetching " + t + " failed", e);
+            String message;
+            if (e instanceof UpstreamClient.UpstreamException) {
+                message = e.getMessage();
+            } else {
+                // its message may carry a secret (the JDK quotes a refused header's value): neither on the
+                // wire nor in the log, only its class and where it was thrown
+                // once per interval for all tuples: every refresh of every tuple may fail alike
+                message = UNEXPECTED;
+                String where = e.getClass().getName() + Optional.ofNullable(e.getStackTrace().length > 0
+                        ? e.getStackTrace()[0] : null).map(frame -> " at " + frame).orElse("");
+                unexpected.log(Level.WARNING, where, "provider \"" + config.name() + "\": fetching " + t
+                        + " failed: " + where);
             }
             entry.state.updateAndGet(s -> new TupleState(s.body(), s.succeededAt(), Optional.of(s.failure()
                     .map(f -> new Failure(message, f.since(), at, f.count() + 1))
                     .orElseGet(() -> new Failure(message, at, at, 1))), Optional.empty()));
         } finally {
             entry.firstAnswer.complete(null);
-            fetchLater(entry, upstream.interval());
+            fetchLater(entry, first ? phase(t, upstream.interval()) : upstream.interval());
         }
+    }
+
+    /**
+     * How long after its first fetch a tuple is first refreshed: {@code (0, interval)}, the same for the
+     * same tuple. Tuples first read together (every HPA of a controller restart) would otherwise be
+     * refreshed in the same instant of every interval; as {@link Reconciler#phase} spreads metrics.
+     */
+    static Duration phase(Tuple tuple, Duration interval) {
+        double fraction = ((tuple.hashCode() * 0x9E3779B97F4A7C15L) >>> 11) * 0x1.0p-53; // [0, 1)
+        return Duration.ofNanos(1 + (long) (fraction * (interval.toNanos() - 1)));
     }
 
     /** The provider's summary for the inventory, status page and explain: tuples, failures, the last error. */
@@ -304,9 +423,17 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
     }
 
     private void publishSummary() {
-        if (closed) {
-            return;
+        publishing.lock();
+        try {
+            if (!closed) {
+                publishSummaryLocked();
+            }
+        } finally {
+            publishing.unlock();
         }
+    }
+
+    private void publishSummaryLocked() {
         boolean anyFailing = false;
         boolean anyAnswered = false;
         for (Entry entry : tuples.values()) {
@@ -329,11 +456,24 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         return new ProviderState(config.name(), config.target(), true, describe, connectivity, since);
     }
 
-    /** Stops refreshing, forgets every tuple and the provider's state. */
+    /**
+     * Stops refreshing, forgets every tuple and the provider's state. A summary being published is
+     * waited for, so it cannot put the provider back into the inventory; readers waiting for a first
+     * answer answer at once.
+     */
     @Override
     public void close() {
-        closed = true;
+        publishing.lock();
+        try {
+            closed = true;
+        } finally {
+            publishing.unlock();
+        }
         summaries.cancel(false);
+        for (Entry entry : tuples.values()) {
+            entry.nextTick.ifPresent(tick -> tick.cancel(false));
+            entry.firstAnswer.complete(null);
+        }
         tuples.clear();
         tls.ifPresent(ReloadingTls::close);
         client.close();

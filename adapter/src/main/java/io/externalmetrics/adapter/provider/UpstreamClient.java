@@ -7,10 +7,11 @@ import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.config.UpstreamConfig;
 import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.k8s.ExternalMetricJson;
+import io.externalmetrics.adapter.k8s.LabelRules;
 import io.externalmetrics.adapter.k8s.Quantity;
 import io.externalmetrics.adapter.k8s.StatusReason;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.URI;
@@ -19,6 +20,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
@@ -28,11 +30,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
@@ -45,10 +55,12 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * and its bearer token. The items are re-encoded as the adapter writes its own (timestamps in UTC to the
  * second, quantities in Kubernetes' canonical form), so an upstream's answer looks like any other.
  */
-final class UpstreamClient implements AutoCloseable {
+class UpstreamClient implements AutoCloseable { // not final: tests make it fail in ways a server cannot
 
     private static final String API = "/apis/external.metrics.k8s.io/v1beta1/namespaces/";
     private static final JsonFactory JSON = JsonFactory.builder().build();
+    /** Longest upstream message passed on. */
+    static final int MAX_MESSAGE_CHARS = 1000;
 
     private final ProviderConfig config;
     private final UpstreamConfig upstream;
@@ -103,27 +115,28 @@ final class UpstreamClient implements AutoCloseable {
                 .header("User-Agent", "externalmetrics-adapter")
                 .GET();
         token().ifPresent(token -> request.header("Authorization", "Bearer " + token));
-        HttpResponse<InputStream> response;
+        HttpResponse<byte[]> response;
+        CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(request.build(),
+                info -> new BoundedBody(config.maxReplyBytes()));
         try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpTimeoutException e) {
+            // the request's timeout covers the headers only: a body that stalls must not hold the tuple
+            response = exchange.get(config.deadline().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
             throw new UpstreamException("no answer within " + Durations.format(config.deadline()));
-        } catch (ConnectException e) {
-            throw new UpstreamException("unreachable: " + causeOf(e));
-        } catch (SSLException e) {
-            throw new UpstreamException("TLS: " + causeOf(e));
-        } catch (IOException e) {
-            throw new UpstreamException("unreachable: " + causeOf(e));
         } catch (InterruptedException e) {
+            exchange.cancel(true);
             Thread.currentThread().interrupt();
             throw new UpstreamException("interrupted");
+        } catch (ExecutionException e) {
+            throw failure(e.getCause());
         }
-        byte[] body = read(response.body());
+        byte[] body = response.body();
         int code = response.statusCode();
         if (code == 200) {
-            return new Answer.Items(items(body));
+            return new Answer.Items(items(body, metric));
         }
-        String message = statusMessage(body);
+        String message = abbreviate(statusMessage(body));
         String answered = "upstream answered " + code + " " + StatusReason.forCode(code).reason() + ": " + message;
         if (code == 401) {
             throw new UpstreamException(answered + " (check the provider's tokenFile or client certificate)");
@@ -138,7 +151,10 @@ final class UpstreamClient implements AutoCloseable {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    /** The bearer token, read now: a projected service-account token is rewritten as it rotates. */
+    /**
+     * The bearer token, read now: a projected service-account token is rewritten as it rotates. Only
+     * visible ASCII is sent: anything else would make the JDK refuse the header, quoting the token.
+     */
     private Optional<String> token() {
         if (upstream.tokenFile().isEmpty()) {
             return Optional.empty();
@@ -148,27 +164,93 @@ final class UpstreamClient implements AutoCloseable {
             if (token.isEmpty()) {
                 throw new UpstreamException("tokenFile " + upstream.tokenFile().get() + " is empty");
             }
+            if (!token.chars().allMatch(c -> c > ' ' && c < 0x7f)) {
+                // never quote the token: it is a secret, and it goes to every 503 and the inventory
+                throw new UpstreamException("tokenFile " + upstream.tokenFile().get() + " holds characters a bearer "
+                        + "token cannot have (a line break, space or control character inside it, or non-ASCII)");
+            }
             return Optional.of(token);
         } catch (IOException e) {
             throw new UpstreamException("cannot read tokenFile " + upstream.tokenFile().get() + ": " + causeOf(e));
         }
     }
 
-    private byte[] read(InputStream in) {
-        try (in) {
-            byte[] body = in.readNBytes(config.maxReplyBytes() + 1);
-            if (body.length > config.maxReplyBytes()) {
-                throw new UpstreamException("the answer is larger than maxReplyBytes (" + config.maxReplyBytes() + ")");
+    /** Why an exchange failed, as a user reads it. */
+    private UpstreamException failure(Throwable e) {
+        return switch (e) {
+            case UpstreamException upstreamException -> upstreamException;
+            case HttpTimeoutException timeout -> new UpstreamException("no answer within "
+                    + Durations.format(config.deadline()));
+            case ConnectException connect -> new UpstreamException("unreachable: " + causeOf(connect));
+            case SSLException tls -> new UpstreamException("TLS: " + causeOf(tls));
+            case IOException io -> io.getCause() instanceof UpstreamException u ? u
+                    : new UpstreamException("unreachable: " + causeOf(io));
+            case null, default -> new UpstreamException("the exchange failed: "
+                    + (e == null ? "no cause" : e.getClass().getSimpleName()));
+        };
+    }
+
+    /**
+     * Collects a body of at most {@code limit} bytes, failing (and cancelling the stream) as soon as it
+     * is larger, so neither a huge nor a slow body is read beyond what the caller waits for.
+     */
+    private static final class BoundedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final int limit;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+
+        BoundedBody(int limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            result.whenComplete((body, error) -> {
+                if (error != null) {
+                    subscription.cancel(); // the caller gave up (deadline) or the body is too large
+                }
+            });
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            for (ByteBuffer buffer : buffers) {
+                if (bytes.size() + buffer.remaining() > limit) {
+                    result.completeExceptionally(new UpstreamException("the answer is larger than maxReplyBytes ("
+                            + limit + ")"));
+                    subscription.cancel();
+                    return;
+                }
+                byte[] chunk = new byte[buffer.remaining()];
+                buffer.get(chunk);
+                bytes.writeBytes(chunk);
             }
-            return body;
-        } catch (IOException e) {
-            throw new UpstreamException("reading the answer failed: " + causeOf(e));
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            result.completeExceptionally(error instanceof UpstreamException ? error
+                    : new UpstreamException("reading the answer failed: " + causeOf(error)));
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(bytes.toByteArray());
         }
     }
 
     /** The items of an {@code ExternalMetricValueList}, each validated and encoded as the adapter writes one. */
-    private List<byte[]> items(byte[] body) {
+    private List<byte[]> items(byte[] body, String metric) {
         List<byte[]> items = new ArrayList<>();
+        Set<Map<String, String>> seen = new HashSet<>();
         try (JsonParser json = JSON.createParser(body)) {
             expect(json.nextToken() == JsonToken.START_OBJECT, "not a JSON object");
             String kind = "";
@@ -180,26 +262,32 @@ final class UpstreamClient implements AutoCloseable {
                     kind = json.getText();
                 } else if (field.equals("items") && value == JsonToken.START_ARRAY) {
                     sawItems = true;
-                    while (json.nextToken() == JsonToken.START_OBJECT) {
+                    for (JsonToken item = json.nextToken(); item != JsonToken.END_ARRAY; item = json.nextToken()) {
+                        expect(item == JsonToken.START_OBJECT, "items[" + items.size() + "] is not an object");
                         if (items.size() >= config.maxSeries()) {
                             throw new UpstreamException("the answer has more than maxSeries (" + config.maxSeries()
                                     + ") items");
                         }
-                        items.add(item(json));
+                        items.add(item(json, metric, "items[" + items.size() + "]", seen));
                     }
                 } else {
                     json.skipChildren();
                 }
             }
             expect(kind.equals("ExternalMetricValueList") && sawItems,
-                    "not an ExternalMetricValueList with items (kind \"" + kind + "\")");
+                    "not an ExternalMetricValueList with items (kind \"" + abbreviate(kind) + "\")");
         } catch (IOException e) {
             throw new UpstreamException("invalid answer: " + causeOf(e));
         }
         return items;
     }
 
-    private static byte[] item(JsonParser json) throws IOException {
+    /**
+     * One item, checked as the adapter checks a provider's series: its metric the one asked for, its labels
+     * Kubernetes labels and unlike every other item's, a timestamp, a quantity, a window of whole seconds.
+     */
+    private static byte[] item(JsonParser json, String metric, String where, Set<Map<String, String>> seen)
+            throws IOException {
         String name = null;
         Map<String, String> labels = new LinkedHashMap<>();
         Instant timestamp = null;
@@ -209,38 +297,66 @@ final class UpstreamClient implements AutoCloseable {
             String field = json.currentName();
             JsonToken token = json.nextToken();
             switch (field) {
-                case "metricName" -> name = json.getValueAsString();
+                case "metricName" -> name = string(json, token, where + ".metricName");
                 case "metricLabels" -> {
+                    expect(token == JsonToken.START_OBJECT || token == JsonToken.VALUE_NULL,
+                            where + ".metricLabels is not an object");
                     if (token == JsonToken.START_OBJECT) {
                         while (json.nextToken() == JsonToken.FIELD_NAME) {
                             String key = json.currentName();
-                            json.nextToken();
-                            labels.put(key, json.getValueAsString(""));
+                            String label = string(json, json.nextToken(), where + ".metricLabels");
+                            labelProblem(key, label).ifPresent(p -> expect(false, where + ": " + p));
+                            labels.put(key, label);
                         }
                     }
                 }
                 case "timestamp" -> {
+                    String text = string(json, token, where + ".timestamp");
                     try {
-                        timestamp = Instant.parse(json.getValueAsString(""));
+                        timestamp = Instant.parse(text);
                     } catch (DateTimeParseException e) {
-                        throw new UpstreamException("invalid item timestamp \"" + json.getText() + "\"");
+                        throw new UpstreamException("invalid item timestamp \"" + abbreviate(text) + "\"");
                     }
                 }
-                case "window" -> window = token == JsonToken.VALUE_NUMBER_INT
-                        ? Optional.of(Duration.ofSeconds(json.getLongValue())) : Optional.empty();
-                case "value" -> value = json.getValueAsString();
+                case "window" -> {
+                    expect(token == JsonToken.VALUE_NULL || token == JsonToken.VALUE_NUMBER_INT
+                            && json.getLongValue() >= 0, where + ".window is not a whole number of seconds >= 0");
+                    window = token == JsonToken.VALUE_NULL ? Optional.empty()
+                            : Optional.of(Duration.ofSeconds(json.getLongValue()));
+                }
+                case "value" -> value = string(json, token, where + ".value");
                 default -> json.skipChildren();
             }
         }
         expect(name != null && timestamp != null && value != null,
-                "an item lacks metricName, timestamp or value");
+                where + " lacks metricName, timestamp or value");
+        expect(name.equalsIgnoreCase(metric), where + " is of metric \"" + abbreviate(name) + "\", not \"" + metric
+                + "\"");
+        expect(seen.add(labels), "two items with the labels " + abbreviate(labels.toString()));
         String quantity;
         try {
             quantity = Quantity.parse(value).canonical();
         } catch (IllegalArgumentException e) {
-            throw new UpstreamException("invalid item value \"" + value + "\": " + e.getMessage());
+            throw new UpstreamException("invalid item value \"" + abbreviate(value) + "\": " + e.getMessage());
         }
         return ExternalMetricJson.item(name, labels, timestamp, window, quantity);
+    }
+
+    /** The string at {@code token}, failing the answer for anything else (which would put the parser out of step). */
+    private static String string(JsonParser json, JsonToken token, String what) throws IOException {
+        expect(token == JsonToken.VALUE_STRING, what + " is not a string");
+        return json.getText();
+    }
+
+    private static Optional<String> labelProblem(String key, String value) {
+        List<String> keyErrors = LabelRules.keyErrors(key);
+        if (!keyErrors.isEmpty()) {
+            return Optional.of("label key \"" + abbreviate(key) + "\": " + String.join("; ", keyErrors));
+        }
+        List<String> valueErrors = LabelRules.valueErrors(value);
+        return valueErrors.isEmpty() ? Optional.empty()
+                : Optional.of("label " + abbreviate(key) + " value \"" + abbreviate(value) + "\": "
+                        + String.join("; ", valueErrors));
     }
 
     /** The {@code message} of a {@code Status} body, else the start of the body as text. */
@@ -261,6 +377,15 @@ final class UpstreamClient implements AutoCloseable {
         }
         String text = new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8).strip();
         return text.isEmpty() ? "(no message)" : text;
+    }
+
+    /**
+     * The upstream's words as passed on, cut at {@value #MAX_MESSAGE_CHARS} characters: they reach every
+     * reader's Status, the inventory and the log. Longer than a quote of the caller's input (a Kubernetes
+     * Forbidden message alone is some 200 characters).
+     */
+    static String abbreviate(String message) {
+        return message.length() <= MAX_MESSAGE_CHARS ? message : message.substring(0, MAX_MESSAGE_CHARS - 3) + "...";
     }
 
     private static void expect(boolean condition, String problem) {

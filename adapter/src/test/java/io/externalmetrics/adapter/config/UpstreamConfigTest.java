@@ -2,6 +2,7 @@ package io.externalmetrics.adapter.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.externalmetrics.adapter.cache.OnErrorPolicy;
 import java.nio.file.Path;
@@ -35,6 +36,21 @@ class UpstreamConfigTest {
                 Duration.ofSeconds(5), Duration.ofMinutes(10), 10_000, Duration.ofSeconds(15),
                 new OnErrorPolicy.LastKnownGood(Duration.ofMinutes(5)),
                 Optional.of(Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token")), true));
+    }
+
+    @Test
+    void matches_manyWildcardsAgainstALongName_answersAtOnce() {
+        String name = "a".repeat(253);
+
+        boolean matched = assertTimeoutPreemptively(Duration.ofSeconds(5),
+                () -> UpstreamConfig.matches("*a*a*a*a*a*a*a*a*b", name));
+
+        assertThat(matched).isFalse();
+        assertThat(UpstreamConfig.matches("*a*a*a*a*a*a*a*a*", name)).isTrue();
+        assertThat(UpstreamConfig.matches("s*-*-lag", "s0-orders-x-lag")).isTrue();
+        assertThat(UpstreamConfig.matches("s*-*-lag", "s0-orders-lag-x")).isFalse();
+        assertThat(UpstreamConfig.matches("a*?c", "abbc")).isTrue();
+        assertThat(UpstreamConfig.matches("a*?c", "ac")).isFalse();
     }
 
     @Test

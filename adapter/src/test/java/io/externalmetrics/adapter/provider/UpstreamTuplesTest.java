@@ -1,0 +1,471 @@
+package io.externalmetrics.adapter.provider;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.externalmetrics.adapter.cache.MetricCache;
+import io.externalmetrics.adapter.cache.ReadResult;
+import io.externalmetrics.adapter.config.ConfigLoader;
+import io.externalmetrics.adapter.config.ProviderConfig;
+import io.externalmetrics.adapter.k8s.LabelSelector;
+import io.externalmetrics.adapter.testing.Await;
+import io.externalmetrics.adapter.testing.Closer;
+import io.externalmetrics.adapter.testing.LogRecords;
+import io.externalmetrics.adapter.testing.TestPki;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.logging.Level;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLServerSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An {@code externalMetricsApi} provider's tuples against a scripted HTTPS upstream on 127.0.0.1 (a raw
+ * TLS socket answering HTTP/1.1 as told), for what a real server will not do: stall, send odd bodies.
+ */
+class UpstreamTuplesTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final String LIST = """
+            {"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","metadata":{},
+             "items":[{"metricName":"s0-queue","metricLabels":{"queue":"orders"},
+                       "timestamp":"2026-01-01T00:00:00Z","value":"3"}]}""";
+
+    @RegisterExtension
+    final Closer closer = new Closer();
+    @TempDir
+    Path dir;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final ExecutorService fetchThreads = Executors.newVirtualThreadPerTaskExecutor();
+    private final MetricCache cache = new MetricCache(Clock.systemUTC());
+
+    @AfterEach
+    void stopThreads() {
+        scheduler.shutdownNow();
+        fetchThreads.shutdownNow();
+    }
+
+    /** The tuples of a provider forwarding {@code s0-*} to {@code upstream}, with {@code more} settings. */
+    private ForwardedTuples tuples(RawUpstream upstream, String more) {
+        return tuples(upstream, "1s", more);
+    }
+
+    private ForwardedTuples tuples(RawUpstream upstream, String deadline, String more) {
+        return tuples(upstream, deadline, more, fetchThreads);
+    }
+
+    /** With fetches run by {@code fetchExecutor}. */
+    private ForwardedTuples tuples(RawUpstream upstream, String deadline, String more, Executor fetchExecutor) {
+        return tuples(upstream, deadline, more, fetchExecutor, config -> new UpstreamClient(config,
+                UpstreamClient.sslContext(config, Optional.empty()), fetchThreads));
+    }
+
+    /** With the client {@code clients} makes. */
+    private ForwardedTuples tuples(RawUpstream upstream, String deadline, String more, Executor fetchExecutor,
+                                   Function<ProviderConfig, UpstreamClient> clients) {
+        ProviderConfig config = ConfigLoader.parse("""
+                server: {address: 127.0.0.1, port: 0}
+                providers:
+                  - name: upstream
+                    protocol: externalMetricsApi
+                    target: https://127.0.0.1:%d
+                    deadline: %s
+                    insecureSkipTLSVerify: true
+                    forward: ["s0-*"]
+                    interval: 100ms
+                %s""".formatted(upstream.port(), deadline, more.indent(4))).providers().getFirst();
+        var env = new ProviderManager.Environment(scheduler, fetchExecutor, Clock.systemUTC(), System::nanoTime);
+        return closer.register(new ForwardedTuples(config, clients.apply(config), Optional.empty(), cache, env));
+    }
+
+    private static String message(ReadResult result) {
+        return switch (result) {
+            case ReadResult.Unavailable u -> "503 " + u.why();
+            case ReadResult.NotFound n -> "404 " + n.why();
+            case ReadResult.Refused r -> r.code() + " " + r.why();
+            case ReadResult.Found f -> "200 " + new String(f.body(), StandardCharsets.UTF_8);
+        };
+    }
+
+    @Test
+    void tokenWithALineBreakInside_isRefusedNamingTheFile_withoutTheTokenInAnyAnswerOrLogLine() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.ok(LIST)));
+        Path token = Files.writeString(dir.resolve("token"), "secret-part-one\r\nsecret-part-two\n");
+        try (LogRecords logs = LogRecords.of(ForwardedTuples.class.getName())) {
+            ForwardedTuples tuples = tuples(upstream, "tokenFile: " + token);
+
+            String answer = message(tuples.read("default", "s0-queue", Optional.empty()));
+
+            assertThat(answer).startsWith("503 ").contains("tokenFile " + token).doesNotContain("secret-part");
+            Await.until("the provider's summary to name the failure", WAIT,
+                    () -> cache.providers().getFirst().describe().contains("tokenFile"));
+            assertThat(cache.providers().getFirst().describe()).doesNotContain("secret-part");
+            assertThat(logs.atLeast(Level.ALL)).noneMatch(line -> line.contains("secret-part"));
+            assertThat(upstream.requests()).isEmpty();
+        }
+    }
+
+    @Test
+    void upstreamSendingHeadersThenStalling_failsTheFetchAtTheDeadline_andTheTupleIsFetchedAgain() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.headersThenStall()));
+        ForwardedTuples tuples = tuples(upstream, "");
+
+        tuples.read("default", "s0-queue", Optional.empty());
+
+        Await.until("the stalled fetch to fail and the tuple to be fetched again", WAIT,
+                () -> upstream.requests().size() >= 2);
+        Await.until("the failure to be answered", WAIT,
+                () -> message(tuples.read("default", "s0-queue", Optional.empty())).contains("no answer within 1s"));
+        assertThat(message(tuples.read("default", "s0-queue", Optional.empty())))
+                .startsWith("503 provider \"upstream\" failing since");
+    }
+
+    @Test
+    void manyNewTuplesAtOnce_areFetchedAtMost32AtATime() throws Exception {
+        var answering = new CountDownLatch(1);
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> {
+            awaitQuietly(answering);
+            return RawUpstream.ok(LIST);
+        }));
+        ForwardedTuples tuples = tuples(upstream, "10s", "");
+        for (int i = 0; i < 40; i++) {
+            String selector = "queue=q" + i;
+            Thread.ofVirtual().start(() -> tuples.read("default", "s0-queue",
+                    Optional.of(LabelSelector.parse(selector))));
+        }
+
+        Await.until("32 fetches to reach the upstream", WAIT, () -> upstream.requests().size() >= 32);
+        answering.countDown();
+
+        Await.until("every tuple to be fetched", WAIT, () -> upstream.requests().size() >= 40);
+        assertThat(upstream.mostInFlight()).isEqualTo(ForwardedTuples.MAX_CONCURRENT_FETCHES);
+    }
+
+    @Test
+    void tuplesFirstReadTogether_areRefreshedAtSpreadPhasesOfTheInterval() {
+        Duration interval = Duration.ofSeconds(10);
+        int[] tenths = new int[10];
+        for (int i = 0; i < 100; i++) {
+            Duration phase = ForwardedTuples.phase(new ForwardedTuples.Tuple("default", "s0-queue", "queue=q" + i),
+                    interval);
+            assertThat(phase).isPositive().isLessThan(interval);
+            tenths[(int) (phase.toNanos() * 10 / interval.toNanos())]++;
+        }
+        assertThat(Arrays.stream(tenths).boxed().toList()).as("tuples per tenth of the interval")
+                .allMatch(n -> n > 0 && n < 30);
+    }
+
+    @Test
+    void forwardedNameThatIsNotAMetricName_isTheAdapters404_withoutAFetch() throws Exception {
+        String longest = "s0-" + "x".repeat(250);
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.ok(LIST.replace("s0-queue",
+                longest))));
+        cache.forwarders(List.of(tuples(upstream, "")));
+
+        ReadResult long254 = cache.read("default", "s0-" + "x".repeat(251), Optional.empty());
+        ReadResult space = cache.read("default", "s0-a b", Optional.empty());
+
+        assertThat(message(long254)).startsWith("404 ").doesNotContain("upstream");
+        assertThat(message(space)).startsWith("404 ").doesNotContain("upstream");
+        assertThat(message(cache.read("default", longest, Optional.empty()))).startsWith("200 ");
+        assertThat(upstream.requests()).allMatch(request -> request.startsWith("GET /apis/external.metrics.k8s.io/"
+                + "v1beta1/namespaces/default/" + longest + " "));
+    }
+
+    @Test
+    void upstreamRefusalWithAHugeMessage_isPassedOnAbbreviated() throws Exception {
+        String huge = "no such metric " + "x".repeat(5000);
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.status(404,
+                "{\"kind\":\"Status\",\"message\":\"" + huge + "\"}")));
+        ForwardedTuples tuples = tuples(upstream, "");
+
+        String answer = message(tuples.read("default", "s0-queue", Optional.empty()));
+
+        assertThat(answer).startsWith("404 provider \"upstream\": upstream answered 404: no such metric xxx")
+                .endsWith("...").hasSizeLessThan(1100);
+    }
+
+    @Test
+    void tuplesTheUpstreamRefuses_makeRoomAtMaxTuplesForATupleItAnswers() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> request.contains("/s0-missing")
+                ? RawUpstream.status(404, "{\"kind\":\"Status\",\"message\":\"no such metric\"}")
+                : RawUpstream.ok(LIST)));
+        ForwardedTuples tuples = tuples(upstream, "maxTuples: 2");
+        assertThat(message(tuples.read("default", "s0-missing", Optional.empty()))).startsWith("404 ");
+        assertThat(message(tuples.read("default", "s0-missing", Optional.of(LabelSelector.parse("a=b")))))
+                .startsWith("404 ");
+        assertThat(message(tuples.read("default", "s0-queue", Optional.empty()))).startsWith("200 ");
+
+        String another = message(tuples.read("default", "s0-queue", Optional.of(LabelSelector.parse("queue=orders"))));
+        String beyond = message(tuples.read("default", "s0-queue", Optional.of(LabelSelector.parse("queue=x"))));
+
+        assertThat(another).startsWith("200 ");
+        assertThat(beyond).startsWith("503 ").contains("already follows 2");
+        assertThat(message(tuples.read("default", "s0-queue", Optional.empty()))).startsWith("200 ");
+    }
+
+    @Test
+    void insecureSkipTlsVerify_isAWarningAtStart_sayingTheTokenGoesToAnUnverifiedPeer() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.ok(LIST)));
+        Path token = Files.writeString(dir.resolve("token"), "a-token");
+        try (LogRecords logs = LogRecords.of(ForwardedTuples.class.getName())) {
+            tuples(upstream, "");
+            tuples(upstream, "tokenFile: " + token);
+
+            assertThat(logs.atLeast(Level.WARNING)).hasSize(2)
+                    .allMatch(line -> line.startsWith("provider \"upstream\": insecureSkipTLSVerify: the "
+                            + "certificate of https://127.0.0.1:" + upstream.port() + " is not checked"));
+            assertThat(logs.atLeast(Level.WARNING).get(1)).contains("bearer token of tokenFile " + token
+                    + " is sent to that unverified peer").doesNotContain("a-token");
+        }
+    }
+
+    @Test
+    void upstreamItemsThatAreNotValid_failTheFetchWithAClearMessage() throws Exception {
+        String good = "\"metricName\":\"s0-queue\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"value\":\"3\"";
+        Map<String, String> items = new LinkedHashMap<>();
+        items.put("[1,{" + good + "}]", "items[0] is not an object");
+        items.put("[{\"metricName\":\"s0-other\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"value\":\"3\"}]",
+                "items[0] is of metric \"s0-other\", not \"s0-queue\"");
+        items.put("[{\"metricLabels\":{\"queue\":{\"metricName\":\"x\"}}," + good + "}]",
+                "items[0].metricLabels is not a string");
+        items.put("[{\"metricLabels\":[\"queue\"]," + good + "}]", "items[0].metricLabels is not an object");
+        items.put("[{\"metricLabels\":{\"bad key!\":\"x\"}," + good + "}]", "items[0]: label key \"bad key!\"");
+        items.put("[{\"metricLabels\":{\"queue\":\"a b\"}," + good + "}]", "items[0]: label queue value \"a b\"");
+        items.put("[{\"window\":-5," + good + "}]", "items[0].window is not a whole number of seconds >= 0");
+        items.put("[{" + good + "},{" + good + "}]", "two items with the labels {}");
+        items.put("[{\"metricName\":{\"value\":\"1\"},\"timestamp\":\"2026-01-01T00:00:00Z\",\"value\":\"3\"}]",
+                "items[0].metricName is not a string");
+        var replies = new AtomicReference<String>();
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.ok(
+                "{\"kind\":\"ExternalMetricValueList\",\"items\":" + replies.get() + "}")));
+        ForwardedTuples tuples = tuples(upstream, "");
+        int n = 0;
+        for (Map.Entry<String, String> item : items.entrySet()) {
+            replies.set(item.getKey());
+
+            String answer = message(tuples.read("n" + n++, "s0-queue", Optional.empty()));
+
+            assertThat(answer).as(item.getKey()).startsWith("503 provider \"upstream\" failing since")
+                    .contains("(invalid answer: " + item.getValue());
+        }
+    }
+
+    @Test
+    void close_answersAReaderWaitingForAFirstFetch_atOnce() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.ok(LIST)));
+        List<Runnable> queued = new CopyOnWriteArrayList<>(); // fetches that have not started yet
+        ForwardedTuples tuples = tuples(upstream, "30s", "", queued::add);
+        var answer = new CompletableFuture<ReadResult>();
+        Thread.ofVirtual().start(() -> answer.complete(tuples.read("default", "s0-queue", Optional.empty())));
+        Await.until("the first fetch to be queued", WAIT, () -> !queued.isEmpty());
+
+        tuples.close();
+        queued.forEach(Runnable::run);
+
+        assertThat(message(answer.get(5, TimeUnit.SECONDS))).isEqualTo("503 provider \"upstream\" is stopping");
+        assertThat(cache.providers()).isEmpty();
+        assertThat(upstream.requests()).isEmpty();
+    }
+
+    @Test
+    void unexpectedFailure_isAGenericAnswer_loggedOncePerIntervalWithoutItsText() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.ok(LIST)));
+        AtomicInteger calls = new AtomicInteger();
+        try (LogRecords logs = LogRecords.of(ForwardedTuples.class.getName())) {
+            ForwardedTuples tuples = tuples(upstream, "1s", "", fetchThreads, config -> new UpstreamClient(config,
+                    UpstreamClient.sslContext(config, Optional.empty()), fetchThreads) {
+                @Override
+                Answer fetch(String namespace, String metric, String selector) {
+                    calls.incrementAndGet();
+                    throw new IllegalStateException("invalid header value: \"Bearer secret-token\"");
+                }
+            });
+
+            String first = message(tuples.read("default", "s0-queue", Optional.empty()));
+            tuples.read("other", "s0-queue", Optional.empty());
+            Await.until("several failed refreshes", WAIT, () -> calls.get() >= 10);
+
+            assertThat(first).startsWith("503 provider \"upstream\" failing since")
+                    .contains("(unexpected error (see the adapter's log), 1 attempt)");
+            List<String> warnings = logs.atLeast(Level.WARNING).stream()
+                    .filter(line -> line.contains("fetching")).toList();
+            assertThat(warnings).hasSize(1);
+            assertThat(warnings.getFirst()).contains("failed: java.lang.IllegalStateException at ")
+                    .doesNotContain("secret");
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A scripted HTTPS/1.1 server: each request's head is recorded and answered by the script, which
+     * writes raw bytes (and may stall by blocking).
+     */
+    static final class RawUpstream implements AutoCloseable {
+        private final SSLServerSocket server;
+        private final List<String> requests = new CopyOnWriteArrayList<>();
+        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+        private final AtomicInteger open = new AtomicInteger();
+        private final AtomicInteger mostOpen = new AtomicInteger();
+        private final Function<String, Reply> script;
+        private final Thread acceptor;
+
+        /** What to answer: bytes to write, then whether to stall with the connection open. */
+        record Reply(byte[] bytes, boolean stall) {
+        }
+
+        static Reply ok(String body) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            return status(200, body);
+        }
+
+        static Reply status(int code, String body) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            return new Reply(("HTTP/1.1 " + code + " X\r\nContent-Type: application/json\r\nContent-Length: "
+                    + bytes.length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8), false);
+        }
+
+        /** Headers promising a body, then nothing. */
+        static Reply headersThenStall() {
+            return new Reply("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+                    .getBytes(StandardCharsets.UTF_8), true);
+        }
+
+        private RawUpstream(SSLServerSocket server, Function<String, Reply> script) {
+            this.server = server;
+            this.script = script;
+            this.acceptor = Thread.ofVirtual().start(this::accept);
+        }
+
+        static RawUpstream start(Function<String, Reply> script) throws Exception {
+            TestPki.Issued ca = TestPki.ca("raw-upstream-ca");
+            TestPki.Issued serving = ca.issue("upstream", "127.0.0.1");
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            char[] password = "changeit".toCharArray();
+            store.setKeyEntry("serving", serving.keyPair().getPrivate(), password,
+                    new Certificate[] {serving.certificate(), ca.certificate()});
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, password);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            var server = (SSLServerSocket) context.getServerSocketFactory().createServerSocket(0, 50,
+                    InetAddress.getLoopbackAddress());
+            return new RawUpstream(server, script);
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        /** The request heads received, in order. */
+        List<String> requests() {
+            return List.copyOf(requests);
+        }
+
+        /** The most requests that were being answered at once. */
+        int mostInFlight() {
+            return mostOpen.get();
+        }
+
+        private void accept() {
+            while (!server.isClosed()) {
+                try {
+                    Socket socket = server.accept();
+                    sockets.add(socket);
+                    Thread.ofVirtual().start(() -> serve(socket));
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        }
+
+        private void serve(Socket socket) {
+            try (socket) {
+                InputStream in = socket.getInputStream();
+                OutputStream out = socket.getOutputStream();
+                while (true) {
+                    String head = head(in);
+                    if (head == null) {
+                        return;
+                    }
+                    requests.add(head);
+                    mostOpen.accumulateAndGet(open.incrementAndGet(), Math::max);
+                    try {
+                        Reply reply = script.apply(head);
+                        out.write(reply.bytes());
+                        out.flush();
+                        if (reply.stall()) {
+                            in.read(); // until the client goes away or the server closes
+                            return;
+                        }
+                    } finally {
+                        open.decrementAndGet();
+                    }
+                }
+            } catch (IOException e) {
+                // the client went away
+            }
+        }
+
+        private static String head(InputStream in) throws IOException {
+            var head = new ByteArrayOutputStream();
+            int matched = 0;
+            while (matched < 4) {
+                int b = in.read();
+                if (b < 0) {
+                    return null;
+                }
+                head.write(b);
+                matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+            }
+            return head.toString(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket socket : sockets) {
+                socket.close();
+            }
+            acceptor.interrupt();
+        }
+    }
+}
