@@ -13,6 +13,7 @@ import io.externalmetrics.provider.MetricProviderServer;
 import io.externalmetrics.provider.Namespace;
 import io.externalmetrics.provider.Trigger;
 import io.externalmetrics.provider.Value;
+import io.grpc.Context;
 import io.grpc.Status;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -26,6 +27,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -150,7 +153,7 @@ class CheckProviderTest {
                         "reply-window", "window is negative"),
                 broken("Fetch ignoring the deadline", p -> p.fetching(request -> {
                             if (request.getMetric().getName().equals("m")) {
-                                Thread.sleep(2_000); // the provider's slowness, not a wait of the test's
+                                untilCancelled();
                             }
                             return ContractProvider.keep(request);
                         }),
@@ -211,18 +214,29 @@ class CheckProviderTest {
     /** Refuses a Fetch while another is under way, as a provider with a single worker would. */
     private static void oneFetchAtATime(ContractProvider provider) {
         var inFlight = new AtomicInteger();
+        var refused = new CountDownLatch(1);
         provider.fetching(request -> {
             if (inFlight.incrementAndGet() > 1) {
                 inFlight.decrementAndGet();
+                refused.countDown();
                 throw Status.RESOURCE_EXHAUSTED.withDescription("busy").asRuntimeException();
             }
             try {
-                Thread.sleep(100); // holds the call, as that provider's one worker does
+                // the one worker is busy with this call until a second one was turned away (100 ms at most,
+                // so that a Fetch on its own answers well within its deadline)
+                refused.await(100, TimeUnit.MILLISECONDS);
                 return ContractProvider.keep(request);
             } finally {
                 inFlight.decrementAndGet();
             }
         });
+    }
+
+    /** Answers nothing until the caller gives up on the call at its deadline, as a provider ignoring it does. */
+    private static void untilCancelled() throws InterruptedException {
+        var cancelled = new CountDownLatch(1);
+        Context.current().addListener(context -> cancelled.countDown(), Runnable::run);
+        cancelled.await();
     }
 
     private static Arguments broken(String what, Consumer<ContractProvider> breakIt, String rule, String message) {
