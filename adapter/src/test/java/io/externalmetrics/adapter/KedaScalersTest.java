@@ -9,6 +9,7 @@ import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.Closer;
 import io.externalmetrics.adapter.testing.FakeProvider;
 import io.externalmetrics.adapter.testing.FakeScaler;
+import io.externalmetrics.adapter.testing.Kubectl;
 import io.externalmetrics.adapter.testing.ListeningPort;
 import io.externalmetrics.adapter.testing.TestAdapter;
 import io.externalmetrics.proto.keda.GetMetricsRequest;
@@ -18,15 +19,12 @@ import io.externalmetrics.proto.keda.MetricValue;
 import io.externalmetrics.proto.v1.FetchResponse;
 import io.grpc.Context;
 import io.grpc.Status;
-import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -360,40 +358,5 @@ class KedaScalersTest {
             }
         }
         throw new AssertionError("cannot find the repository root from " + cwd);
-    }
-
-    /** kubectl, a real Kubernetes client, pointed at the adapter. {@code KUBECTL} overrides /usr/bin/kubectl. */
-    private record Kubectl(Path dir, Path kubeconfig, String binary) {
-
-        Kubectl(Path dir, int port) throws IOException {
-            this(dir, Files.writeString(dir.resolve("kubeconfig"), """
-                    apiVersion: v1
-                    kind: Config
-                    clusters:
-                      - {name: adapter, cluster: {server: "https://127.0.0.1:%d", insecure-skip-tls-verify: true}}
-                    users: [{name: tester, user: {token: test-token}}]
-                    contexts: [{name: adapter, context: {cluster: adapter, user: tester}}]
-                    current-context: adapter
-                    """.formatted(port)), System.getenv().getOrDefault("KUBECTL", "/usr/bin/kubectl"));
-        }
-
-        JsonNode getRaw(String path) throws Exception {
-            if (!Files.isExecutable(Path.of(binary))) {
-                throw new AssertionError("kubectl is missing at " + binary + ": install it or set KUBECTL");
-            }
-            List<String> command = new ArrayList<>(List.of(binary, "--kubeconfig", kubeconfig.toString(),
-                    "--request-timeout=10s", "get", "--raw", path));
-            Path out = dir.resolve("kubectl.out");
-            Path err = dir.resolve("kubectl.err");
-            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("kubectl get --raw " + path + " did not finish in 30s");
-            }
-            assertThat(process.exitValue()).as("kubectl get --raw %s: %s", path,
-                    Files.readString(err, StandardCharsets.UTF_8)).isZero();
-            return json(Files.readString(out, StandardCharsets.UTF_8));
-        }
     }
 }

@@ -11,20 +11,16 @@ import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.Closer;
 import io.externalmetrics.adapter.testing.FakeKubernetes;
 import io.externalmetrics.adapter.testing.FakeProvider;
+import io.externalmetrics.adapter.testing.Kubectl;
 import io.externalmetrics.adapter.testing.TestAdapter;
 import io.externalmetrics.adapter.testing.TestPki;
 import io.externalmetrics.proto.v1.FetchResponse;
 import io.externalmetrics.proto.v1.Series;
-import java.io.File;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -299,31 +295,6 @@ class UpstreamForwardingTest {
 
     /** {@code kubectl get --raw path} against the adapter on {@code port}, its output as JSON. */
     private JsonNode kubectl(int port, String path) throws Exception {
-        String binary = System.getenv().getOrDefault("KUBECTL", "/usr/bin/kubectl");
-        if (!Files.isExecutable(Path.of(binary))) {
-            throw new AssertionError("kubectl is missing at " + binary + ": install it or set KUBECTL");
-        }
-        Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                  - {name: adapter, cluster: {server: "https://127.0.0.1:%d", insecure-skip-tls-verify: true}}
-                users: [{name: tester, user: {token: test-token}}]
-                contexts: [{name: adapter, context: {cluster: adapter, user: tester}}]
-                current-context: adapter
-                """.formatted(port));
-        List<String> command = new ArrayList<>(List.of(binary, "--kubeconfig", kubeconfig.toString(),
-                "--request-timeout=10s", "get", "--raw", path));
-        Path out = dir.resolve("kubectl.out");
-        Path err = dir.resolve("kubectl.err");
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new AssertionError("kubectl get --raw " + path + " did not finish in 30s");
-        }
-        assertThat(process.exitValue()).as("kubectl get --raw %s: %s", path,
-                Files.readString(err, StandardCharsets.UTF_8)).isZero();
-        return json(Files.readString(out, StandardCharsets.UTF_8));
+        return new Kubectl(dir, port).getRaw(path);
     }
 }
