@@ -1,5 +1,6 @@
 package io.externalmetrics.adapter.check;
 
+import io.externalmetrics.adapter.testing.LoopbackGrpc;
 import io.externalmetrics.proto.v1.DescribeRequest;
 import io.externalmetrics.proto.v1.DescribeResponse;
 import io.externalmetrics.proto.v1.FetchRequest;
@@ -11,15 +12,10 @@ import io.externalmetrics.proto.v1.Push;
 import io.externalmetrics.proto.v1.Series;
 import io.externalmetrics.proto.v1.WatchEvent;
 import io.externalmetrics.proto.v1.WatchRequest;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -107,15 +103,7 @@ final class ContractProvider implements AutoCloseable {
     }
 
     ContractProvider start() {
-        try {
-            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0),
-                            InsecureServerCredentials.create())
-                    .addService(new Service())
-                    .build()
-                    .start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        server = LoopbackGrpc.listen(0, new Service());
         return this;
     }
 

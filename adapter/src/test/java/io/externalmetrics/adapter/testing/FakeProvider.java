@@ -10,18 +10,15 @@ import io.externalmetrics.proto.v1.MetricRef;
 import io.externalmetrics.proto.v1.Push;
 import io.externalmetrics.proto.v1.WatchEvent;
 import io.externalmetrics.proto.v1.WatchRequest;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -104,16 +101,8 @@ public final class FakeProvider implements AutoCloseable {
     }
 
     private void listen(int port) {
-        try {
-            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port),
-                            InsecureServerCredentials.create())
-                    .addService(new Service())
-                    .build()
-                    .start();
-            this.port = server.getPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port, e);
-        }
+        server = LoopbackGrpc.listen(port, new Service());
+        this.port = server.getPort();
     }
 
     public int port() {

@@ -8,15 +8,10 @@ import io.externalmetrics.proto.keda.IsActiveResponse;
 import io.externalmetrics.proto.keda.MetricSpec;
 import io.externalmetrics.proto.keda.MetricValue;
 import io.externalmetrics.proto.keda.ScaledObjectRef;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,16 +55,8 @@ public final class FakeScaler implements AutoCloseable {
     }
 
     private void listen(int port) {
-        try {
-            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port),
-                            InsecureServerCredentials.create())
-                    .addService(new Service())
-                    .build()
-                    .start();
-            this.port = server.getPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port, e);
-        }
+        server = LoopbackGrpc.listen(port, new Service());
+        this.port = server.getPort();
     }
 
     /** Starts again after {@link #close} on the same port, with the same behaviors, as a restarted scaler. */
