@@ -232,17 +232,19 @@ class UpstreamForwardingTest {
     }
 
     @Test
-    void upstreamForbidden_isPassedOnAs403WithItsMessage() {
+    void upstreamForbiddingTheAdapter_isA503FailureWithItsMessage_notTheReadersForbidden() {
         upstream.close();
         upstream = startUpstream(0, Set.of());
         TestAdapter adapter = startAdapter("1m", 100);
 
         HttpResponse<String> forbidden = adapter.read("s0-queue");
 
-        assertThat(forbidden.statusCode()).as(forbidden.body()).isEqualTo(403);
-        assertThat(json(forbidden).get("reason").asText()).isEqualTo("Forbidden");
+        // the adapter's identity is refused, not the HPA's: a failure, which onError answers
+        assertThat(forbidden.statusCode()).as(forbidden.body()).isEqualTo(503);
+        assertThat(json(forbidden).get("reason").asText()).isEqualTo("ServiceUnavailable");
         assertThat(message(forbidden)).startsWith("metric \"s0-queue\" in namespace \"default\": provider "
-                + "\"upstream\": upstream answered 403: ").contains("cannot list resource \"s0-queue\"");
+                + "\"upstream\" failing since ").contains("upstream answered 403: ")
+                .contains("cannot list resource \"s0-queue\"").contains("grant it get on external.metrics.k8s.io");
     }
 
     @Test

@@ -152,6 +152,16 @@ public final class MetricCache {
         return Optional.empty();
     }
 
+    /** What the forwarders follow now (see {@link Forwarder#followed}), in their order. */
+    public List<Forwarder.Followed> forwarded() {
+        Instant now = clock.instant();
+        List<Forwarder.Followed> followed = new ArrayList<>();
+        for (Forwarder forwarder : forwarders) {
+            followed.addAll(forwarder.followed(now));
+        }
+        return followed;
+    }
+
     /** Every provider's last published state, sorted by name; without locks. */
     public List<ProviderState> providers() {
         return registry.providers();
@@ -220,7 +230,7 @@ public final class MetricCache {
         Found found = registry.find(namespace, name);
         if (found == null) {
             Optional<Forwarder> forwarder = forwarder(name);
-            return forwarder.isPresent() ? forwarder.get().read(namespace, name, selector)
+            return forwarder.isPresent() ? forwarder.get().read(namespace, name, selector, events)
                     : new ReadResult.NotFound(NO_SUCH_METRIC);
         }
         return answer(found.slot().state(), clock.instant(), selector, events); // the state once: a refresh may swap it

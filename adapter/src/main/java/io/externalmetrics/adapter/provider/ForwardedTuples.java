@@ -3,10 +3,13 @@ package io.externalmetrics.adapter.provider;
 import io.externalmetrics.adapter.cache.Failure;
 import io.externalmetrics.adapter.cache.Forwarder;
 import io.externalmetrics.adapter.cache.MetricCache;
+import io.externalmetrics.adapter.cache.MetricInfo;
 import io.externalmetrics.adapter.cache.MetricKey;
 import io.externalmetrics.adapter.cache.OnErrorPolicy;
 import io.externalmetrics.adapter.cache.ProviderState;
+import io.externalmetrics.adapter.cache.ReadEvents;
 import io.externalmetrics.adapter.cache.ReadResult;
+import io.externalmetrics.adapter.cache.TriggerSpec;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.config.UpstreamConfig;
 import io.externalmetrics.adapter.k8s.Durations;
@@ -16,6 +19,8 @@ import io.externalmetrics.adapter.logging.RateLimitedLog;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,7 +49,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * refreshed at spread phases of the interval (see {@link #phase}).
  *
  * <p>Freshness and {@code onError} are the provider's, applied as the cache applies a metric's; an
- * upstream's refusal (a 4xx {@code Status}) is passed on with its code and message.
+ * upstream's refusal (a 4xx {@code Status}) is passed on with its code and message. The adapter's own
+ * metrics count each tuple's fetches and policy answers under its (provider, namespace, metric), as
+ * for a metric of a native provider, and the provider's state as its connectivity.
  */
 final class ForwardedTuples implements Forwarder, AutoCloseable {
 
@@ -99,13 +106,17 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
     /** One followed tuple. */
     private static final class Entry {
         final Tuple tuple;
+        final MetricInfo info;
+        final ProviderEvents.MetricFetches fetches;
         final AtomicReference<TupleState> state = new AtomicReference<>(TupleState.NONE);
         final CompletableFuture<Void> firstAnswer = new CompletableFuture<>();
         volatile Instant lastRead;
         volatile Optional<ScheduledFuture<?>> nextTick = Optional.empty();
 
-        Entry(Tuple tuple, Instant now) {
+        Entry(Tuple tuple, MetricInfo info, ProviderEvents events, Instant now) {
             this.tuple = tuple;
+            this.info = info;
+            this.fetches = events.fetches(info);
             this.lastRead = now;
         }
     }
@@ -123,6 +134,7 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         // reached from the start: it lists no metrics a read could be waiting for (404 hints name unreached ones)
         this.published = state(ProviderState.Connectivity.IDLE, env.clock().instant(), summary());
         cache.updateProvider(published);
+        env.events().connectivity(config.name(), published.connectivity().name());
         this.summaries = env.scheduler().scheduleWithFixedDelay(this::publishSummary, SUMMARY_PERIOD.toNanos(),
                 SUMMARY_PERIOD.toNanos(), TimeUnit.NANOSECONDS);
     }
@@ -160,7 +172,7 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
     }
 
     @Override
-    public ReadResult read(String namespace, String metric, Optional<LabelSelector> selector) {
+    public ReadResult read(String namespace, String metric, Optional<LabelSelector> selector, ReadEvents events) {
         Tuple tuple = tuple(namespace, metric, selector);
         Instant now = env.clock().instant();
         Entry entry = tuples.get(tuple);
@@ -176,7 +188,7 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
                     count.decrementAndGet();
                     return null;
                 }
-                Entry fresh = new Entry(t, now);
+                Entry fresh = new Entry(t, info(t), env.events(), now);
                 fetchLater(fresh, Duration.ZERO);
                 return fresh;
             });
@@ -200,7 +212,7 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         if (closed && !state.answered()) {
             return new ReadResult.Unavailable(name() + " is stopping");
         }
-        return answer(entry.tuple, state, env.clock().instant());
+        return answer(entry, state, env.clock().instant(), events);
     }
 
     @Override
@@ -210,7 +222,31 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
             return new ReadResult.Unavailable(name() + " does not follow this tuple yet: the first read fetches it "
                     + "from " + config.target() + ", waiting at most " + Durations.format(config.deadline()));
         }
-        return answer(entry.tuple, entry.state.get(), env.clock().instant());
+        return answer(entry, entry.state.get(), env.clock().instant(), ReadEvents.NONE); // not the HPA reading
+    }
+
+    /** A tuple's metric as the adapter's own metrics label it: the provider's settings, the tuple's name. */
+    private MetricInfo info(Tuple tuple) {
+        return new MetricInfo(new MetricKey(tuple.namespace(), tuple.metric()), config.name(),
+                new TriggerSpec.Interval(upstream.interval()), upstream.maxAge(), upstream.onError());
+    }
+
+    @Override
+    public List<Followed> followed(Instant now) {
+        Map<MetricKey, Followed> byName = new LinkedHashMap<>();
+        for (Entry entry : tuples.values()) {
+            Optional<Duration> age = entry.state.get().succeededAt().map(at -> Duration.between(at, now));
+            byName.merge(entry.info.key(), new Followed(entry.info, age), (one, other) -> new Followed(one.info(),
+                    older(one.oldestAge(), other.oldestAge())));
+        }
+        return new ArrayList<>(byName.values());
+    }
+
+    private static Optional<Duration> older(Optional<Duration> one, Optional<Duration> other) {
+        if (one.isEmpty() || other.isEmpty()) {
+            return one.isEmpty() ? other : one;
+        }
+        return one.get().compareTo(other.get()) >= 0 ? one : other;
     }
 
     private static Tuple tuple(String namespace, String metric, Optional<LabelSelector> selector) {
@@ -218,8 +254,11 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
                 .orElse(""));
     }
 
-    /** A read's answer from one state of a tuple: as the cache answers for a metric of its own. */
-    private ReadResult answer(Tuple tuple, TupleState state, Instant now) {
+    /**
+     * A read's answer from one state of a tuple: as the cache answers for a metric of its own, telling
+     * {@code events} how a policy answered.
+     */
+    private ReadResult answer(Entry entry, TupleState state, Instant now, ReadEvents events) {
         if (state.refused().isPresent()) {
             ReadResult.Refused refused = state.refused().get();
             return refused.code() == 404 ? new ReadResult.NotFound(refused.why()) : refused;
@@ -228,14 +267,26 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
             return new ReadResult.Found(state.body().orElseThrow());
         }
         return switch (upstream.onError()) {
-            case OnErrorPolicy.Error e -> new ReadResult.Unavailable(whyNotFresh(state, now));
-            case OnErrorPolicy.LastKnownGood lkg -> isWithin(state, lkg.bound(), now)
-                    ? new ReadResult.Found(state.body().orElseThrow())
-                    : new ReadResult.Unavailable(whyNotFresh(state, now));
-            case OnErrorPolicy.Static fixed -> new ReadResult.Found(ExternalMetricJson.list(List.of(
-                    ExternalMetricJson.item(tuple.metric(), Map.of(), now, Optional.empty(),
-                            fixed.value()))));
+            case OnErrorPolicy.Error e -> unavailable(entry, state, now, events);
+            case OnErrorPolicy.LastKnownGood lkg -> {
+                if (!isWithin(state, lkg.bound(), now)) {
+                    yield unavailable(entry, state, now, events);
+                }
+                events.answeredByPolicy(entry.info, ReadEvents.PolicyAnswer.LAST_KNOWN_GOOD);
+                yield new ReadResult.Found(state.body().orElseThrow());
+            }
+            case OnErrorPolicy.Static fixed -> {
+                events.answeredByPolicy(entry.info, ReadEvents.PolicyAnswer.STATIC);
+                yield new ReadResult.Found(ExternalMetricJson.list(List.of(
+                        ExternalMetricJson.item(entry.tuple.metric(), Map.of(), now, Optional.empty(),
+                                fixed.value()))));
+            }
         };
+    }
+
+    private ReadResult unavailable(Entry entry, TupleState state, Instant now, ReadEvents events) {
+        events.answeredByPolicy(entry.info, ReadEvents.PolicyAnswer.ERROR);
+        return new ReadResult.Unavailable(whyNotFresh(state, now));
     }
 
     private static boolean isWithin(TupleState state, Duration bound, Instant now) {
@@ -347,13 +398,18 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
     private void fetchHoldingPermit(Entry entry) {
         boolean first = !entry.firstAnswer.isDone();
         Tuple t = entry.tuple;
+        long started = env.ticker().getAsLong();
+        ProviderEvents.FetchResult result = ProviderEvents.FetchResult.ERROR;
+        entry.fetches.started();
         try {
             UpstreamClient.Answer answer = client.fetch(t.namespace(), t.metric(), t.selector());
             Instant at = env.clock().instant();
             switch (answer) {
-                case UpstreamClient.Answer.Items items -> entry.state.set(new TupleState(
-                        Optional.of(ExternalMetricJson.list(items.items())), Optional.of(at), Optional.empty(),
-                        Optional.empty()));
+                case UpstreamClient.Answer.Items items -> {
+                    entry.state.set(new TupleState(Optional.of(ExternalMetricJson.list(items.items())),
+                            Optional.of(at), Optional.empty(), Optional.empty()));
+                    result = ProviderEvents.FetchResult.OK;
+                }
                 case UpstreamClient.Answer.Refused refused -> entry.state.updateAndGet(s -> new TupleState(
                         s.body(), s.succeededAt(), Optional.empty(), Optional.of(new ReadResult.Refused(
                                 refused.code(), name() + ": upstream answered " + refused.code() + ": "
@@ -362,8 +418,10 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         } catch (RuntimeException e) {
             Instant at = env.clock().instant();
             String message;
-            if (e instanceof UpstreamClient.UpstreamException) {
+            if (e instanceof UpstreamClient.UpstreamException upstreamException) {
                 message = e.getMessage();
+                result = upstreamException.invalid() ? ProviderEvents.FetchResult.INVALID
+                        : ProviderEvents.FetchResult.ERROR;
             } else {
                 // its message may carry a secret (the JDK quotes a refused header's value): neither on the
                 // wire nor in the log, only its class and where it was thrown
@@ -378,6 +436,8 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
                     .map(f -> new Failure(message, f.since(), at, f.count() + 1))
                     .orElseGet(() -> new Failure(message, at, at, 1))), Optional.empty()));
         } finally {
+            entry.fetches.ended();
+            entry.fetches.fetched(result, env.ticker().getAsLong() - started);
             entry.firstAnswer.complete(null);
             fetchLater(entry, first ? phase(t, upstream.interval()) : upstream.interval());
         }
@@ -450,6 +510,7 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         Instant since = connectivity == published.connectivity() ? published.since() : env.clock().instant();
         published = state(connectivity, since, summary);
         cache.updateProvider(published);
+        env.events().connectivity(config.name(), connectivity.name());
     }
 
     private ProviderState state(ProviderState.Connectivity connectivity, Instant since, String describe) {

@@ -9,7 +9,6 @@ import io.externalmetrics.adapter.k8s.Durations;
 import io.externalmetrics.adapter.k8s.ExternalMetricJson;
 import io.externalmetrics.adapter.k8s.LabelRules;
 import io.externalmetrics.adapter.k8s.Quantity;
-import io.externalmetrics.adapter.k8s.StatusReason;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -76,7 +75,7 @@ class UpstreamClient implements AutoCloseable { // not final: tests make it fail
             }
         }
 
-        /** A {@code Status} refusing the read (4xx other than 401): passed on to the reader. */
+        /** A {@code Status} refusing the read (4xx other than 401, 403, 408 and 429): passed on to the reader. */
         record Refused(int code, String message) implements Answer {
         }
     }
@@ -137,14 +136,22 @@ class UpstreamClient implements AutoCloseable { // not final: tests make it fail
             return new Answer.Items(items(body, metric));
         }
         String message = abbreviate(statusMessage(body));
-        String answered = "upstream answered " + code + " " + StatusReason.forCode(code).reason() + ": " + message;
-        if (code == 401) {
-            throw new UpstreamException(answered + " (check the provider's tokenFile or client certificate)");
+        String answered = "upstream answered " + code + ": " + message;
+        // about the adapter's credentials or the upstream's load, not the HPA's question: a failure, retried,
+        // for onError to answer, rather than a refusal passed on
+        switch (code) {
+            case 401 -> throw new UpstreamException(answered + " (check the provider's tokenFile or client "
+                    + "certificate)");
+            case 403 -> throw new UpstreamException(answered + " (the upstream does not let the adapter's identity "
+                    + "read this metric: grant it get on external.metrics.k8s.io there)");
+            case 408, 429 -> throw new UpstreamException(answered);
+            default -> {
+                if (code >= 400 && code < 500) {
+                    return new Answer.Refused(code, message);
+                }
+                throw new UpstreamException(answered);
+            }
         }
-        if (code >= 400 && code < 500) {
-            return new Answer.Refused(code, message);
-        }
-        throw new UpstreamException(answered);
     }
 
     private static String segment(String s) {
@@ -225,7 +232,7 @@ class UpstreamClient implements AutoCloseable { // not final: tests make it fail
             for (ByteBuffer buffer : buffers) {
                 if (bytes.size() + buffer.remaining() > limit) {
                     result.completeExceptionally(new UpstreamException("the answer is larger than maxReplyBytes ("
-                            + limit + ")"));
+                            + limit + ")", true));
                     subscription.cancel();
                     return;
                 }
@@ -266,7 +273,7 @@ class UpstreamClient implements AutoCloseable { // not final: tests make it fail
                         expect(item == JsonToken.START_OBJECT, "items[" + items.size() + "] is not an object");
                         if (items.size() >= config.maxSeries()) {
                             throw new UpstreamException("the answer has more than maxSeries (" + config.maxSeries()
-                                    + ") items");
+                                    + ") items", true);
                         }
                         items.add(item(json, metric, "items[" + items.size() + "]", seen));
                     }
@@ -277,7 +284,7 @@ class UpstreamClient implements AutoCloseable { // not final: tests make it fail
             expect(kind.equals("ExternalMetricValueList") && sawItems,
                     "not an ExternalMetricValueList with items (kind \"" + abbreviate(kind) + "\")");
         } catch (IOException e) {
-            throw new UpstreamException("invalid answer: " + causeOf(e));
+            throw new UpstreamException("invalid answer: " + causeOf(e), true);
         }
         return items;
     }
@@ -315,7 +322,7 @@ class UpstreamClient implements AutoCloseable { // not final: tests make it fail
                     try {
                         timestamp = Instant.parse(text);
                     } catch (DateTimeParseException e) {
-                        throw new UpstreamException("invalid item timestamp \"" + abbreviate(text) + "\"");
+                        throw new UpstreamException("invalid item timestamp \"" + abbreviate(text) + "\"", true);
                     }
                 }
                 case "window" -> {
@@ -337,7 +344,8 @@ class UpstreamClient implements AutoCloseable { // not final: tests make it fail
         try {
             quantity = Quantity.parse(value).canonical();
         } catch (IllegalArgumentException e) {
-            throw new UpstreamException("invalid item value \"" + abbreviate(value) + "\": " + e.getMessage());
+            throw new UpstreamException("invalid item value \"" + abbreviate(value) + "\": " + e.getMessage(),
+                    true);
         }
         return ExternalMetricJson.item(name, labels, timestamp, window, quantity);
     }
@@ -390,7 +398,7 @@ class UpstreamClient implements AutoCloseable { // not final: tests make it fail
 
     private static void expect(boolean condition, String problem) {
         if (!condition) {
-            throw new UpstreamException("invalid answer: " + problem);
+            throw new UpstreamException("invalid answer: " + problem, true);
         }
     }
 
@@ -411,8 +419,21 @@ class UpstreamClient implements AutoCloseable { // not final: tests make it fail
 
     /** No answer from the upstream, saying why as a user reads it. */
     static final class UpstreamException extends RuntimeException {
+        private final boolean invalid;
+
         UpstreamException(String message) {
+            this(message, false);
+        }
+
+        /** @param invalid whether the upstream answered, but its answer breaks the API's rules or the limits */
+        UpstreamException(String message, boolean invalid) {
             super(message, null, false, false);
+            this.invalid = invalid;
+        }
+
+        /** Whether the upstream answered, but with an answer that breaks the API's rules or the limits. */
+        boolean invalid() {
+            return invalid;
         }
     }
 

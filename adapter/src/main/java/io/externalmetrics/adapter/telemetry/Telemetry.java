@@ -1,5 +1,6 @@
 package io.externalmetrics.adapter.telemetry;
 
+import io.externalmetrics.adapter.cache.Forwarder;
 import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.cache.MetricInfo;
 import io.externalmetrics.adapter.cache.MetricState;
@@ -50,10 +51,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * ({@link ProviderEvents}) and the HTTP layer ({@link HttpMetrics}); values and ages are read from the
  * cache at scrape time.
  *
- * <p>Labels name providers and metrics (namespace and name), never a metric's series, so their number
- * stays bounded by the configuration. At each scrape the label sets of metrics that are no longer
- * served (retired, or their provider removed) and of providers that are gone are dropped first, so
- * they do not linger.
+ * <p>Labels name providers and metrics (namespace and name), never a metric's series or a forwarded
+ * read's selector, so their number stays bounded by the configuration and each forwarder's maxTuples.
+ * At each scrape the label sets of metrics that are no longer served (retired, or their provider
+ * removed) or followed, and of providers that are gone, are dropped first, so they do not linger.
  *
  * <p>The HTTP path costs one counter increment and one histogram observation per request: both data
  * points are looked up once per route kind and status code, then kept.
@@ -113,7 +114,8 @@ public final class Telemetry implements ProviderEvents, ReadEvents, HttpMetrics 
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("externalmetrics_metric_base_value")
-                .help("A metric's last base value (absent while it has none)")
+                .help("A metric's last base value (absent while it has none, and for a forwarded metric, whose "
+                        + "values are per selector)")
                 .labelNames(METRIC)
                 .callback(callback -> served().forEach(state -> state.sample()
                         .flatMap(sample -> sample.baseValue().isPresent()
@@ -123,20 +125,26 @@ public final class Telemetry implements ProviderEvents, ReadEvents, HttpMetrics 
         GaugeWithCallback.builder()
                 .name("externalmetrics_metric_age_seconds")
                 .help("How old a metric's last good value is, as reads judge it against the max age (absent "
-                        + "while it has none)")
+                        + "while it has none); for a forwarded metric, the oldest of its selectors' values")
                 .labelNames(METRIC)
                 .callback(callback -> {
                     Instant now = clock.instant();
                     served().forEach(state -> state.age(now).ifPresent(
                             age -> callback.call(age.toNanos() / 1e9, labels(state.info()))));
+                    forwarded().forEach(followed -> followed.oldestAge().ifPresent(
+                            age -> callback.call(age.toNanos() / 1e9, labels(followed.info()))));
                 })
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("externalmetrics_metric_max_age_seconds")
                 .help("How old a metric's value may be and still be served as fresh")
                 .labelNames(METRIC)
-                .callback(callback -> served().forEach(state -> callback.call(
-                        state.info().maxAge().toNanos() / 1e9, labels(state.info()))))
+                .callback(callback -> {
+                    served().forEach(state -> callback.call(state.info().maxAge().toNanos() / 1e9,
+                            labels(state.info())));
+                    forwarded().forEach(followed -> callback.call(followed.info().maxAge().toNanos() / 1e9,
+                            labels(followed.info())));
+                })
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("externalmetrics_provider_connectivity_state")
@@ -351,10 +359,14 @@ public final class Telemetry implements ProviderEvents, ReadEvents, HttpMetrics 
      */
     private final AtomicLong drops = new AtomicLong();
 
-    /** Drops the label sets of metrics no longer served and of providers no longer configured. */
+    /**
+     * Drops the label sets of metrics no longer served (nor followed by a forwarder) and of providers no
+     * longer configured.
+     */
     private void dropGone() {
         Set<List<String>> metrics = new HashSet<>();
         served().forEach(state -> metrics.add(List.of(labels(state.info()))));
+        forwarded().forEach(followed -> metrics.add(List.of(labels(followed.info()))));
         Set<String> providers = new HashSet<>(providers());
         fetches.removeIf(labels -> !metrics.contains(labels.subList(0, 3)));
         fetchDuration.removeIf(labels -> !metrics.contains(labels));
@@ -371,6 +383,12 @@ public final class Telemetry implements ProviderEvents, ReadEvents, HttpMetrics 
         return metrics == null ? List.of() : metrics.inventory().stream()
                 .filter(state -> state.retiredAt().isEmpty())
                 .toList();
+    }
+
+    /** The metric names forwarders follow now, one per namespace. */
+    private List<Forwarder.Followed> forwarded() {
+        MetricCache metrics = cache.get();
+        return metrics == null ? List.of() : metrics.forwarded();
     }
 
     /** The names of the providers configured now. */
