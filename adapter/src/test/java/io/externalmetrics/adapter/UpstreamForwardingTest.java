@@ -12,6 +12,7 @@ import io.externalmetrics.adapter.testing.Closer;
 import io.externalmetrics.adapter.testing.FakeKubernetes;
 import io.externalmetrics.adapter.testing.FakeProvider;
 import io.externalmetrics.adapter.testing.Kubectl;
+import io.externalmetrics.adapter.testing.PromText;
 import io.externalmetrics.adapter.testing.TestAdapter;
 import io.externalmetrics.adapter.testing.TestPki;
 import io.externalmetrics.proto.v1.FetchResponse;
@@ -20,6 +21,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -137,6 +140,28 @@ class UpstreamForwardingTest {
                 + "orders&format=text").body();
         assertThat(explained).contains("forwarded: no native metric of that name, provider \"upstream\" forwards "
                 + "it to https://127.0.0.1:" + upstream.port(), "\"value\":\"3\"");
+    }
+
+    @Test
+    void forwardedReads_areInTheAdaptersOwnMetrics_asANativeMetrics() {
+        TestAdapter adapter = startAdapter("1m", 100);
+        Await.until("the upstream to serve its metric", WAIT, () -> adapter.read("s0-queue").statusCode() == 200);
+
+        Map<String, String> queue = Map.of("provider", "upstream", "namespace", "default", "metric", "s0-queue");
+        PromText metrics = PromText.parse(TestAdapter.ok(adapter.get("/metrics")).body());
+
+        assertThat(metrics.get("externalmetrics_metric_fetches_total", with(queue, "result", "ok")))
+                .isGreaterThanOrEqualTo(1.0);
+        assertThat(metrics.get("externalmetrics_metric_max_age_seconds", queue)).isPositive();
+        assertThat(metrics.value("externalmetrics_metric_age_seconds", queue)).isPresent();
+        assertThat(metrics.value("externalmetrics_provider_fetches_in_flight", Map.of("provider", "upstream")))
+                .isPresent();
+    }
+
+    private static Map<String, String> with(Map<String, String> labels, String key, String value) {
+        Map<String, String> more = new HashMap<>(labels);
+        more.put(key, value);
+        return more;
     }
 
     @Test
