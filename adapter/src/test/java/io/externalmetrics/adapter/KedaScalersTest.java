@@ -213,6 +213,46 @@ class KedaScalersTest {
     }
 
     @Test
+    void metricsSharingAScaledObjectRef_shareOneGetMetricSpecCallAndOneStream_anotherRefKeepsItsOwn() {
+        AtomicLong depth = new AtomicLong(1);
+        FakeScaler scaler = scaler(0).specs(FakeScaler.spec("depth", 5), FakeScaler.spec("rate", 2))
+                .metric("depth", request -> reply("depth", depth.get()))
+                .metric("rate", request -> reply("rate", depth.get() * 10));
+        startAdapter(scalerProvider("rabbit", scaler.port()) + """
+                      - {name: depth, interval: 1h, maxAge: 2h, scaledObjectRef: {name: orders},
+                         scalerMetricName: depth}
+                      - {name: rate, interval: 1h, maxAge: 2h, scaledObjectRef: {name: orders},
+                         scalerMetricName: rate}
+                      - {name: other, interval: 1h, maxAge: 2h, scaledObjectRef: {name: invoices},
+                         scalerMetricName: depth}
+                """);
+        // every scalerMetricName is configured: no fetch asks GetMetricSpec, only the round does
+        Await.until("every value, the round of GetMetricSpec over, and the StreamIsActive streams open", WAIT,
+                () -> served("default", "depth").equals("1") && served("default", "rate").equals("10")
+                        && served("default", "other").equals("1")
+                        && inventoryDescribe().startsWith("GetMetricSpec ok: 3 metrics")
+                        && scaler.openStreams() >= 2);
+
+        assertThat(scaler.specCalls("orders")).as("one GetMetricSpec call for the ref both metrics share")
+                .isEqualTo(1);
+        assertThat(scaler.specCalls("invoices")).as("the other ref's own call").isEqualTo(1);
+        assertThat(inventoryDescribe()).contains("metric */depth is scaler metric \"depth\" (target 5)",
+                "metric */rate is scaler metric \"rate\" (target 2)",
+                "metric */other is scaler metric \"depth\" (target 5)");
+        assertThat(scaler.openStreams("orders")).as("one StreamIsActive stream per ScaledObject").isEqualTo(1);
+        assertThat(scaler.openStreams("invoices")).isEqualTo(1);
+
+        depth.set(2);
+        scaler.activityChanged("orders", true);
+        Await.until("both metrics of the ref fetched after its stream's message (the next tick is an hour away)",
+                WAIT, () -> served("default", "depth").equals("2") && served("default", "rate").equals("20"));
+        assertThat(served("default", "other")).as("the other ref's stream sent nothing").isEqualTo("1");
+        scaler.activityChanged("invoices", true);
+        Await.until("the other ref's metric fetched after its own stream's message", WAIT,
+                () -> served("default", "other").equals("2"));
+    }
+
+    @Test
     void scalerWithoutStreamIsActive_isPolledOnItsInterval_andNotAskedForStreamsAgainUntilItReconnects() {
         AtomicLong depth = new AtomicLong(1);
         FakeScaler scaler = scaler(0).streamsImplemented(false).specs(FakeScaler.spec("depth", 5))
