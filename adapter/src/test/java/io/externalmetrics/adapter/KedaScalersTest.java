@@ -11,6 +11,7 @@ import io.externalmetrics.adapter.testing.FakeProvider;
 import io.externalmetrics.adapter.testing.FakeScaler;
 import io.externalmetrics.adapter.testing.Kubectl;
 import io.externalmetrics.adapter.testing.ListeningPort;
+import io.externalmetrics.adapter.testing.PromText;
 import io.externalmetrics.adapter.testing.TestAdapter;
 import io.externalmetrics.proto.keda.GetMetricsRequest;
 import io.externalmetrics.proto.keda.GetMetricsResponse;
@@ -170,6 +171,32 @@ class KedaScalersTest {
         scaler.refuseSpecOf("broken", false);
         Await.until("all learned", WAIT, () -> inventoryDescribe().startsWith("GetMetricSpec ok: 2 metrics"));
         assertThat(inventoryDescribe()).contains("metric */bad is scaler metric \"depth\" (target 5)");
+    }
+
+    @Test
+    void getMetricSpecRefusingARefOfTwoMetrics_failsBoth_andEachRetryAsksOnlyThatRefOnce() {
+        FakeScaler scaler = scaler(0).specs(FakeScaler.spec("depth", 5)).value("depth", 1, 0)
+                .refuseSpecOf("broken", true);
+        // every scalerMetricName is configured: no fetch asks GetMetricSpec, only the rounds do
+        startAdapter(scalerProvider("rabbit", scaler.port()) + """
+                      - {name: good, interval: 1h, scaledObjectRef: {name: orders}, scalerMetricName: depth}
+                      - {name: bad, interval: 1h, scaledObjectRef: {name: broken}, scalerMetricName: depth}
+                      - {name: worse, interval: 1h, scaledObjectRef: {name: broken}, scalerMetricName: depth}
+                """);
+
+        Await.until("both metrics of the refused ref named in the inventory", WAIT,
+                () -> inventoryDescribe().contains("metric */bad: GetMetricSpec failed: INVALID_ARGUMENT")
+                        && inventoryDescribe().contains("metric */worse: GetMetricSpec failed: INVALID_ARGUMENT"));
+        assertThat(inventoryDescribe()).startsWith("failing: 2 of 3 metrics");
+        Await.until("a few retries", WAIT, () -> scaler.specCalls("broken") >= 3);
+
+        scaler.refuseSpecOf("broken", false);
+        Await.until("all learned", WAIT, () -> inventoryDescribe().startsWith("GetMetricSpec ok: 3 metrics"));
+        double failedRounds = PromText.parse(TestAdapter.ok(adapter.get("/metrics")).body())
+                .get("externalmetrics_provider_describe_failures_total", Map.of("provider", "rabbit"));
+        assertThat(scaler.specCalls("broken")).as("one call per round (each failed one, then the one that "
+                + "answered) for the ref both metrics share").isEqualTo((int) failedRounds + 1);
+        assertThat(scaler.specCalls("orders")).as("the retries ask only the failed ref").isEqualTo(1);
     }
 
     @Test
