@@ -320,7 +320,9 @@ class KedaScalersTest {
                       - {name: lag, interval: 1s, scaledObjectRef: {name: orders}}
                 """);
 
-        Await.until("a 503 with the scaler's error", WAIT, () -> served("default", "lag").startsWith("503"));
+        // not just any 503: before the first fetch failed, the read is a 503 saying no value came yet
+        Await.until("a 503 with the scaler's error", WAIT, () -> served("default", "lag").startsWith("503")
+                && served("default", "lag").contains("UNAVAILABLE"));
         assertThat(served("default", "lag")).startsWith("503 metric \"lag\" in namespace \"default\": provider "
                 + "\"rabbit\"").contains("UNAVAILABLE: queue backend down");
 
