@@ -37,8 +37,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 
 /**
  * A KEDA external scaler ({@code externalscaler.ExternalScaler}): it serves exactly the configured
@@ -124,10 +124,11 @@ final class KedaScalerSource implements MetricSource {
      */
     private void call(int attempt, List<MetricConfig> asked) {
         int current = ++generation;
-        Map<ScaledObjectRef, List<MetricConfig>> byRef = byRef(asked, MetricConfig::key);
+        // protobuf messages are equal by value: equal refs are one call
+        List<ScaledObjectRef> distinct = asked.stream().map(m -> refs.get(m.key())).distinct().toList();
         Map<ScaledObjectRef, GetMetricSpecResponse> answers = new HashMap<>();
         Map<ScaledObjectRef, String> failures = new HashMap<>();
-        for (ScaledObjectRef ref : byRef.keySet()) {
+        for (ScaledObjectRef ref : distinct) {
             stub.withDeadlineAfter(config.deadline().toNanos(), TimeUnit.NANOSECONDS)
                     .getMetricSpec(ref, new StreamObserver<>() {
                         private GetMetricSpecResponse reply = GetMetricSpecResponse.getDefaultInstance();
@@ -142,7 +143,7 @@ final class KedaScalerSource implements MetricSource {
                             String why = Failures.describe(error);
                             sync.execute(() -> {
                                 failures.put(ref, why);
-                                settled(current, attempt, asked, byRef.size(), answers, failures);
+                                settled(current, attempt, asked, distinct.size(), answers, failures);
                             });
                         }
 
@@ -151,18 +152,11 @@ final class KedaScalerSource implements MetricSource {
                             GetMetricSpecResponse answer = reply;
                             sync.execute(() -> {
                                 answers.put(ref, answer);
-                                settled(current, attempt, asked, byRef.size(), answers, failures);
+                                settled(current, attempt, asked, distinct.size(), answers, failures);
                             });
                         }
                     });
         }
-    }
-
-    /** {@code items} grouped by their metric's {@code scaledObjectRef} (protobuf messages are equal by value). */
-    private <T> Map<ScaledObjectRef, List<T>> byRef(Collection<T> items, Function<T, MetricKey> key) {
-        Map<ScaledObjectRef, List<T>> byRef = new LinkedHashMap<>();
-        items.forEach(item -> byRef.computeIfAbsent(refs.get(key.apply(item)), r -> new ArrayList<>()).add(item));
-        return byRef;
     }
 
     /**
@@ -321,8 +315,9 @@ final class KedaScalerSource implements MetricSource {
         stopStreams("metrics changed");
         unimplemented = false;
         // one stream per ScaledObject, as KEDA opens it: a scaler's restart is then one reconnect per ref
-        List<MetricKey> watched = served.stream().filter(this::watches).map(MetricInfo::key).toList();
-        byRef(watched, Function.identity()).forEach((ref, keys) -> {
+        Map<ScaledObjectRef, List<MetricKey>> keysByRef = served.stream().filter(this::watches).map(MetricInfo::key)
+                .collect(Collectors.groupingBy(refs::get, LinkedHashMap::new, Collectors.toList()));
+        keysByRef.forEach((ref, keys) -> {
             var stream = new ActivityStream(ref, keys);
             streams.put(ref, stream);
             stream.open(0);
