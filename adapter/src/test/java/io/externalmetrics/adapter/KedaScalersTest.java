@@ -11,6 +11,7 @@ import io.externalmetrics.adapter.testing.FakeProvider;
 import io.externalmetrics.adapter.testing.FakeScaler;
 import io.externalmetrics.adapter.testing.Kubectl;
 import io.externalmetrics.adapter.testing.ListeningPort;
+import io.externalmetrics.adapter.testing.PromText;
 import io.externalmetrics.adapter.testing.TestAdapter;
 import io.externalmetrics.proto.keda.GetMetricsRequest;
 import io.externalmetrics.proto.keda.GetMetricsResponse;
@@ -173,6 +174,32 @@ class KedaScalersTest {
     }
 
     @Test
+    void getMetricSpecRefusingARefOfTwoMetrics_failsBoth_andEachRetryAsksOnlyThatRefOnce() {
+        FakeScaler scaler = scaler(0).specs(FakeScaler.spec("depth", 5)).value("depth", 1, 0)
+                .refuseSpecOf("broken", true);
+        // every scalerMetricName is configured: no fetch asks GetMetricSpec, only the rounds do
+        startAdapter(scalerProvider("rabbit", scaler.port()) + """
+                      - {name: good, interval: 1h, scaledObjectRef: {name: orders}, scalerMetricName: depth}
+                      - {name: bad, interval: 1h, scaledObjectRef: {name: broken}, scalerMetricName: depth}
+                      - {name: worse, interval: 1h, scaledObjectRef: {name: broken}, scalerMetricName: depth}
+                """);
+
+        Await.until("both metrics of the refused ref named in the inventory", WAIT,
+                () -> inventoryDescribe().contains("metric */bad: GetMetricSpec failed: INVALID_ARGUMENT")
+                        && inventoryDescribe().contains("metric */worse: GetMetricSpec failed: INVALID_ARGUMENT"));
+        assertThat(inventoryDescribe()).startsWith("failing: 2 of 3 metrics");
+        Await.until("a few retries", WAIT, () -> scaler.specCalls("broken") >= 3);
+
+        scaler.refuseSpecOf("broken", false);
+        Await.until("all learned", WAIT, () -> inventoryDescribe().startsWith("GetMetricSpec ok: 3 metrics"));
+        double failedRounds = PromText.parse(TestAdapter.ok(adapter.get("/metrics")).body())
+                .get("externalmetrics_provider_describe_failures_total", Map.of("provider", "rabbit"));
+        assertThat(scaler.specCalls("broken")).as("one call per round (each failed one, then the one that "
+                + "answered) for the ref both metrics share").isEqualTo((int) failedRounds + 1);
+        assertThat(scaler.specCalls("orders")).as("the retries ask only the failed ref").isEqualTo(1);
+    }
+
+    @Test
     void getMetricSpecListingNoName_failsTheMetricWithoutAskingAgainEachTick() {
         FakeScaler scaler = scaler(0).value("depth", 1, 0);
         startAdapter(scalerProvider("rabbit", scaler.port()) + """
@@ -210,6 +237,46 @@ class KedaScalersTest {
 
         Await.until("the value after a StreamIsActive message (the next tick is an hour away)", WAIT,
                 () -> served("default", "depth").equals("2"));
+    }
+
+    @Test
+    void metricsSharingAScaledObjectRef_shareOneGetMetricSpecCallAndOneStream_anotherRefKeepsItsOwn() {
+        AtomicLong depth = new AtomicLong(1);
+        FakeScaler scaler = scaler(0).specs(FakeScaler.spec("depth", 5), FakeScaler.spec("rate", 2))
+                .metric("depth", request -> reply("depth", depth.get()))
+                .metric("rate", request -> reply("rate", depth.get() * 10));
+        startAdapter(scalerProvider("rabbit", scaler.port()) + """
+                      - {name: depth, interval: 1h, maxAge: 2h, scaledObjectRef: {name: orders},
+                         scalerMetricName: depth}
+                      - {name: rate, interval: 1h, maxAge: 2h, scaledObjectRef: {name: orders},
+                         scalerMetricName: rate}
+                      - {name: other, interval: 1h, maxAge: 2h, scaledObjectRef: {name: invoices},
+                         scalerMetricName: depth}
+                """);
+        // every scalerMetricName is configured: no fetch asks GetMetricSpec, only the round does
+        Await.until("every value, the round of GetMetricSpec over, and the StreamIsActive streams open", WAIT,
+                () -> served("default", "depth").equals("1") && served("default", "rate").equals("10")
+                        && served("default", "other").equals("1")
+                        && inventoryDescribe().startsWith("GetMetricSpec ok: 3 metrics")
+                        && scaler.openStreams() >= 2);
+
+        assertThat(scaler.specCalls("orders")).as("one GetMetricSpec call for the ref both metrics share")
+                .isEqualTo(1);
+        assertThat(scaler.specCalls("invoices")).as("the other ref's own call").isEqualTo(1);
+        assertThat(inventoryDescribe()).contains("metric */depth is scaler metric \"depth\" (target 5)",
+                "metric */rate is scaler metric \"rate\" (target 2)",
+                "metric */other is scaler metric \"depth\" (target 5)");
+        assertThat(scaler.openStreams("orders")).as("one StreamIsActive stream per ScaledObject").isEqualTo(1);
+        assertThat(scaler.openStreams("invoices")).isEqualTo(1);
+
+        depth.set(2);
+        scaler.activityChanged("orders", true);
+        Await.until("both metrics of the ref fetched after its stream's message (the next tick is an hour away)",
+                WAIT, () -> served("default", "depth").equals("2") && served("default", "rate").equals("20"));
+        assertThat(served("default", "other")).as("the other ref's stream sent nothing").isEqualTo("1");
+        scaler.activityChanged("invoices", true);
+        Await.until("the other ref's metric fetched after its own stream's message", WAIT,
+                () -> served("default", "other").equals("2"));
     }
 
     @Test
@@ -253,7 +320,9 @@ class KedaScalersTest {
                       - {name: lag, interval: 1s, scaledObjectRef: {name: orders}}
                 """);
 
-        Await.until("a 503 with the scaler's error", WAIT, () -> served("default", "lag").startsWith("503"));
+        // not just any 503: before the first fetch failed, the read is a 503 saying no value came yet
+        Await.until("a 503 with the scaler's error", WAIT, () -> served("default", "lag").startsWith("503")
+                && served("default", "lag").contains("UNAVAILABLE"));
         assertThat(served("default", "lag")).startsWith("503 metric \"lag\" in namespace \"default\": provider "
                 + "\"rabbit\"").contains("UNAVAILABLE: queue backend down");
 

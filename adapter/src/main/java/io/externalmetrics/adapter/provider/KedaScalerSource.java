@@ -26,6 +26,7 @@ import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,13 +38,15 @@ import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 
 /**
  * A KEDA external scaler ({@code externalscaler.ExternalScaler}): it serves exactly the configured
  * metrics, each sent with its {@code scaledObjectRef}. {@code GetMetricSpec} tells each metric's
  * scaler name and target (for the inventory, and the default {@code scalerMetricName});
- * {@code GetMetrics} gives a value; a {@code StreamIsActive} stream per metric, when the scaler has
- * it, makes each of its messages a fetch, as Watch events do.
+ * {@code GetMetrics} gives a value; a {@code StreamIsActive} stream, when the scaler has it, makes
+ * each of its messages a fetch, as Watch events do. Metrics that share a {@code scaledObjectRef}
+ * share its GetMetricSpec call and its stream, as KEDA asks once per ScaledObject.
  *
  * <p>Learning and streams change state in the provider's {@link SynchronizationContext} only; the
  * learned names are published in a volatile map for the fetchers.
@@ -62,7 +65,9 @@ final class KedaScalerSource implements MetricSource {
     private final Backoff backoff;
     private final Listener listener;
     private final RateLimitedLog log;
-    private final Map<MetricKey, MetricConfig> metrics = new LinkedHashMap<>(); // filled once, in the constructor
+    // filled once, in the constructor: the metrics, and the scaledObjectRef each is sent with
+    private final Map<MetricKey, MetricConfig> metrics = new LinkedHashMap<>();
+    private final Map<MetricKey, ScaledObjectRef> refs = new HashMap<>();
 
     // published for the fetchers: each metric's scaler name, as GetMetricSpec last told it, and the metrics
     // whose GetMetricSpec named none (they fail at once until it does, instead of asking it each tick)
@@ -73,7 +78,7 @@ final class KedaScalerSource implements MetricSource {
     private int generation; // of learn(): answers to an older one are ignored
     private final Map<MetricKey, String> lines = new LinkedHashMap<>(); // each metric's inventory line
     private Optional<SynchronizationContext.ScheduledHandle> retry = Optional.empty();
-    private final Map<MetricKey, ActivityStream> streams = new HashMap<>();
+    private final Map<ScaledObjectRef, ActivityStream> streams = new HashMap<>();
     private boolean unimplemented;
 
     KedaScalerSource(ProviderConfig config, Channel channel, SynchronizationContext sync,
@@ -87,7 +92,10 @@ final class KedaScalerSource implements MetricSource {
         this.backoff = backoff;
         this.listener = listener;
         this.log = new RateLimitedLog(LOG, RateLimitedLog.INTERVAL, env.ticker());
-        config.metrics().forEach(metric -> metrics.put(metric.key(), metric));
+        config.metrics().forEach(metric -> {
+            metrics.put(metric.key(), metric);
+            refs.put(metric.key(), ref(metric.scaler().orElseThrow()));
+        });
     }
 
     static ScaledObjectRef ref(ScalerMetric scaler) {
@@ -95,7 +103,7 @@ final class KedaScalerSource implements MetricSource {
                 .putAllScalerMetadata(scaler.metadata()).build();
     }
 
-    // ---- learning: GetMetricSpec of every metric
+    // ---- learning: GetMetricSpec of every distinct scaledObjectRef
 
     @Override
     public void learn() {
@@ -109,14 +117,20 @@ final class KedaScalerSource implements MetricSource {
         call(attempt, List.copyOf(metrics.values()));
     }
 
-    /** One round of GetMetricSpec for {@code asked}; a retry asks only the metrics whose call failed. */
+    /**
+     * One round of GetMetricSpec for {@code asked}: one call per distinct {@code scaledObjectRef}, as KEDA
+     * asks once per ScaledObject, its answer or failure applying to every metric with that ref; a retry
+     * asks only the refs whose call failed.
+     */
     private void call(int attempt, List<MetricConfig> asked) {
         int current = ++generation;
-        Map<MetricKey, GetMetricSpecResponse> answers = new LinkedHashMap<>();
-        Map<MetricKey, String> failures = new LinkedHashMap<>();
-        for (MetricConfig metric : asked) {
+        // protobuf messages are equal by value: equal refs are one call
+        List<ScaledObjectRef> distinct = asked.stream().map(m -> refs.get(m.key())).distinct().toList();
+        Map<ScaledObjectRef, GetMetricSpecResponse> answers = new HashMap<>();
+        Map<ScaledObjectRef, String> failures = new HashMap<>();
+        for (ScaledObjectRef ref : distinct) {
             stub.withDeadlineAfter(config.deadline().toNanos(), TimeUnit.NANOSECONDS)
-                    .getMetricSpec(ref(metric.scaler().orElseThrow()), new StreamObserver<>() {
+                    .getMetricSpec(ref, new StreamObserver<>() {
                         private GetMetricSpecResponse reply = GetMetricSpecResponse.getDefaultInstance();
 
                         @Override
@@ -128,8 +142,8 @@ final class KedaScalerSource implements MetricSource {
                         public void onError(Throwable error) {
                             String why = Failures.describe(error);
                             sync.execute(() -> {
-                                failures.put(metric.key(), why);
-                                settled(current, attempt, asked, answers, failures);
+                                failures.put(ref, why);
+                                settled(current, attempt, asked, distinct.size(), answers, failures);
                             });
                         }
 
@@ -137,8 +151,8 @@ final class KedaScalerSource implements MetricSource {
                         public void onCompleted() {
                             GetMetricSpecResponse answer = reply;
                             sync.execute(() -> {
-                                answers.put(metric.key(), answer);
-                                settled(current, attempt, asked, answers, failures);
+                                answers.put(ref, answer);
+                                settled(current, attempt, asked, distinct.size(), answers, failures);
                             });
                         }
                     });
@@ -146,21 +160,25 @@ final class KedaScalerSource implements MetricSource {
     }
 
     /**
-     * Once every metric of the round answered or failed: what was learned is published at once (one
-     * scaler refusing one ref does not hold back the others), and the failed ones are asked again with backoff.
+     * Once each of the round's {@code distinct} refs answered or failed: what was learned is published at
+     * once (one scaler refusing one ref does not hold back the others), and the failed refs are asked again
+     * with backoff.
      */
-    private void settled(int call, int attempt, List<MetricConfig> asked,
-                         Map<MetricKey, GetMetricSpecResponse> answers, Map<MetricKey, String> failures) {
-        if (call != generation || answers.size() + failures.size() < asked.size()) {
+    private void settled(int call, int attempt, List<MetricConfig> asked, int distinct,
+                         Map<ScaledObjectRef, GetMetricSpecResponse> answers, Map<ScaledObjectRef, String> failures) {
+        if (call != generation || answers.size() + failures.size() < distinct) {
             return;
         }
         generation++; // this round is over
         Map<MetricKey, String> names = new LinkedHashMap<>(learned);
         Set<MetricKey> withoutName = new HashSet<>(nameless);
+        List<MetricConfig> failed = new ArrayList<>();
         for (MetricConfig m : asked) {
-            GetMetricSpecResponse answer = answers.get(m.key());
+            ScaledObjectRef ref = refs.get(m.key());
+            GetMetricSpecResponse answer = answers.get(ref);
             if (answer == null) {
-                lines.put(m.key(), "metric " + m.key() + ": GetMetricSpec failed: " + failures.get(m.key()));
+                lines.put(m.key(), "metric " + m.key() + ": GetMetricSpec failed: " + failures.get(ref));
+                failed.add(m);
                 continue;
             }
             List<MetricSpec> specs = answer.getMetricSpecsList();
@@ -175,8 +193,7 @@ final class KedaScalerSource implements MetricSource {
         }
         learned = Map.copyOf(names);
         nameless = Set.copyOf(withoutName);
-        if (!failures.isEmpty()) {
-            List<MetricConfig> failed = asked.stream().filter(m -> failures.containsKey(m.key())).toList();
+        if (!failed.isEmpty()) {
             String why = failed.size() + " of " + metrics.size() + " metrics; " + String.join("; ",
                     failed.stream().map(m -> lines.get(m.key())).toList());
             if (attempt == 0) {
@@ -231,7 +248,7 @@ final class KedaScalerSource implements MetricSource {
         ReplyRules replies = ReplyRules.of(config);
         return info -> {
             ScalerMetric scaler = metrics.get(info.key()).scaler().orElseThrow();
-            ScaledObjectRef ref = ref(scaler);
+            ScaledObjectRef ref = refs.get(info.key());
             return timeout -> {
                 // one deadline for the fetch, also when it has to ask GetMetricSpec first
                 Deadline deadline = Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -285,7 +302,7 @@ final class KedaScalerSource implements MetricSource {
         return FetchResponse.newBuilder().setValue(number).build();
     }
 
-    // ---- watching: StreamIsActive per metric
+    // ---- watching: StreamIsActive per distinct scaledObjectRef
 
     @Override
     public boolean watches(MetricInfo info) {
@@ -297,13 +314,14 @@ final class KedaScalerSource implements MetricSource {
         sync.throwIfNotInThisSynchronizationContext();
         stopStreams("metrics changed");
         unimplemented = false;
-        for (MetricInfo info : served) {
-            if (watches(info)) {
-                var stream = new ActivityStream(info.key(), ref(metrics.get(info.key()).scaler().orElseThrow()));
-                streams.put(info.key(), stream);
-                stream.open(0);
-            }
-        }
+        // one stream per ScaledObject, as KEDA opens it: a scaler's restart is then one reconnect per ref
+        Map<ScaledObjectRef, List<MetricKey>> keysByRef = served.stream().filter(this::watches).map(MetricInfo::key)
+                .collect(Collectors.groupingBy(refs::get, LinkedHashMap::new, Collectors.toList()));
+        keysByRef.forEach((ref, keys) -> {
+            var stream = new ActivityStream(ref, keys);
+            streams.put(ref, stream);
+            stream.open(0);
+        });
     }
 
     @Override
@@ -328,21 +346,21 @@ final class KedaScalerSource implements MetricSource {
     }
 
     /**
-     * One metric's StreamIsActive: every message is a change; reopened with backoff when it ends,
-     * the backoff starting over once a stream stayed up as long as {@link WatchSession}'s rule says.
+     * One ref's StreamIsActive: every message is a change of each of its metrics; reopened with backoff
+     * when it ends, the backoff starting over once a stream stayed up as long as {@link WatchSession}'s rule says.
      */
     private final class ActivityStream {
-        private final MetricKey key;
         private final ScaledObjectRef ref;
+        private final List<MetricKey> keys;
         private final Duration stableAfter = config.retry().max().compareTo(WatchSession.MIN_STABLE_WATCH) > 0
                 ? config.retry().max() : WatchSession.MIN_STABLE_WATCH;
         // confined to sync
         private Call current;
         private SynchronizationContext.ScheduledHandle reopen;
 
-        ActivityStream(MetricKey key, ScaledObjectRef ref) {
-            this.key = key;
+        ActivityStream(ScaledObjectRef ref, List<MetricKey> keys) {
             this.ref = ref;
+            this.keys = List.copyOf(keys);
         }
 
         void open(int failed) {
@@ -352,7 +370,7 @@ final class KedaScalerSource implements MetricSource {
             }
             current = new Call(failed, ticker.getAsLong());
             stub.streamIsActive(ref, current);
-            listener.watchOpened(List.of(key));
+            listener.watchOpened(keys);
         }
 
         void cancel(String why) {
@@ -368,7 +386,7 @@ final class KedaScalerSource implements MetricSource {
         }
 
         private void ended(Call call, Optional<Throwable> error) {
-            if (call != current || streams.get(key) != this) {
+            if (call != current || streams.get(ref) != this) {
                 return; // replaced or stopped
             }
             current = null;
@@ -382,9 +400,9 @@ final class KedaScalerSource implements MetricSource {
             boolean stayedUp = ticker.getAsLong() - call.openedAt >= Backoff.nanos(stableAfter);
             int failedBefore = stayedUp ? 0 : call.failed;
             if (failedBefore == 0) {
-                // one line per provider every 30 s with a count: a scaler's restart ends every metric's stream
-                log.log(Level.WARNING, "stream ended", "provider \"" + config.name() + "\": StreamIsActive of metric "
-                        + key
+                // one line per provider every 30 s with a count: a scaler's restart ends every ref's stream
+                log.log(Level.WARNING, "stream ended", "provider \"" + config.name() + "\": StreamIsActive of "
+                        + (keys.size() == 1 ? "metric " + keys.getFirst() : "metrics " + keys)
                         + (error.isPresent() ? " broke (" + Failures.describe(error.get()) + ")" : " ended")
                         + "; reconnecting with backoff (until a stream stays up for "
                         + Durations.format(stableAfter) + ", further ends are not logged)");
@@ -410,7 +428,7 @@ final class KedaScalerSource implements MetricSource {
 
             @Override
             public void onNext(IsActiveResponse value) {
-                listener.changed(key);
+                keys.forEach(listener::changed);
             }
 
             @Override

@@ -168,7 +168,7 @@ public final class Telemetry implements ProviderEvents, ReadEvents, HttpMetrics 
                 .register(registry);
         watchReconnects = Counter.builder()
                 .name("externalmetrics_provider_watch_reconnects_total")
-                .help("Watch streams opened again after one ended")
+                .help("Watch streams opened again after one ended (KEDA: one StreamIsActive per scaledObjectRef)")
                 .labelNames("provider")
                 .register(registry);
         describeFailures = Counter.builder()

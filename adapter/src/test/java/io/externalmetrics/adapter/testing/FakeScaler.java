@@ -16,10 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 /**
  * A KEDA external scaler in Java, on 127.0.0.1, built from KEDA's {@code externalscaler.proto}:
@@ -36,7 +36,8 @@ public final class FakeScaler implements AutoCloseable {
 
     private final Map<String, Behavior> behaviors = new ConcurrentHashMap<>();
     private final AtomicReference<List<MetricSpec>> specs = new AtomicReference<>(List.of());
-    private final List<ServerCallStreamObserver<IsActiveResponse>> streams = new CopyOnWriteArrayList<>();
+    // each open StreamIsActive stream, with the name of the scaledObjectRef it was opened for
+    private final Map<ServerCallStreamObserver<IsActiveResponse>, String> streams = new ConcurrentHashMap<>();
     private final Map<String, GetMetricsRequest> lastRequests = new ConcurrentHashMap<>();
     private final AtomicInteger specCalls = new AtomicInteger();
     private final Map<String, AtomicInteger> specCallsByRef = new ConcurrentHashMap<>();
@@ -101,8 +102,21 @@ public final class FakeScaler implements AutoCloseable {
 
     /** Sends an IsActiveResponse on every open StreamIsActive stream. */
     public void activityChanged(boolean active) {
+        send(active, refName -> true);
+    }
+
+    /** Sends an IsActiveResponse on the open StreamIsActive streams of the scaledObjectRef named {@code refName}. */
+    public void activityChanged(String refName, boolean active) {
+        send(active, refName::equals);
+    }
+
+    private void send(boolean active, Predicate<String> refNames) {
         IsActiveResponse response = IsActiveResponse.newBuilder().setResult(active).build();
-        for (ServerCallStreamObserver<IsActiveResponse> stream : streams) {
+        for (var entry : streams.entrySet()) {
+            if (!refNames.test(entry.getValue())) {
+                continue;
+            }
+            ServerCallStreamObserver<IsActiveResponse> stream = entry.getKey();
             synchronized (stream) {
                 if (!stream.isCancelled()) {
                     stream.onNext(response);
@@ -118,6 +132,11 @@ public final class FakeScaler implements AutoCloseable {
 
     public int openStreams() {
         return streams.size();
+    }
+
+    /** Open StreamIsActive streams of the scaledObjectRef named {@code refName}. */
+    public int openStreams(String refName) {
+        return (int) streams.values().stream().filter(refName::equals).count();
     }
 
     /** StreamIsActive calls, answered or not. */
@@ -174,7 +193,7 @@ public final class FakeScaler implements AutoCloseable {
             }
             var stream = (ServerCallStreamObserver<IsActiveResponse>) responses;
             stream.setOnCancelHandler(() -> streams.remove(stream));
-            streams.add(stream);
+            streams.put(stream, request.getName());
         }
 
         @Override
