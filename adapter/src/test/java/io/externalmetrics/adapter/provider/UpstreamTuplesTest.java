@@ -10,6 +10,7 @@ import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.k8s.LabelSelector;
 import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.Closer;
+import io.externalmetrics.adapter.testing.FakeClock;
 import io.externalmetrics.adapter.testing.LogRecords;
 import io.externalmetrics.adapter.testing.TestClock;
 import io.externalmetrics.adapter.testing.TestPki;
@@ -67,6 +68,9 @@ class UpstreamTuplesTest {
             {"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","metadata":{},
              "items":[{"metricName":"s0-queue","metricLabels":{"queue":"orders"},
                        "timestamp":"2026-01-01T00:00:00Z","value":"3"}]}""";
+    private static final String NO_SUCH_METRIC = "{\"kind\":\"Status\",\"message\":\"no such metric\"}";
+    /** Settings of tuples refreshed on the real scheduler, often enough for a test to see refreshes. */
+    private static final String REAL_TIME = "deadline: 1s\ninterval: 100ms\n";
 
     @RegisterExtension
     final Closer closer = new Closer();
@@ -100,17 +104,17 @@ class UpstreamTuplesTest {
     /** With the client {@code clients} makes. */
     private ForwardedTuples tuples(RawUpstream upstream, String deadline, String more, Executor fetchExecutor,
                                    Function<ProviderConfig, UpstreamClient> clients) {
-        return tuples(upstream, deadline, more, new ProviderManager.Environment(scheduler, fetchExecutor,
-                Clock.systemUTC(), System::nanoTime), clients);
+        var env = new ProviderManager.Environment(scheduler, fetchExecutor, Clock.systemUTC(), System::nanoTime);
+        return tuples(upstream, "deadline: " + deadline + "\ninterval: 100ms\n" + more, env, clients);
     }
 
-    /** In {@code env}: its scheduler, fetch executor and clock. */
-    private ForwardedTuples tuples(RawUpstream upstream, String more, ProviderManager.Environment env) {
-        return tuples(upstream, "1s", more, env, config -> new UpstreamClient(config,
+    /** In {@code env} (its scheduler, fetch executor and clock), with {@code settings} (deadline, interval...). */
+    private ForwardedTuples tuples(RawUpstream upstream, String settings, ProviderManager.Environment env) {
+        return tuples(upstream, settings, env, config -> new UpstreamClient(config,
                 UpstreamClient.sslContext(config, Optional.empty()), fetchThreads));
     }
 
-    private ForwardedTuples tuples(RawUpstream upstream, String deadline, String more, ProviderManager.Environment env,
+    private ForwardedTuples tuples(RawUpstream upstream, String settings, ProviderManager.Environment env,
                                    Function<ProviderConfig, UpstreamClient> clients) {
         ProviderConfig config = ConfigLoader.parse("""
                 server: {address: 127.0.0.1, port: 0}
@@ -118,11 +122,9 @@ class UpstreamTuplesTest {
                   - name: upstream
                     protocol: externalMetricsApi
                     target: https://127.0.0.1:%d
-                    deadline: %s
                     insecureSkipTLSVerify: true
                     forward: ["s0-*"]
-                    interval: 100ms
-                %s""".formatted(upstream.port(), deadline, more.indent(4))).providers().getFirst();
+                %s""".formatted(upstream.port(), settings.indent(4))).providers().getFirst();
         return closer.register(new ForwardedTuples(config, clients.apply(config), Optional.empty(), cache, env));
     }
 
@@ -353,11 +355,11 @@ class UpstreamTuplesTest {
     @Test
     void tupleThatNeverHadAValue_isDroppedAfterAMinuteUnread_whileOneWithAValueStaysUntilIdleAfter() throws Exception {
         RawUpstream upstream = closer.register(RawUpstream.start(request -> request.contains("/s0-missing ")
-                ? RawUpstream.status(404, "{\"kind\":\"Status\",\"message\":\"no such metric\"}")
+                ? RawUpstream.status(404, NO_SUCH_METRIC)
                 : request.contains("/s0-down ") ? RawUpstream.status(500, "{\"kind\":\"Status\",\"message\":\"down\"}")
                 : RawUpstream.ok(LIST)));
         var clock = new TestClock(Instant.parse("2026-11-30T10:00:00Z"));
-        ForwardedTuples tuples = tuples(upstream, "idleAfter: 5m", realTimeWith(clock));
+        ForwardedTuples tuples = tuples(upstream, REAL_TIME + "idleAfter: 5m", realTimeWith(clock));
         assertThat(message(tuples.read("default", "s0-missing", Optional.empty()))).startsWith("404 ");
         assertThat(message(tuples.read("default", "s0-down", Optional.empty()))).startsWith("503 ");
         assertThat(message(tuples.read("default", "s0-queue", Optional.empty()))).startsWith("200 ");
@@ -384,10 +386,9 @@ class UpstreamTuplesTest {
 
     @Test
     void tupleThatNeverHadAValue_isDroppedAfterIdleAfter_whenThatIsUnderAMinute() throws Exception {
-        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.status(404,
-                "{\"kind\":\"Status\",\"message\":\"no such metric\"}")));
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.status(404, NO_SUCH_METRIC)));
         var clock = new TestClock(Instant.parse("2026-11-30T10:00:00Z"));
-        ForwardedTuples tuples = tuples(upstream, "idleAfter: 30s", realTimeWith(clock));
+        ForwardedTuples tuples = tuples(upstream, REAL_TIME + "idleAfter: 30s", realTimeWith(clock));
         assertThat(message(tuples.read("default", "s0-missing", Optional.empty()))).startsWith("404 ");
         awaitSummary("follows 1 tuple (");
 
@@ -396,6 +397,30 @@ class UpstreamTuplesTest {
         clock.advance(Duration.ofSeconds(1));
 
         awaitSummary("follows 0 tuples");
+    }
+
+    @Test
+    void tupleThatNeverHadAValue_withAnIntervalOverAMinute_staysWhileReadWithinTheInterval() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.status(404, NO_SUCH_METRIC)));
+        var time = new FakeClock();
+        // refreshes and summaries run on virtual time, fetches inline: all on this thread, in forward() or a read
+        ForwardedTuples tuples = tuples(upstream, "deadline: 1s\ninterval: 2m", new ProviderManager.Environment(
+                time.scheduler(), Runnable::run, time.clock(), time.ticker()));
+        assertThat(message(tuples.read("default", "s0-missing", Optional.empty()))).startsWith("404 ");
+
+        for (int read = 1; read <= 6; read++) {
+            time.forward(Duration.ofSeconds(90));
+            int fetched = upstream.requests().size();
+            assertThat(message(tuples.read("default", "s0-missing", Optional.empty()))).startsWith("404 ");
+            assertThat(upstream.requests()).as("read %d, 90s after the one before, answered by the followed tuple",
+                    read).hasSize(fetched);
+        }
+        time.forward(Duration.ofMinutes(4).plusSeconds(1)); // two intervals: a refresh after 2m unread
+
+        assertThat(cache.providers().getFirst().describe()).contains("follows 0 tuples");
+        int fetched = upstream.requests().size();
+        assertThat(message(tuples.read("default", "s0-missing", Optional.empty()))).startsWith("404 ");
+        assertThat(upstream.requests()).as("a read of the dropped tuple fetches it").hasSize(fetched + 1);
     }
 
     @Test
@@ -435,8 +460,8 @@ class UpstreamTuplesTest {
                 throw new UnsupportedOperationException();
             }
         };
-        ForwardedTuples tuples = tuples(upstream, "", new ProviderManager.Environment(byHand, fetchThreads, clock,
-                System::nanoTime));
+        ForwardedTuples tuples = tuples(upstream, REAL_TIME, new ProviderManager.Environment(byHand, fetchThreads,
+                clock, System::nanoTime));
         assertThat(message(tuples.read("default", "s0-queue", Optional.empty()))).startsWith("200 ");
         Thread summary = Thread.ofPlatform().unstarted(summaryTask.get());
         publisher.set(summary);
