@@ -69,8 +69,11 @@ class UpstreamTuplesTest {
              "items":[{"metricName":"s0-queue","metricLabels":{"queue":"orders"},
                        "timestamp":"2026-01-01T00:00:00Z","value":"3"}]}""";
     private static final String NO_SUCH_METRIC = "{\"kind\":\"Status\",\"message\":\"no such metric\"}";
-    /** Settings of tuples refreshed on the real scheduler, often enough for a test to see refreshes. */
-    private static final String REAL_TIME = "deadline: 1s\ninterval: 100ms\n";
+    /**
+     * Settings of tuples refreshed on the real scheduler, often enough for a test to see refreshes; the
+     * deadline is long enough for a first TLS handshake on a busy machine.
+     */
+    private static final String REAL_TIME = "deadline: 10s\ninterval: 100ms\n";
 
     @RegisterExtension
     final Closer closer = new Closer();
@@ -360,9 +363,9 @@ class UpstreamTuplesTest {
                 : RawUpstream.ok(LIST)));
         var clock = new TestClock(Instant.parse("2026-11-30T10:00:00Z"));
         ForwardedTuples tuples = tuples(upstream, REAL_TIME + "idleAfter: 5m", realTimeWith(clock));
-        assertThat(message(tuples.read("default", "s0-missing", Optional.empty()))).startsWith("404 ");
-        assertThat(message(tuples.read("default", "s0-down", Optional.empty()))).startsWith("503 ");
-        assertThat(message(tuples.read("default", "s0-queue", Optional.empty()))).startsWith("200 ");
+        assertThat(message(read(tuples, "default", "s0-missing", Optional.empty()))).startsWith("404 ");
+        assertThat(message(read(tuples, "default", "s0-down", Optional.empty()))).startsWith("503 ");
+        assertThat(message(read(tuples, "default", "s0-queue", Optional.empty()))).startsWith("200 ");
         awaitSummary("follows 3 tuples");
 
         clock.advance(Duration.ofSeconds(59));
@@ -372,7 +375,7 @@ class UpstreamTuplesTest {
         awaitSummary("follows 1 tuple (");
         awaitRefreshed(upstream, "s0-queue");
         int missing = requestsFor(upstream, "s0-missing");
-        assertThat(message(tuples.read("default", "s0-missing", Optional.empty()))).startsWith("404 ");
+        assertThat(message(read(tuples, "default", "s0-missing", Optional.empty()))).startsWith("404 ");
         assertThat(requestsFor(upstream, "s0-missing")).as("a new read fetches the dropped tuple again")
                 .isGreaterThan(missing);
         awaitSummary("follows 2 tuples");
@@ -389,7 +392,7 @@ class UpstreamTuplesTest {
         RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.status(404, NO_SUCH_METRIC)));
         var clock = new TestClock(Instant.parse("2026-11-30T10:00:00Z"));
         ForwardedTuples tuples = tuples(upstream, REAL_TIME + "idleAfter: 30s", realTimeWith(clock));
-        assertThat(message(tuples.read("default", "s0-missing", Optional.empty()))).startsWith("404 ");
+        assertThat(message(read(tuples, "default", "s0-missing", Optional.empty()))).startsWith("404 ");
         awaitSummary("follows 1 tuple (");
 
         clock.advance(Duration.ofSeconds(29));
@@ -404,14 +407,14 @@ class UpstreamTuplesTest {
         RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.status(404, NO_SUCH_METRIC)));
         var time = new FakeClock();
         // refreshes and summaries run on virtual time, fetches inline: all on this thread, in forward() or a read
-        ForwardedTuples tuples = tuples(upstream, "deadline: 1s\ninterval: 2m", new ProviderManager.Environment(
+        ForwardedTuples tuples = tuples(upstream, "deadline: 10s\ninterval: 2m", new ProviderManager.Environment(
                 time.scheduler(), Runnable::run, time.clock(), time.ticker()));
-        assertThat(message(tuples.read("default", "s0-missing", Optional.empty()))).startsWith("404 ");
+        assertThat(message(read(tuples, "default", "s0-missing", Optional.empty()))).startsWith("404 ");
 
         for (int read = 1; read <= 6; read++) {
             time.forward(Duration.ofSeconds(90));
             int fetched = upstream.requests().size();
-            assertThat(message(tuples.read("default", "s0-missing", Optional.empty()))).startsWith("404 ");
+            assertThat(message(read(tuples, "default", "s0-missing", Optional.empty()))).startsWith("404 ");
             assertThat(upstream.requests()).as("read %d, 90s after the one before, answered by the followed tuple",
                     read).hasSize(fetched);
         }
@@ -419,7 +422,7 @@ class UpstreamTuplesTest {
 
         assertThat(cache.providers().getFirst().describe()).contains("follows 0 tuples");
         int fetched = upstream.requests().size();
-        assertThat(message(tuples.read("default", "s0-missing", Optional.empty()))).startsWith("404 ");
+        assertThat(message(read(tuples, "default", "s0-missing", Optional.empty()))).startsWith("404 ");
         assertThat(upstream.requests()).as("a read of the dropped tuple fetches it").hasSize(fetched + 1);
     }
 
@@ -462,7 +465,7 @@ class UpstreamTuplesTest {
         };
         ForwardedTuples tuples = tuples(upstream, REAL_TIME, new ProviderManager.Environment(byHand, fetchThreads,
                 clock, System::nanoTime));
-        assertThat(message(tuples.read("default", "s0-queue", Optional.empty()))).startsWith("200 ");
+        assertThat(message(read(tuples, "default", "s0-queue", Optional.empty()))).startsWith("200 ");
         Thread summary = Thread.ofPlatform().unstarted(summaryTask.get());
         publisher.set(summary);
         summary.start();
