@@ -10,7 +10,9 @@ import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.k8s.LabelSelector;
 import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.Closer;
+import io.externalmetrics.adapter.testing.FakeClock;
 import io.externalmetrics.adapter.testing.LogRecords;
+import io.externalmetrics.adapter.testing.TestClock;
 import io.externalmetrics.adapter.testing.TestPki;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,6 +27,9 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +42,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -61,6 +68,12 @@ class UpstreamTuplesTest {
             {"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","metadata":{},
              "items":[{"metricName":"s0-queue","metricLabels":{"queue":"orders"},
                        "timestamp":"2026-01-01T00:00:00Z","value":"3"}]}""";
+    private static final String NO_SUCH_METRIC = "{\"kind\":\"Status\",\"message\":\"no such metric\"}";
+    /**
+     * Settings of tuples refreshed on the real scheduler, often enough for a test to see refreshes; the
+     * deadline is long enough for a first TLS handshake on a busy machine.
+     */
+    private static final String REAL_TIME = "deadline: 10s\ninterval: 100ms\n";
 
     @RegisterExtension
     final Closer closer = new Closer();
@@ -94,18 +107,27 @@ class UpstreamTuplesTest {
     /** With the client {@code clients} makes. */
     private ForwardedTuples tuples(RawUpstream upstream, String deadline, String more, Executor fetchExecutor,
                                    Function<ProviderConfig, UpstreamClient> clients) {
+        var env = new ProviderManager.Environment(scheduler, fetchExecutor, Clock.systemUTC(), System::nanoTime);
+        return tuples(upstream, "deadline: " + deadline + "\ninterval: 100ms\n" + more, env, clients);
+    }
+
+    /** In {@code env} (its scheduler, fetch executor and clock), with {@code settings} (deadline, interval...). */
+    private ForwardedTuples tuples(RawUpstream upstream, String settings, ProviderManager.Environment env) {
+        return tuples(upstream, settings, env, config -> new UpstreamClient(config,
+                UpstreamClient.sslContext(config, Optional.empty()), fetchThreads));
+    }
+
+    private ForwardedTuples tuples(RawUpstream upstream, String settings, ProviderManager.Environment env,
+                                   Function<ProviderConfig, UpstreamClient> clients) {
         ProviderConfig config = ConfigLoader.parse("""
                 server: {address: 127.0.0.1, port: 0}
                 providers:
                   - name: upstream
                     protocol: externalMetricsApi
                     target: https://127.0.0.1:%d
-                    deadline: %s
                     insecureSkipTLSVerify: true
                     forward: ["s0-*"]
-                    interval: 100ms
-                %s""".formatted(upstream.port(), deadline, more.indent(4))).providers().getFirst();
-        var env = new ProviderManager.Environment(scheduler, fetchExecutor, Clock.systemUTC(), System::nanoTime);
+                %s""".formatted(upstream.port(), settings.indent(4))).providers().getFirst();
         return closer.register(new ForwardedTuples(config, clients.apply(config), Optional.empty(), cache, env));
     }
 
@@ -331,6 +353,163 @@ class UpstreamTuplesTest {
             assertThat(warnings.getFirst()).contains("failed: java.lang.IllegalStateException at ")
                     .doesNotContain("secret");
         }
+    }
+
+    @Test
+    void tupleThatNeverHadAValue_isDroppedAfterAMinuteUnread_whileOneWithAValueStaysUntilIdleAfter() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> request.contains("/s0-missing ")
+                ? RawUpstream.status(404, NO_SUCH_METRIC)
+                : request.contains("/s0-down ") ? RawUpstream.status(500, "{\"kind\":\"Status\",\"message\":\"down\"}")
+                : RawUpstream.ok(LIST)));
+        var clock = new TestClock(Instant.parse("2026-11-30T10:00:00Z"));
+        ForwardedTuples tuples = tuples(upstream, REAL_TIME + "idleAfter: 5m", realTimeWith(clock));
+        assertThat(message(read(tuples, "default", "s0-missing", Optional.empty()))).startsWith("404 ");
+        assertThat(message(read(tuples, "default", "s0-down", Optional.empty()))).startsWith("503 ");
+        assertThat(message(read(tuples, "default", "s0-queue", Optional.empty()))).startsWith("200 ");
+        awaitSummary("follows 3 tuples");
+
+        clock.advance(Duration.ofSeconds(59));
+        awaitRefreshed(upstream, "s0-missing", "s0-down", "s0-queue");
+        clock.advance(Duration.ofSeconds(1));
+
+        awaitSummary("follows 1 tuple (");
+        awaitRefreshed(upstream, "s0-queue");
+        int missing = requestsFor(upstream, "s0-missing");
+        assertThat(message(read(tuples, "default", "s0-missing", Optional.empty()))).startsWith("404 ");
+        assertThat(requestsFor(upstream, "s0-missing")).as("a new read fetches the dropped tuple again")
+                .isGreaterThan(missing);
+        awaitSummary("follows 2 tuples");
+
+        clock.advance(Duration.ofMinutes(5).minusSeconds(61));
+        awaitRefreshed(upstream, "s0-queue");
+        clock.advance(Duration.ofSeconds(1));
+
+        awaitSummary("follows 0 tuples");
+    }
+
+    @Test
+    void tupleThatNeverHadAValue_isDroppedAfterIdleAfter_whenThatIsUnderAMinute() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.status(404, NO_SUCH_METRIC)));
+        var clock = new TestClock(Instant.parse("2026-11-30T10:00:00Z"));
+        ForwardedTuples tuples = tuples(upstream, REAL_TIME + "idleAfter: 30s", realTimeWith(clock));
+        assertThat(message(read(tuples, "default", "s0-missing", Optional.empty()))).startsWith("404 ");
+        awaitSummary("follows 1 tuple (");
+
+        clock.advance(Duration.ofSeconds(29));
+        awaitRefreshed(upstream, "s0-missing");
+        clock.advance(Duration.ofSeconds(1));
+
+        awaitSummary("follows 0 tuples");
+    }
+
+    @Test
+    void tupleThatNeverHadAValue_withAnIntervalOverAMinute_staysWhileReadWithinTheInterval() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.status(404, NO_SUCH_METRIC)));
+        var time = new FakeClock();
+        // refreshes and summaries run on virtual time, fetches inline: all on this thread, in forward() or a read
+        ForwardedTuples tuples = tuples(upstream, "deadline: 10s\ninterval: 2m", new ProviderManager.Environment(
+                time.scheduler(), Runnable::run, time.clock(), time.ticker()));
+        assertThat(message(read(tuples, "default", "s0-missing", Optional.empty()))).startsWith("404 ");
+
+        for (int read = 1; read <= 6; read++) {
+            time.forward(Duration.ofSeconds(90));
+            int fetched = upstream.requests().size();
+            assertThat(message(read(tuples, "default", "s0-missing", Optional.empty()))).startsWith("404 ");
+            assertThat(upstream.requests()).as("read %d, 90s after the one before, answered by the followed tuple",
+                    read).hasSize(fetched);
+        }
+        time.forward(Duration.ofMinutes(4).plusSeconds(1)); // two intervals: a refresh after 2m unread
+
+        assertThat(cache.providers().getFirst().describe()).contains("follows 0 tuples");
+        int fetched = upstream.requests().size();
+        assertThat(message(read(tuples, "default", "s0-missing", Optional.empty()))).startsWith("404 ");
+        assertThat(upstream.requests()).as("a read of the dropped tuple fetches it").hasSize(fetched + 1);
+    }
+
+    @Test
+    void close_waitsForASummaryBeingPublished_soTheStoppedProviderDoesNotReappear() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.ok(LIST)));
+        var summaryTask = new AtomicReference<Runnable>();
+        var byHand = new ScheduledThreadPoolExecutor(1) {
+            @Override
+            public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay,
+                                                             TimeUnit unit) {
+                summaryTask.set(command); // run when the test says so; the tuples' refreshes are scheduled as usual
+                return schedule(() -> { }, 1, TimeUnit.DAYS);
+            }
+        };
+        closer.register(byHand::shutdownNow);
+        var publisher = new AtomicReference<Thread>();
+        var publishing = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        // the summary reads the clock while it is being published: there the publisher is held
+        Clock clock = new Clock() {
+            @Override
+            public Instant instant() {
+                if (Thread.currentThread() == publisher.get()) {
+                    publishing.countDown();
+                    awaitQuietly(release);
+                }
+                return Instant.now();
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        ForwardedTuples tuples = tuples(upstream, REAL_TIME, new ProviderManager.Environment(byHand, fetchThreads,
+                clock, System::nanoTime));
+        assertThat(message(read(tuples, "default", "s0-queue", Optional.empty()))).startsWith("200 ");
+        Thread summary = Thread.ofPlatform().unstarted(summaryTask.get());
+        publisher.set(summary);
+        summary.start();
+        assertThat(publishing.await(20, TimeUnit.SECONDS)).as("the summary is being published").isTrue();
+
+        Thread closing = Thread.ofPlatform().start(tuples::close);
+        Await.until("close to return or to wait for the summary", WAIT,
+                () -> !closing.isAlive() || closing.getState() == Thread.State.WAITING);
+        release.countDown();
+        summary.join(WAIT);
+        closing.join(WAIT);
+
+        assertThat(closing.isAlive()).as("close returned").isFalse();
+        assertThat(cache.providers()).as("providers after close").isEmpty();
+        summaryTask.get().run(); // a summary due after close
+        assertThat(cache.providers()).as("providers after a summary due after close").isEmpty();
+    }
+
+    /** Tuples on the real scheduler, judging what is unread by {@code clock}. */
+    private ProviderManager.Environment realTimeWith(Clock clock) {
+        return new ProviderManager.Environment(scheduler, fetchThreads, clock, System::nanoTime);
+    }
+
+    private void awaitSummary(String part) {
+        Await.until("the provider's summary to say \"" + part + "\"", WAIT,
+                () -> cache.providers().getFirst().describe().contains(part));
+    }
+
+    /**
+     * Waits until each of {@code metrics} is fetched twice more: the second of those comes from a refresh
+     * that found the tuple read recently enough by the clock as it is now (the first may have been decided
+     * before the clock moved).
+     */
+    private static void awaitRefreshed(RawUpstream upstream, String... metrics) {
+        for (String metric : metrics) {
+            int before = requestsFor(upstream, metric);
+            Await.until(metric + " to be refreshed twice more", WAIT,
+                    () -> requestsFor(upstream, metric) >= before + 2);
+        }
+    }
+
+    /** How many requests for {@code metric} (without a selector) the upstream received. */
+    private static int requestsFor(RawUpstream upstream, String metric) {
+        return (int) upstream.requests().stream().filter(request -> request.contains("/" + metric + " ")).count();
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
