@@ -3,6 +3,7 @@ package io.externalmetrics.adapter.http;
 import io.externalmetrics.adapter.cache.Explanation;
 import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.cache.MetricKey;
+import io.externalmetrics.adapter.cache.ProviderState;
 import io.externalmetrics.adapter.cache.ReadResult;
 import io.externalmetrics.adapter.k8s.LabelRules;
 import io.externalmetrics.adapter.k8s.LabelSelector;
@@ -17,7 +18,6 @@ import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -246,11 +246,15 @@ public final class ApiHandler {
      * the cache's published provider states: a 404 waits on no provider.
      */
     private String unreachedProviders() {
-        List<String> unreached = cache.providers().stream()
-                .filter(p -> !p.reached())
-                .map(p -> "\"" + p.name() + "\" (" + p.describe() + ")")
-                .toList();
-        return unreached.isEmpty() ? "" : "; not yet reached: provider " + String.join(", provider ", unreached);
+        StringBuilder unreached = null; // on every 404: no stream, nothing made while every provider was reached
+        for (ProviderState p : cache.providers()) {
+            if (!p.reached()) {
+                unreached = unreached == null ? new StringBuilder("; not yet reached: provider ")
+                        : unreached.append(", provider ");
+                unreached.append('"').append(p.name()).append("\" (").append(p.describe()).append(')');
+            }
+        }
+        return unreached == null ? "" : unreached.toString();
     }
 
     /** One named check of a health endpoint, as Kubernetes' healthz package reports them. */
