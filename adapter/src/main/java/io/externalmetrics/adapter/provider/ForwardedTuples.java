@@ -459,7 +459,7 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         int refused = 0;
         Optional<String> lastError = Optional.empty();
         Instant now = env.clock().instant();
-        Duration oldest = Duration.ZERO;
+        Optional<Duration> oldest = Optional.empty();
         for (Entry entry : tuples.values()) {
             TupleState state = entry.state.get();
             if (state.refused().isPresent()) {
@@ -468,16 +468,13 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
                 failing++;
                 lastError = Optional.of(state.failure().get().message());
             }
-            if (state.succeededAt().isPresent()) {
-                Duration age = Duration.between(state.succeededAt().get(), now);
-                oldest = age.compareTo(oldest) > 0 ? age : oldest;
-            }
+            oldest = older(oldest, state.succeededAt().map(at -> Duration.between(at, now)));
         }
         int size = tuples.size();
         return "forwards " + String.join(", ", upstream.forward()) + "; follows " + size
                 + (size == 1 ? " tuple" : " tuples") + " (maxTuples " + upstream.maxTuples() + ", refreshed every "
                 + Durations.format(upstream.interval()) + ", dropped after " + Durations.format(upstream.idleAfter())
-                + " unread)" + (size == 0 ? "" : ", oldest value " + MetricCache.formatAge(oldest) + " old")
+                + " unread)" + oldest.map(age -> ", oldest value " + MetricCache.formatAge(age) + " old").orElse("")
                 + ", " + failing + " failing, " + refused + " refused by the upstream"
                 + lastError.map(e -> "; last error: " + e).orElse("");
     }

@@ -232,6 +232,24 @@ class UpstreamTuplesTest {
     }
 
     @Test
+    void summary_tellsTheOldestValuesAge_onlyOnceATupleHasAValue() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> request.contains("/s0-missing")
+                ? RawUpstream.status(404, NO_SUCH_METRIC) : RawUpstream.ok(LIST)));
+        ForwardedTuples tuples = tuples(upstream, "10s", "");
+
+        assertThat(message(read(tuples, "default", "s0-missing", Optional.empty()))).startsWith("404 ");
+        Await.until("the summary to count the refused tuple", WAIT,
+                () -> cache.providers().getFirst().describe().contains("1 refused by the upstream"));
+        assertThat(cache.providers().getFirst().describe()).contains("follows 1 tuple ")
+                .doesNotContain("oldest value");
+
+        assertThat(message(read(tuples, "default", "s0-queue", Optional.empty()))).startsWith("200 ");
+        Await.until("the summary to tell the value's age", WAIT,
+                () -> cache.providers().getFirst().describe().contains("follows 2 tuples"));
+        assertThat(cache.providers().getFirst().describe()).containsPattern("oldest value \\d+\\.\\ds old");
+    }
+
+    @Test
     void upstreamRefusalWithAHugeMessage_isPassedOnAbbreviated() throws Exception {
         String huge = "no such metric " + "x".repeat(5000);
         RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.status(404,
