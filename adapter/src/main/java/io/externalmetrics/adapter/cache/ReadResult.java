@@ -30,7 +30,8 @@ public sealed interface ReadResult {
     }
 
     /**
-     * An upstream external-metrics server refused the read (400, 403, ...): its reason passed on.
+     * An upstream external-metrics server refused the read (400, 404, ...; its 401, 403, 408 and 429
+     * are failures instead): its reason passed on.
      *
      * @param code the upstream's HTTP status code (4xx)
      * @param why  the upstream's message, prefixed with the provider's name

@@ -385,6 +385,10 @@ public final class ConfigLoader {
                     + " is not longer than maxAge (" + Durations.format(maxAge) + ")");
         }
         Optional<Path> tokenFile = node.optionalString(map, "tokenFile").map(Path::of);
+        // checked now, as TLS files are: a mistyped path is a load error, not a 503 on every forwarded read
+        tokenFile.filter(file -> !Files.isRegularFile(file) || !Files.isReadable(file)).ifPresent(file -> {
+            throw new ConfigException(node.path("tokenFile") + ": " + file + " is not a readable file");
+        });
         boolean insecure = node.optionalBoolean(map, "insecureSkipTLSVerify").orElse(false);
         try {
             return new UpstreamConfig(forward, interval, idleAfter, maxTuples, maxAge, onError, tokenFile, insecure);

@@ -49,9 +49,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * refreshed at spread phases of the interval (see {@link #phase}).
  *
  * <p>Freshness and {@code onError} are the provider's, applied as the cache applies a metric's; an
- * upstream's refusal (a 4xx {@code Status}) is passed on with its code and message. The adapter's own
- * metrics count each tuple's fetches and policy answers under its (provider, namespace, metric), as
- * for a metric of a native provider, and the provider's state as its connectivity.
+ * upstream's refusal (a 4xx {@code Status} other than 401, 403, 408 and 429, which are failures) is
+ * passed on with its code and message. The adapter's own metrics count each tuple's fetches and policy
+ * answers under its (provider, namespace, metric), as for a metric of a native provider, and the
+ * provider's state as its connectivity.
  */
 final class ForwardedTuples implements Forwarder, AutoCloseable {
 

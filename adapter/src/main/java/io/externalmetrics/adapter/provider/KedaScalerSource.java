@@ -221,17 +221,26 @@ final class KedaScalerSource implements MetricSource {
     }
 
     /** One metric's line in the inventory: the scaler's name for it, its target, and what GetMetricSpec listed. */
-    private static String describe(MetricConfig metric, Optional<String> name, List<MetricSpec> specs) {
-        String listed = specs.stream().map(s -> "\"" + StatusJson.abbreviate(s.getMetricName()) + "\" target "
-                + target(s)).toList().toString();
+    static String describe(MetricConfig metric, Optional<String> name, List<MetricSpec> specs) {
         if (name.isEmpty()) {
             return "metric " + metric.key() + ": GetMetricSpec lists no metric name, and no scalerMetricName "
                     + "is configured";
         }
         Optional<MetricSpec> spec = specs.stream().filter(s -> s.getMetricName().equals(name.get())).findFirst();
         return "metric " + metric.key() + " is scaler metric \"" + StatusJson.abbreviate(name.get()) + "\""
-                + spec.map(s -> " (target " + target(s) + ")").orElse(", which GetMetricSpec does not list "
-                        + listed);
+                + spec.map(s -> " (target " + target(s) + ")").orElseGet(() -> ", which GetMetricSpec does not list "
+                        + listed(specs));
+    }
+
+    /** Most specs a line names: a scaler may list thousands, and the line goes to every inventory. */
+    static final int MAX_LISTED_SPECS = 10;
+
+    /** The specs GetMetricSpec listed, as a line names them: the first {@value #MAX_LISTED_SPECS}, then a count. */
+    private static String listed(List<MetricSpec> specs) {
+        String first = specs.stream().limit(MAX_LISTED_SPECS)
+                .map(s -> "\"" + StatusJson.abbreviate(s.getMetricName()) + "\" target " + target(s))
+                .collect(Collectors.joining(", ", "[", ""));
+        return first + (specs.size() > MAX_LISTED_SPECS ? " and " + (specs.size() - MAX_LISTED_SPECS) + " more]" : "]");
     }
 
     /** A spec's target as KEDA reads it: targetSizeFloat when above zero, else targetSize. */

@@ -5,24 +5,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.externalmetrics.adapter.cache.OnErrorPolicy;
+import io.externalmetrics.adapter.testing.TestPki;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code protocol: externalMetricsApi}: another external-metrics server behind the adapter, as written in the file. */
 class UpstreamConfigTest {
 
     @Test
-    void parse_externalMetricsApi_readsItsSettings_withDefaults() {
+    void parse_externalMetricsApi_readsItsSettings_withDefaults(@TempDir Path dir) {
+        Path token = TestPki.write(dir, "token", "a-token");
         ProviderConfig upstream = ConfigLoader.parse("""
                 providers:
                   - name: upstream
                     protocol: externalMetricsApi
                     target: https://keda-operator-metrics-apiserver.keda.svc:443
                     insecureSkipTLSVerify: true
-                    tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token
+                    tokenFile: %s
                     forward: ["s0-*", "queue-?", exact]
                     interval: 5s
                     onError: lastKnownGood
@@ -30,12 +33,12 @@ class UpstreamConfigTest {
                     protocol: externalMetricsApi
                     target: https://other:6443
                     forward: [x]
-                """).providers().getFirst();
+                """.formatted(token)).providers().getFirst();
 
         assertThat(upstream.upstream()).contains(new UpstreamConfig(List.of("s0-*", "queue-?", "exact"),
                 Duration.ofSeconds(5), Duration.ofMinutes(10), 10_000, Duration.ofSeconds(15),
                 new OnErrorPolicy.LastKnownGood(Duration.ofMinutes(5)),
-                Optional.of(Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token")), true));
+                Optional.of(token), true));
     }
 
     @Test
@@ -65,6 +68,42 @@ class UpstreamConfigTest {
     }
 
     @Test
+    void parse_caFileAndInsecureSkipTlsVerify_areExclusive(@TempDir Path dir) {
+        Path ca = TestPki.ca("upstream-ca").writeCertificate(dir.resolve("ca.crt"));
+
+        assertThatThrownBy(() -> ConfigLoader.parse("""
+                providers:
+                  - name: upstream
+                    protocol: externalMetricsApi
+                    target: https://h
+                    forward: [x]
+                    insecureSkipTLSVerify: true
+                    tls: {caFile: %s}
+                """.formatted(ca)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("providers[0].insecureSkipTLSVerify: give either tls.caFile or "
+                        + "insecureSkipTLSVerify: true, not both");
+    }
+
+    @Test
+    void parse_tokenFileThatCannotBeRead_isNamedAtLoad(@TempDir Path dir) {
+        String provider = """
+                providers:
+                  - name: upstream
+                    protocol: externalMetricsApi
+                    target: https://h
+                    forward: [x]
+                    tokenFile: %s
+                """;
+
+        assertThatThrownBy(() -> ConfigLoader.parse(provider.formatted(dir.resolve("missing"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("providers[0].tokenFile: " + dir.resolve("missing") + " is not a readable file");
+        assertThatThrownBy(() -> ConfigLoader.parse(provider.formatted(dir)))
+                .hasMessage("providers[0].tokenFile: " + dir + " is not a readable file");
+    }
+
+    @Test
     void parse_mistakes_areNamed() {
         String provider = """
                 providers:
@@ -84,9 +123,6 @@ class UpstreamConfigTest {
         assertThatThrownBy(() -> ConfigLoader.parse(provider.formatted("https://h", "[x]")
                 + "    metrics: [{name: x}]\n"))
                 .hasMessageStartingWith("providers[0].metrics: not used with protocol: externalMetricsApi");
-        assertThatThrownBy(() -> ConfigLoader.parse(provider.formatted("https://h", "[x]")
-                + "    insecureSkipTLSVerify: true\n    tls: {caFile: /nope}\n"))
-                .isInstanceOf(ConfigException.class);
         assertThatThrownBy(() -> ConfigLoader.parse(provider.formatted("https://h", "[x]")
                 + "    retry: {initial: 1s}\n"))
                 .hasMessageStartingWith("providers[0].retry: not used with protocol: externalMetricsApi");

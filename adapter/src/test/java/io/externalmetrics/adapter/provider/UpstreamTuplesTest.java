@@ -250,6 +250,20 @@ class UpstreamTuplesTest {
     }
 
     @Test
+    void upstream400_isPassedOnWithItsCode_while408IsAFailure() throws Exception {
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> request.contains("/s0-bad")
+                ? RawUpstream.status(400, "{\"kind\":\"Status\",\"message\":\"unable to parse\"}")
+                : RawUpstream.status(408, "{\"kind\":\"Status\",\"message\":\"timed out\"}")));
+        ForwardedTuples tuples = tuples(upstream, "10s", "");
+
+        assertThat(message(read(tuples, "default", "s0-bad", Optional.empty())))
+                .isEqualTo("400 provider \"upstream\": upstream answered 400: unable to parse");
+        assertThat(message(read(tuples, "default", "s0-slow", Optional.empty())))
+                .startsWith("503 provider \"upstream\" failing since ")
+                .contains("(upstream answered 408: timed out, 1 attempt)");
+    }
+
+    @Test
     void upstreamRefusalWithAHugeMessage_isPassedOnAbbreviated() throws Exception {
         String huge = "no such metric " + "x".repeat(5000);
         RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.status(404,
