@@ -19,7 +19,9 @@
  * its answer re-encoded as the adapter writes items) and {@code ForwardedTuples} (the tuples followed,
  * each refreshed while read, dropped when idle, bounded in number), which the cache consults as a
  * {@code cache.Forwarder} for names no registered metric has. {@code ProviderManager} starts and
- * stops both kinds from one provider list; freshness, on-error policies, Status messages and the
- * provider's state in the inventory and explain are the same as for the others.
+ * stops both kinds from one provider list; freshness, on-error policies, Status messages, the
+ * adapter's own metrics and the provider's state in the inventory and explain are the same as for the
+ * others. A fourth protocol is one new class: a {@code MetricSource} when it serves configured or listed
+ * metrics, a {@code cache.Forwarder} when it answers per read.
  */
 package io.externalmetrics.adapter.provider;
