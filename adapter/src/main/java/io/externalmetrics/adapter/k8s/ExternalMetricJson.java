@@ -9,6 +9,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -128,8 +130,33 @@ public final class ExternalMetricJson {
         return body;
     }
 
+    private static final long YEAR_0 = Instant.parse("0000-01-01T00:00:00Z").getEpochSecond();
+    private static final long END_OF_YEAR_9999 = Instant.parse("9999-12-31T23:59:59Z").getEpochSecond();
+
     /** RFC 3339 in UTC, truncated to the second, as {@code metav1.Time} marshals. */
     public static String timestamp(Instant instant) {
-        return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
+        // every item of every fetch has one: written by hand for the years 0 to 9999 (DateTimeFormatter
+        // took a tenth of a small fetch's encoding), the same text as ISO_INSTANT (ExternalMetricJsonTest)
+        long second = instant.getEpochSecond();
+        if (second < YEAR_0 || second > END_OF_YEAR_9999) {
+            return DateTimeFormatter.ISO_INSTANT.format(instant.truncatedTo(ChronoUnit.SECONDS));
+        }
+        LocalDateTime t = LocalDateTime.ofEpochSecond(second, 0, ZoneOffset.UTC);
+        char[] text = "0000-00-00T00:00:00Z".toCharArray();
+        digits(text, 0, 4, t.getYear());
+        digits(text, 5, 2, t.getMonthValue());
+        digits(text, 8, 2, t.getDayOfMonth());
+        digits(text, 11, 2, t.getHour());
+        digits(text, 14, 2, t.getMinute());
+        digits(text, 17, 2, t.getSecond());
+        return new String(text);
+    }
+
+    /** Writes {@code value} as {@code width} decimal digits ending at {@code from + width}. */
+    private static void digits(char[] text, int from, int width, int value) {
+        for (int i = from + width - 1; i >= from; i--) {
+            text[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 }

@@ -57,7 +57,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * removed) or followed, and of providers that are gone, are dropped first, so they do not linger.
  *
  * <p>The HTTP path costs one counter increment and one histogram observation per request: both data
- * points are looked up once per route kind and status code, then kept.
+ * points are looked up once per route kind and status code, then kept. No metric samples exemplars:
+ * with no tracer there are none to keep, and looking for a span cost every observation.
  */
 public final class Telemetry implements ProviderEvents, ReadEvents, HttpMetrics {
 
@@ -98,6 +99,7 @@ public final class Telemetry implements ProviderEvents, ReadEvents, HttpMetrics 
                 .help("Fetches of a metric from its provider, by result: ok, error (the call failed) or "
                         + "invalid (the reply broke the contract)")
                 .labelNames("provider", "namespace", "metric", "result")
+                .withoutExemplars()
                 .register(registry);
         fetchDuration = Histogram.builder()
                 .name("externalmetrics_metric_fetch_duration_seconds")
@@ -105,12 +107,14 @@ public final class Telemetry implements ProviderEvents, ReadEvents, HttpMetrics 
                 .labelNames(METRIC)
                 .classicOnly()
                 .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+                .withoutExemplars()
                 .register(registry);
         policyAnswers = Counter.builder()
                 .name("externalmetrics_metric_policy_answers_total")
                 .help("Reads of a metric without a fresh value, by what its on-error policy answered: error "
                         + "(503), lastKnownGood (the last value) or static (the fixed value)")
                 .labelNames("provider", "namespace", "metric", "policy")
+                .withoutExemplars()
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("externalmetrics_metric_base_value")
@@ -170,16 +174,19 @@ public final class Telemetry implements ProviderEvents, ReadEvents, HttpMetrics 
                 .name("externalmetrics_provider_watch_reconnects_total")
                 .help("Watch streams opened again after one ended (KEDA: one StreamIsActive per scaledObjectRef)")
                 .labelNames("provider")
+                .withoutExemplars()
                 .register(registry);
         describeFailures = Counter.builder()
                 .name("externalmetrics_provider_describe_failures_total")
                 .help("Describe calls that failed or whose reply could not be applied (each is retried)")
                 .labelNames("provider")
+                .withoutExemplars()
                 .register(registry);
         requests = Counter.builder()
                 .name("externalmetrics_http_requests_total")
                 .help("HTTP requests answered, by route kind and status code")
                 .labelNames("route", "code")
+                .withoutExemplars()
                 .register(registry);
         requestDuration = Histogram.builder()
                 .name("externalmetrics_http_request_duration_seconds")
@@ -187,6 +194,7 @@ public final class Telemetry implements ProviderEvents, ReadEvents, HttpMetrics 
                 .labelNames("route")
                 .classicOnly()
                 .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+                .withoutExemplars()
                 .register(registry);
         requestsByCode = Arrays.stream(RouteKind.values())
                 .map(route -> new AtomicReferenceArray<CounterDataPoint>(CODES))
