@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.cache.ReadResult;
-import io.externalmetrics.adapter.config.ConfigLoader;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.k8s.LabelSelector;
 import io.externalmetrics.adapter.provider.UpstreamTuplesTest.RawUpstream;
@@ -36,10 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ForwardedTelemetryTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final String LIST = """
-            {"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","metadata":{},
-             "items":[{"metricName":"s0-queue","metricLabels":{"queue":"orders"},
-                       "timestamp":"2026-01-01T00:00:00Z","value":"3"}]}""";
+    private static final String LIST = UpstreamTuplesTest.LIST;
     private static final Map<String, String> QUEUE =
             Map.of("provider", "upstream", "namespace", "shop", "metric", "s0-queue");
 
@@ -58,17 +54,7 @@ class ForwardedTelemetryTest {
 
     /** An adapter's cache and metrics with one provider forwarding {@code s0-*} to {@code upstream}. */
     private void forwardTo(RawUpstream upstream, String more) {
-        ProviderConfig config = ConfigLoader.parse("""
-                server: {address: 127.0.0.1, port: 0}
-                providers:
-                  - name: upstream
-                    protocol: externalMetricsApi
-                    target: https://127.0.0.1:%d
-                    deadline: 2s
-                    insecureSkipTLSVerify: true
-                    forward: ["s0-*"]
-                    interval: 100ms
-                %s""".formatted(upstream.port(), more.indent(4))).providers().getFirst();
+        ProviderConfig config = UpstreamTuplesTest.config(upstream, "deadline: 2s\ninterval: 100ms\n" + more);
         var env = new ProviderManager.Environment(scheduler, fetchThreads, Clock.systemUTC(), System::nanoTime,
                 telemetry);
         telemetry.observe(cache);

@@ -64,7 +64,8 @@ import org.junit.jupiter.api.io.TempDir;
 class UpstreamTuplesTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final String LIST = """
+    /** An upstream's answer: one item of {@code s0-queue}. */
+    static final String LIST = """
             {"kind":"ExternalMetricValueList","apiVersion":"external.metrics.k8s.io/v1beta1","metadata":{},
              "items":[{"metricName":"s0-queue","metricLabels":{"queue":"orders"},
                        "timestamp":"2026-01-01T00:00:00Z","value":"3"}]}""";
@@ -119,7 +120,13 @@ class UpstreamTuplesTest {
 
     private ForwardedTuples tuples(RawUpstream upstream, String settings, ProviderManager.Environment env,
                                    Function<ProviderConfig, UpstreamClient> clients) {
-        ProviderConfig config = ConfigLoader.parse("""
+        ProviderConfig config = config(upstream, settings);
+        return closer.register(new ForwardedTuples(config, clients.apply(config), Optional.empty(), cache, env));
+    }
+
+    /** A provider named upstream forwarding {@code s0-*} to {@code upstream}, unverified, with {@code settings}. */
+    static ProviderConfig config(RawUpstream upstream, String settings) {
+        return ConfigLoader.parse("""
                 server: {address: 127.0.0.1, port: 0}
                 providers:
                   - name: upstream
@@ -128,7 +135,6 @@ class UpstreamTuplesTest {
                     insecureSkipTLSVerify: true
                     forward: ["s0-*"]
                 %s""".formatted(upstream.port(), settings.indent(4))).providers().getFirst();
-        return closer.register(new ForwardedTuples(config, clients.apply(config), Optional.empty(), cache, env));
     }
 
     /** A read as the cache makes it, its policy answers not counted. */
