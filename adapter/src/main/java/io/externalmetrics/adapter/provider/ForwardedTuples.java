@@ -41,12 +41,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * of an upstream that computes per tuple. The first read of a tuple fetches it, waiting at most the
  * provider's deadline; from then on it is refreshed every interval on the fetch executor while it is
  * read, answered from memory, and dropped once unread for {@code idleAfter}. At most {@code maxTuples}
- * are followed: a read of a new tuple beyond is refused with a 503 naming the bound; no tuple that had
- * a value is evicted for it, so a burst of new selectors cannot churn the ones in use. A tuple that never
- * had one (refused by the upstream, or failing since its first read) is dropped after a minute unread,
- * and is evicted first, least recently read, to make room for a new tuple. At most
- * {@value #MAX_CONCURRENT_FETCHES} fetches are in flight at once, and tuples first read together are
- * refreshed at spread phases of the interval (see {@link #phase}).
+ * are followed: a read of a new tuple beyond is refused with a 503 naming the bound; no tuple whose
+ * value lists items is evicted for it, so a burst of new selectors cannot churn the ones in use. A tuple
+ * that never had a value (refused by the upstream, or failing since its first read) is dropped after a
+ * minute unread; it, or one whose last answer listed no items, is evicted, least recently read, to make
+ * room for a new tuple. At most {@value #MAX_CONCURRENT_FETCHES} fetches are in flight at once, and
+ * tuples first read together are refreshed at spread phases of the interval (see {@link #phase}).
  *
  * <p>Freshness and {@code onError} are the provider's, applied as the cache applies a metric's; an
  * upstream's refusal (a 4xx {@code Status} other than 401, 403, 408 and 429, which are failures) is
@@ -113,6 +113,8 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         final CompletableFuture<Void> firstAnswer = new CompletableFuture<>();
         volatile Instant lastRead;
         volatile Optional<ScheduledFuture<?>> nextTick = Optional.empty();
+        /** Whether the upstream's last list had no items: of no use to an HPA, which reads it as an error. */
+        volatile boolean empty;
 
         Entry(Tuple tuple, MetricInfo info, ProviderEvents events, Instant now) {
             this.tuple = tuple;
@@ -328,15 +330,16 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
 
     /**
      * Makes room for a new tuple at maxTuples: drops the least recently read tuple that was answered but
-     * never with a value (refused, or failing since it was first read), if any. Readers of names the
-     * upstream refuses, or of an upstream that never answered, cannot keep new HPAs out for idleAfter.
+     * never with a value (refused, or failing since it was first read) or whose last answer listed no
+     * items (which an HPA reads as an error), if any. Readers of names the upstream refuses, of selectors
+     * it matches nothing for, or of an upstream that never answered, cannot keep new HPAs out for idleAfter.
      */
     private void evictOneNeverSucceeded() {
         Entry oldest = null;
         for (Entry candidate : tuples.values()) {
             TupleState state = candidate.state.get();
-            if (state.succeededAt().isEmpty() && state.answered()
-                    && (oldest == null || candidate.lastRead.isBefore(oldest.lastRead))) {
+            boolean useless = state.succeededAt().isEmpty() && state.answered() || candidate.empty;
+            if (useless && (oldest == null || candidate.lastRead.isBefore(oldest.lastRead))) {
                 oldest = candidate;
             }
         }
@@ -407,6 +410,7 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
             Instant at = env.clock().instant();
             switch (answer) {
                 case UpstreamClient.Answer.Items items -> {
+                    entry.empty = items.items().isEmpty();
                     entry.state.set(new TupleState(Optional.of(ExternalMetricJson.list(items.items())),
                             Optional.of(at), Optional.empty(), Optional.empty()));
                     result = ProviderEvents.FetchResult.OK;

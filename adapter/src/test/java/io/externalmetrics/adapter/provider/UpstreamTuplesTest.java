@@ -302,6 +302,29 @@ class UpstreamTuplesTest {
     }
 
     @Test
+    void tuplesTheUpstreamMatchesNothingFor_makeRoomAtMaxTuplesForATupleWithItems() throws Exception {
+        String empty = "{\"kind\":\"ExternalMetricValueList\",\"apiVersion\":\"external.metrics.k8s.io/v1beta1\","
+                + "\"metadata\":{},\"items\":[]}";
+        RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.ok(
+                request.contains("labelSelector") ? empty : LIST)));
+        ForwardedTuples tuples = tuples(upstream, "10s", "maxTuples: 2");
+        assertThat(message(read(tuples, "default", "s0-queue", Optional.of(LabelSelector.parse("a=b")))))
+                .startsWith("200 ").contains("\"items\":[]");
+        assertThat(message(read(tuples, "default", "s0-queue", Optional.of(LabelSelector.parse("a=c")))))
+                .contains("\"items\":[]");
+
+        String withItems = message(read(tuples, "default", "s0-queue", Optional.empty()));
+        String beyond = message(read(tuples, "default", "s0-queue", Optional.of(LabelSelector.parse("a=d"))));
+
+        assertThat(withItems).as("an empty tuple made room").startsWith("200 ").contains("\"value\":\"3\"");
+        assertThat(beyond).as("the other empty tuple made room; the one with items stays").startsWith("200 ");
+        assertThat(message(read(tuples, "default", "s0-queue", Optional.of(LabelSelector.parse("a=e")))))
+                .as("empty tuples make room for each other").startsWith("200 ");
+        assertThat(message(tuples.peek("default", "s0-queue", Optional.empty())))
+                .as("the tuple with items is still followed").startsWith("200 ").contains("\"value\":\"3\"");
+    }
+
+    @Test
     void insecureSkipTlsVerify_isAWarningAtStart_sayingTheTokenGoesToAnUnverifiedPeer() throws Exception {
         RawUpstream upstream = closer.register(RawUpstream.start(request -> RawUpstream.ok(LIST)));
         Path token = Files.writeString(dir.resolve("token"), "a-token");
