@@ -361,8 +361,7 @@ final class KedaScalerSource implements MetricSource {
     private final class ActivityStream {
         private final ScaledObjectRef ref;
         private final List<MetricKey> keys;
-        private final Duration stableAfter = config.retry().max().compareTo(WatchSession.MIN_STABLE_WATCH) > 0
-                ? config.retry().max() : WatchSession.MIN_STABLE_WATCH;
+        private final Duration stableAfter = WatchSession.stableAfter(config.retry().max());
         // confined to sync
         private Call current;
         private SynchronizationContext.ScheduledHandle reopen;

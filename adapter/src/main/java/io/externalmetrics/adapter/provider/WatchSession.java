@@ -93,13 +93,21 @@ final class WatchSession {
         this.scheduler = scheduler;
         this.ticker = ticker;
         this.backoff = backoff;
-        this.stableAfter = retryMax.compareTo(MIN_STABLE_WATCH) > 0 ? retryMax : MIN_STABLE_WATCH;
+        this.stableAfter = stableAfter(retryMax);
         this.listener = listener;
     }
 
     /** How long a stream must stay open to count as working. */
     Duration stableAfter() {
         return stableAfter;
+    }
+
+    /**
+     * How long any stream of a provider (Watch, or a KEDA scaler's StreamIsActive) must stay open before
+     * its backoff starts over: the longer of the provider's longest retry wait and {@link #MIN_STABLE_WATCH}.
+     */
+    static Duration stableAfter(Duration retryMax) {
+        return retryMax.compareTo(MIN_STABLE_WATCH) > 0 ? retryMax : MIN_STABLE_WATCH;
     }
 
     /** Watches {@code metrics} from now on: ends any stream and opens a new one, unless there is none to watch. */
