@@ -8,6 +8,7 @@ import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.Closer;
 import io.externalmetrics.adapter.testing.FakeProvider;
 import io.externalmetrics.adapter.testing.LogRecords;
+import io.externalmetrics.adapter.testing.LoopbackGrpc;
 import io.externalmetrics.adapter.testing.TestAdapter;
 import io.externalmetrics.proto.v1.DescribeRequest;
 import io.externalmetrics.proto.v1.DescribeResponse;
@@ -18,15 +19,9 @@ import io.externalmetrics.proto.v1.MetricProviderGrpc;
 import io.externalmetrics.proto.v1.MetricRef;
 import io.externalmetrics.proto.v1.Push;
 import io.grpc.BindableService;
-import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.stream.Stream;
@@ -115,7 +110,7 @@ class MisbehavingProvidersTest {
                 .anyMatch(line -> line.contains("does not implement Watch")));
         assertThat(served("pushed")).isEqualTo("1");
 
-        withoutWatch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS); // the port is free again
+        LoopbackGrpc.kill(withoutWatch); // the port is free again
         AtomicLong value = new AtomicLong(2);
         FakeProvider withWatch = provider(port)
                 .describe(FakeProvider.push("pushed", Duration.ofMinutes(10)),
@@ -160,20 +155,9 @@ class MisbehavingProvidersTest {
 
     /** Serves {@code service} on 127.0.0.1 at {@code port} (0: a free one) until the test ends. */
     private Server serve(int port, BindableService service) {
-        try {
-            Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port),
-                            InsecureServerCredentials.create())
-                    .addService(service)
-                    .build()
-                    .start();
-            closer.register(() -> {
-                server.shutdownNow();
-                server.awaitTermination(5, TimeUnit.SECONDS);
-            });
-            return server;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Server server = LoopbackGrpc.listen(port, service);
+        closer.register(() -> LoopbackGrpc.kill(server));
+        return server;
     }
 
     private static MetricDescriptor.Builder descriptor(String name) {

@@ -18,7 +18,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
@@ -112,9 +111,8 @@ final class ContractProvider implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        server.shutdownNow();
-        server.awaitTermination(5, TimeUnit.SECONDS);
+    public void close() {
+        LoopbackGrpc.kill(server);
     }
 
     private final class Service extends MetricProviderGrpc.MetricProviderImplBase {

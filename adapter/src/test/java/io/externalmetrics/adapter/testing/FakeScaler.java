@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -167,13 +166,8 @@ public final class FakeScaler implements AutoCloseable {
     /** Kills the server at once, as a crash would (the port is free again when this returns). */
     @Override
     public void close() {
-        server.shutdownNow();
         streams.clear();
-        try {
-            server.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        LoopbackGrpc.kill(server);
     }
 
     private final class Service extends ExternalScalerGrpc.ExternalScalerImplBase {
