@@ -305,27 +305,8 @@ public final class MetricCache {
         if (state.isFresh(now)) {
             return new ReadResult.Found(body(state.sample().orElseThrow(), selector));
         }
-        return switch (state.info().onError()) {
-            case OnErrorPolicy.Error e -> unavailable(state, now, events);
-            case OnErrorPolicy.LastKnownGood lkg -> {
-                if (!state.isWithin(lkg.bound(), now)) {
-                    yield unavailable(state, now, events);
-                }
-                events.answeredByPolicy(state.info(), ReadEvents.PolicyAnswer.LAST_KNOWN_GOOD);
-                yield new ReadResult.Found(body(state.sample().orElseThrow(), selector));
-            }
-            case OnErrorPolicy.Static fixed -> {
-                events.answeredByPolicy(state.info(), ReadEvents.PolicyAnswer.STATIC);
-                yield new ReadResult.Found(ExternalMetricJson.list(List.of(
-                        ExternalMetricJson.item(state.info().key().name(), Map.of(), now, Optional.empty(),
-                                fixed.value()))));
-            }
-        };
-    }
-
-    private static ReadResult unavailable(MetricState state, Instant now, ReadEvents events) {
-        events.answeredByPolicy(state.info(), ReadEvents.PolicyAnswer.ERROR);
-        return new ReadResult.Unavailable(whyNotFresh(state, now));
+        return OnErrorPolicy.answerStale(state.info(), now, bound -> state.isWithin(bound, now),
+                () -> body(state.sample().orElseThrow(), selector), () -> whyNotFresh(state, now), events);
     }
 
     private static byte[] body(Sample sample, Optional<LabelSelector> selector) {

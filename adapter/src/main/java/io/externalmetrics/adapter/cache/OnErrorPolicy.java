@@ -1,11 +1,49 @@
 package io.externalmetrics.adapter.cache;
 
 import io.externalmetrics.adapter.k8s.Durations;
+import io.externalmetrics.adapter.k8s.ExternalMetricJson;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /** What a read answers when a metric has no fresh value (never a silent zero). */
 public sealed interface OnErrorPolicy {
+
+    /**
+     * What a read of {@code metric}, which has no fresh value, gets by the metric's policy, telling
+     * {@code events} which answer it gave: the one rule for the cache's metrics and forwarded tuples alike.
+     *
+     * @param valueWithin whether there is a last good value no older than a bound (lastKnownGood's)
+     * @param lastValue   that value's body, asked only when it is served
+     * @param whyNotFresh the 503's message, asked only when the answer is one
+     */
+    static ReadResult answerStale(MetricInfo metric, Instant now, Predicate<Duration> valueWithin,
+                                  Supplier<byte[]> lastValue, Supplier<String> whyNotFresh, ReadEvents events) {
+        return switch (metric.onError()) {
+            case Error e -> {
+                events.answeredByPolicy(metric, ReadEvents.PolicyAnswer.ERROR);
+                yield new ReadResult.Unavailable(whyNotFresh.get());
+            }
+            case LastKnownGood lkg -> {
+                if (!valueWithin.test(lkg.bound())) {
+                    events.answeredByPolicy(metric, ReadEvents.PolicyAnswer.ERROR);
+                    yield new ReadResult.Unavailable(whyNotFresh.get());
+                }
+                events.answeredByPolicy(metric, ReadEvents.PolicyAnswer.LAST_KNOWN_GOOD);
+                yield new ReadResult.Found(lastValue.get());
+            }
+            case Static fixed -> {
+                events.answeredByPolicy(metric, ReadEvents.PolicyAnswer.STATIC);
+                yield new ReadResult.Found(ExternalMetricJson.list(List.of(ExternalMetricJson.item(
+                        metric.key().name(), Map.of(), now, Optional.empty(), fixed.value()))));
+            }
+        };
+    }
 
     /** The default: 503 naming the provider, the failure and since when; the HPA holds its replicas. */
     record Error() implements OnErrorPolicy {

@@ -269,27 +269,8 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
         if (isWithin(state, upstream.maxAge(), now)) {
             return new ReadResult.Found(state.body().orElseThrow());
         }
-        return switch (upstream.onError()) {
-            case OnErrorPolicy.Error e -> unavailable(entry, state, now, events);
-            case OnErrorPolicy.LastKnownGood lkg -> {
-                if (!isWithin(state, lkg.bound(), now)) {
-                    yield unavailable(entry, state, now, events);
-                }
-                events.answeredByPolicy(entry.info, ReadEvents.PolicyAnswer.LAST_KNOWN_GOOD);
-                yield new ReadResult.Found(state.body().orElseThrow());
-            }
-            case OnErrorPolicy.Static fixed -> {
-                events.answeredByPolicy(entry.info, ReadEvents.PolicyAnswer.STATIC);
-                yield new ReadResult.Found(ExternalMetricJson.list(List.of(
-                        ExternalMetricJson.item(entry.tuple.metric(), Map.of(), now, Optional.empty(),
-                                fixed.value()))));
-            }
-        };
-    }
-
-    private ReadResult unavailable(Entry entry, TupleState state, Instant now, ReadEvents events) {
-        events.answeredByPolicy(entry.info, ReadEvents.PolicyAnswer.ERROR);
-        return new ReadResult.Unavailable(whyNotFresh(state, now));
+        return OnErrorPolicy.answerStale(entry.info, now, bound -> isWithin(state, bound, now),
+                () -> state.body().orElseThrow(), () -> whyNotFresh(state, now), events);
     }
 
     private static boolean isWithin(TupleState state, Duration bound, Instant now) {
