@@ -315,23 +315,31 @@ public final class MetricCache {
     }
 
     private static String whyNotFresh(MetricState state, Instant now) {
-        String provider = "provider \"" + state.info().provider() + "\"";
-        Optional<Failure> failure = state.failure();
         // which clock made it stale: a provider relaying a source that stopped updating is fetched fine
-        String clock = state.agedByObservation() ? "observed" : "fetched";
-        String age = state.age(now)
-                .map(a -> "; last value " + clock + " " + formatAge(a) + " ago (max age "
-                        + Durations.format(state.info().maxAge()) + ")")
-                .orElse("");
+        return whyNotFresh(state.info().provider(), state.failure(), state.sample().isPresent(), state.age(now),
+                state.agedByObservation(), state.info().maxAge());
+    }
+
+    /**
+     * Why a read finds no fresh value, as its 503 says: the run of failures if there is one, else that
+     * nothing (fresh) came; then the last value's age against the max age. One wording for the cache's
+     * metrics and forwarded tuples.
+     *
+     * @param hasValue whether there is a last good value at all
+     * @param age      its age, when there is one
+     * @param observed whether the provider's observation time, not the fetch, made it that old
+     */
+    public static String whyNotFresh(String provider, Optional<Failure> failure, boolean hasValue,
+                                     Optional<Duration> age, boolean observed, Duration maxAge) {
+        String name = "provider \"" + provider + "\"";
+        String aged = age.map(a -> "; last value " + (observed ? "observed" : "fetched") + " " + formatAge(a)
+                + " ago (max age " + Durations.format(maxAge) + ")").orElse("");
         if (failure.isPresent()) {
             Failure f = failure.get();
-            return provider + " failing since " + ExternalMetricJson.timestamp(f.since()) + " (" + f.message() + ", "
-                    + f.count() + (f.count() == 1 ? " attempt" : " attempts") + ")" + age;
+            return name + " failing since " + ExternalMetricJson.timestamp(f.since()) + " (" + f.message() + ", "
+                    + f.count() + (f.count() == 1 ? " attempt" : " attempts") + ")" + aged;
         }
-        if (state.sample().isEmpty()) {
-            return provider + " has not delivered a value yet";
-        }
-        return provider + " has not delivered a fresh value" + age;
+        return hasValue ? name + " has not delivered a fresh value" + aged : name + " has not delivered a value yet";
     }
 
     /**

@@ -278,17 +278,9 @@ final class ForwardedTuples implements Forwarder, AutoCloseable {
     }
 
     private String whyNotFresh(TupleState state, Instant now) {
-        String age = state.succeededAt()
-                .map(at -> "; last value fetched " + MetricCache.formatAge(Duration.between(at, now)) + " ago (max age "
-                        + Durations.format(upstream.maxAge()) + ")")
-                .orElse("");
-        if (state.failure().isPresent()) {
-            Failure f = state.failure().get();
-            return name() + " failing since " + ExternalMetricJson.timestamp(f.since()) + " (" + f.message() + ", "
-                    + f.count() + (f.count() == 1 ? " attempt" : " attempts") + ")" + age;
-        }
-        return state.succeededAt().isEmpty() ? name() + " has not delivered a value yet"
-                : name() + " has not delivered a fresh value" + age;
+        Optional<Duration> age = state.succeededAt().map(at -> Duration.between(at, now));
+        return MetricCache.whyNotFresh(config.name(), state.failure(), age.isPresent(), age, false,
+                upstream.maxAge());
     }
 
     private String name() {
