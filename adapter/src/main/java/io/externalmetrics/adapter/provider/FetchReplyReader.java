@@ -66,12 +66,28 @@ final class FetchReplyReader {
     }
 
     /**
-     * The Fetch method with its reply read by {@link #read}: the generated method's name and request, a
-     * reply marshaller of its own (the server side is not affected: only bytes cross the channel).
+     * The Fetch method with its reply as its bytes, to be read by {@link #readReply}: the generated method's
+     * name and request, a reply marshaller of its own (the server side is not affected: only bytes cross the
+     * channel). gRPC hands the reply to the marshaller on the thread the call's callbacks run on, which for
+     * the adapter's fetches is gRPC's own: copying the bytes is all that happens there, so a reply of
+     * millions of series is read where the caller decides, not on the thread that serves the channel.
      */
-    static MethodDescriptor<FetchRequest, FetchReply> fetchMethod(ReplyLimits limits) {
+    static MethodDescriptor<FetchRequest, byte[]> fetchMethod() {
         MethodDescriptor<FetchRequest, FetchResponse> generated = MetricProviderGrpc.getFetchMethod();
-        return generated.toBuilder(generated.getRequestMarshaller(), new Marshaller(limits)).build();
+        return generated.toBuilder(generated.getRequestMarshaller(), new BytesMarshaller()).build();
+    }
+
+    /**
+     * Reads a reply that came as {@link #fetchMethod}'s bytes; as grpc-java's protobuf marshaller does, bytes
+     * that are no message are an INTERNAL status.
+     */
+    static FetchReply readReply(byte[] bytes, ReplyLimits limits) {
+        try {
+            return read(bytes, limits);
+        } catch (InvalidProtocolBufferException e) {
+            throw Status.INTERNAL.withDescription("Invalid protobuf byte sequence").withCause(e)
+                    .asRuntimeException();
+        }
     }
 
     /**
@@ -89,38 +105,31 @@ final class FetchReplyReader {
         }
     }
 
-    /** The reply's side of the Fetch method: parses what the provider sent; the adapter never sends one. */
-    private record Marshaller(ReplyLimits limits) implements MethodDescriptor.Marshaller<FetchReply> {
+    /** The reply's side of the Fetch method: the bytes the provider sent; the adapter never sends one. */
+    private record BytesMarshaller() implements MethodDescriptor.Marshaller<byte[]> {
 
         @Override
-        public InputStream stream(FetchReply value) {
+        public InputStream stream(byte[] value) {
             throw new UnsupportedOperationException("the adapter only receives Fetch replies");
         }
 
-        /** As grpc-java's protobuf marshaller: bytes that are no message are an INTERNAL status. */
+        /** The message's bytes, in an array of its size when gRPC knows it (it does: it framed them). */
         @Override
-        public FetchReply parse(InputStream stream) {
+        public byte[] parse(InputStream stream) {
             try {
-                return read(bytes(stream), limits);
-            } catch (InvalidProtocolBufferException e) {
-                throw Status.INTERNAL.withDescription("Invalid protobuf byte sequence").withCause(e)
-                        .asRuntimeException();
+                if (stream instanceof KnownLength) {
+                    byte[] bytes = new byte[stream.available()];
+                    int read = stream.readNBytes(bytes, 0, bytes.length);
+                    if (read == bytes.length && stream.read() == -1) {
+                        return bytes;
+                    }
+                    throw new IOException("the reply's stream did not hold the " + bytes.length
+                            + " bytes it announced");
+                }
+                return stream.readAllBytes();
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        }
-
-        /** The message's bytes, in an array of its size when gRPC knows it (it does: it framed them). */
-        private static byte[] bytes(InputStream stream) throws IOException {
-            if (stream instanceof KnownLength) {
-                byte[] bytes = new byte[stream.available()];
-                int read = stream.readNBytes(bytes, 0, bytes.length);
-                if (read == bytes.length && stream.read() == -1) {
-                    return bytes;
-                }
-                throw new IOException("the reply's stream did not hold the " + bytes.length + " bytes it announced");
-            }
-            return stream.readAllBytes();
         }
     }
 

@@ -2,6 +2,7 @@ package io.externalmetrics.adapter.provider;
 
 import io.externalmetrics.adapter.cache.MetricInfo;
 import io.externalmetrics.adapter.cache.MetricKey;
+import io.externalmetrics.adapter.cache.Sample;
 import io.externalmetrics.adapter.config.MetricConfig;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.config.ScalerMetric;
@@ -26,6 +27,7 @@ import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -35,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -61,6 +64,7 @@ final class KedaScalerSource implements MetricSource {
     private final ExternalScalerGrpc.ExternalScalerBlockingStub blocking;
     private final SynchronizationContext sync;
     private final ScheduledExecutorService scheduler;
+    private final Executor fetchExecutor; // runs each fetch's blocking calls
     private final LongSupplier ticker;
     private final Backoff backoff;
     private final Listener listener;
@@ -88,6 +92,7 @@ final class KedaScalerSource implements MetricSource {
         this.blocking = ExternalScalerGrpc.newBlockingStub(channel);
         this.sync = sync;
         this.scheduler = env.scheduler();
+        this.fetchExecutor = env.fetchExecutor();
         this.ticker = env.ticker();
         this.backoff = backoff;
         this.listener = listener;
@@ -252,22 +257,42 @@ final class KedaScalerSource implements MetricSource {
 
     // ---- fetching: GetMetrics
 
+    /**
+     * KEDA's fetches: GetMetrics, after GetMetricSpec when the name is not known yet. They are two calls in
+     * turn, so each fetch runs as blocking calls on the fetch executor (a virtual thread), which hears it end.
+     */
     @Override
     public Fetchers fetchers() {
         ReplyRules replies = ReplyRules.of(config);
         return info -> {
             ScalerMetric scaler = metrics.get(info.key()).scaler().orElseThrow();
             ScaledObjectRef ref = refs.get(info.key());
-            return timeout -> {
-                // one deadline for the fetch, also when it has to ask GetMetricSpec first
-                Deadline deadline = Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS);
-                String name = scalerMetricName(info.key(), scaler, ref, deadline);
-                GetMetricsResponse reply = blocking.withDeadline(deadline)
-                        .getMetrics(GetMetricsRequest.newBuilder().setScaledObjectRef(ref).setMetricName(name)
-                                .build());
-                return receivedAt -> FetchResponses.toSample(info.key().name(), toFetchResponse(name, reply),
-                        receivedAt, replies);
-            };
+            return (timeout, done) -> fetchExecutor.execute(() -> {
+                GetMetricsResponse reply;
+                String name;
+                try {
+                    // one deadline for the fetch, also when it has to ask GetMetricSpec first
+                    Deadline deadline = Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS);
+                    name = scalerMetricName(info.key(), scaler, ref, deadline);
+                    reply = blocking.withDeadline(deadline).getMetrics(GetMetricsRequest.newBuilder()
+                            .setScaledObjectRef(ref).setMetricName(name).build());
+                } catch (RuntimeException e) {
+                    done.failed(e);
+                    return;
+                }
+                done.replied(new Reply() {
+                    @Override
+                    public Sample toSample(Instant receivedAt) {
+                        return FetchResponses.toSample(info.key().name(), toFetchResponse(name, reply), receivedAt,
+                                replies);
+                    }
+
+                    @Override
+                    public long bytes() {
+                        return reply.getSerializedSize();
+                    }
+                });
+            });
         };
     }
 

@@ -2,15 +2,20 @@ package io.externalmetrics.adapter.provider;
 
 import io.externalmetrics.adapter.cache.MetricInfo;
 import io.externalmetrics.adapter.cache.MetricKey;
+import io.externalmetrics.adapter.cache.Sample;
 import io.externalmetrics.adapter.cache.TriggerSpec;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.proto.v1.DescribeResponse;
 import io.externalmetrics.proto.v1.FetchRequest;
 import io.externalmetrics.proto.v1.MetricProviderGrpc;
+import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.grpc.SynchronizationContext;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 
@@ -30,7 +35,7 @@ final class MetricProviderSource implements MetricSource {
                          ProviderManager.Environment env, Backoff backoff, Listener listener) {
         this.config = config;
         var stub = MetricProviderGrpc.newStub(channel);
-        this.fetchers = fetchers(MetricProviderGrpc.newBlockingStub(channel), ReplyRules.of(config));
+        this.fetchers = fetchers(channel, ReplyRules.of(config));
         this.describe = new DescribeCalls(config.name(), config.target(), stub, config.deadline(), sync,
                 env.scheduler(), env.ticker(), backoff, new DescribeCalls.Listener() {
                     @Override
@@ -69,18 +74,50 @@ final class MetricProviderSource implements MetricSource {
     }
 
     /**
-     * The Fetch calls of a provider: one prepared request per metric, its reply read straight into the
-     * sample's compact form ({@link FetchReplyReader}) and checked by {@link FetchResponses}.
+     * The Fetch calls of a provider: one prepared request per metric, each call started without blocking and
+     * heard on gRPC's own thread (no thread waits for a reply, and none is woken to take it over); the reply
+     * is read into the sample's compact form ({@link FetchReplyReader}) and checked by {@link FetchResponses}
+     * when {@link MetricSource.Reply#toSample} is called, on whichever thread the caller chooses.
      */
-    static Fetchers fetchers(MetricProviderGrpc.MetricProviderBlockingStub stub, ReplyRules replies) {
-        MethodDescriptor<FetchRequest, FetchReply> fetch = FetchReplyReader.fetchMethod(replies.limits());
+    static Fetchers fetchers(Channel channel, ReplyRules replies) {
+        MethodDescriptor<FetchRequest, byte[]> fetch = FetchReplyReader.fetchMethod();
         return info -> {
             FetchRequest request = FetchRequest.newBuilder().setMetric(Protos.ref(info.key())).build();
-            return deadline -> {
-                FetchReply reply = ClientCalls.blockingUnaryCall(stub.getChannel(), fetch,
-                        stub.getCallOptions().withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS), request);
-                return receivedAt -> FetchResponses.toSample(info.key().name(), reply, receivedAt, replies);
-            };
+            String name = info.key().name();
+            return (deadline, done) -> ClientCalls.asyncUnaryCall(channel.newCall(fetch, CallOptions.DEFAULT
+                            .withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS)
+                            .withExecutor(Runnable::run)),
+                    request, new StreamObserver<>() {
+                        private byte[] reply;
+
+                        @Override
+                        public void onNext(byte[] value) {
+                            reply = value;
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            done.failed(t instanceof RuntimeException e ? e
+                                    : Status.fromThrowable(t).asRuntimeException());
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            byte[] bytes = reply;
+                            done.replied(new Reply() {
+                                @Override
+                                public Sample toSample(Instant receivedAt) {
+                                    return FetchResponses.toSample(name, FetchReplyReader.readReply(bytes,
+                                            replies.limits()), receivedAt, replies);
+                                }
+
+                                @Override
+                                public long bytes() {
+                                    return bytes.length;
+                                }
+                            });
+                        }
+                    });
         };
     }
 

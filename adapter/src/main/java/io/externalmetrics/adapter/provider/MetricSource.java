@@ -20,7 +20,7 @@ import java.util.Collection;
  *
  * <p>{@link #learn}, {@link #watch}, {@link #watchUnimplemented} and {@link #stop} run in the
  * provider's {@link SynchronizationContext}, and the listener hears there, except
- * {@link Listener#changed}. Fetchers run on fetch threads.
+ * {@link Listener#changed}. Fetchers start fetches on any thread and must not block it.
  */
 interface MetricSource {
 
@@ -51,10 +51,20 @@ interface MetricSource {
     /** Fetches of one metric. */
     interface Fetcher {
         /**
-         * Asks the source for the value now, waiting at most {@code deadline}; blocks. Throws a
-         * {@link RuntimeException} saying why it failed (a gRPC status, an invalid reply).
+         * Starts a fetch that waits at most {@code deadline}, and returns: it never blocks. {@code done}
+         * hears how it ended exactly once, on any thread (gRPC's, for a call of our protocol), and must not
+         * block there. A {@link RuntimeException} thrown here, instead, means the fetch did not start.
          */
-        Reply fetch(Duration deadline);
+        void fetch(Duration deadline, Done done);
+    }
+
+    /** Hears how one fetch ended. */
+    interface Done {
+        /** The source answered. */
+        void replied(Reply reply);
+
+        /** The fetch failed: {@code why} says so as a user reads it (a gRPC status, an invalid reply). */
+        void failed(RuntimeException why);
     }
 
     /** A source's answer, read into a value only when it is still wanted. */
@@ -66,6 +76,9 @@ interface MetricSource {
          * @throws InvalidReplyException saying what is wrong
          */
         Sample toSample(Instant receivedAt);
+
+        /** The reply's size on the wire, which {@link #toSample} reads through: what reading it costs. */
+        long bytes();
     }
 
     /** Makes fetchers. */

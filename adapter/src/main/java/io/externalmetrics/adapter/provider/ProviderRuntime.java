@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
@@ -129,7 +128,7 @@ final class ProviderRuntime implements AutoCloseable {
             }
         });
         var refresherContext = new MetricRefresher.Context(source.fetchers(), cache,
-                env.fetchExecutor(), env.scheduler(), new Semaphore(MAX_CONCURRENT_FETCHES), env.clock(), backoff,
+                env.fetchExecutor(), env.scheduler(), new Bulkhead(MAX_CONCURRENT_FETCHES), env.clock(), backoff,
                 new MetricRefresher.Listener() {
                     @Override
                     public void succeeded() {

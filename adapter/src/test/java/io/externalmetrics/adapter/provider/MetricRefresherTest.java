@@ -11,7 +11,7 @@ import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.FakeProvider;
 import io.externalmetrics.proto.v1.FetchResponse;
-import io.externalmetrics.proto.v1.MetricProviderGrpc;
+import io.externalmetrics.proto.v1.Series;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -22,11 +22,12 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.random.RandomGenerator;
@@ -67,8 +68,12 @@ class MetricRefresherTest {
     /** @param clock the clock a fetch reads when its reply arrives */
     private MetricRefresher refresher(Clock clock) {
         cache.registerProvider("p", List.of(info));
-        var context = new MetricRefresher.Context(MetricProviderGrpc.newBlockingStub(channel), cache, fetches,
-                scheduler, new Semaphore(1), clock,
+        return new MetricRefresher(info, Duration.ofSeconds(10), context(clock, fetches));
+    }
+
+    private MetricRefresher.Context context(Clock clock, Executor executor) {
+        return new MetricRefresher.Context(channel, cache, executor,
+                scheduler, new Bulkhead(1), clock,
                 new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1), RandomGenerator.getDefault()),
                 ReplyRules.of(ProviderConfig.of("p", "127.0.0.1:1")), new MetricRefresher.Listener() {
                     @Override
@@ -79,44 +84,42 @@ class MetricRefresherTest {
                     public void failed(Status.Code code) {
                     }
                 });
-        return new MetricRefresher(info, Duration.ofSeconds(10), context);
     }
 
-    /** Waits until the fetch that was in flight has finished and anything it would write is written. */
-    private void awaitFetchThread() throws InterruptedException {
-        fetches.shutdown();
-        assertThat(fetches.awaitTermination(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    /** Waits until the fetch that was in flight has ended and anything it would write is written. */
+    private static void awaitFetchEnded(MetricRefresher refresher) {
+        Await.until("the fetch in flight ended", WAIT, () -> !refresher.fetching());
     }
 
     @Test
-    void close_duringAFetch_theLateReplyIsNotRecorded() throws InterruptedException {
+    void close_duringAFetch_theLateReplyIsNotRecorded() {
         MetricRefresher refresher = refresher();
         refresher.trigger();
         Await.until("the fetch in flight", WAIT, () -> provider.fetches("m") == 1);
 
         refresher.close();
         release.countDown();
-        awaitFetchThread();
+        awaitFetchEnded(refresher);
 
         assertThat(cache.state(KEY).orElseThrow().sample()).isEmpty();
         assertThat(cache.state(KEY).orElseThrow().failure()).isEmpty();
     }
 
     @Test
-    void close_thenTheChannelShutsDown_theCancelledFetchIsNotRecordedAsAFailure() throws InterruptedException {
+    void close_thenTheChannelShutsDown_theCancelledFetchIsNotRecordedAsAFailure() {
         MetricRefresher refresher = refresher();
         refresher.trigger();
         Await.until("the fetch in flight", WAIT, () -> provider.fetches("m") == 1);
 
         refresher.close();
         channel.shutdownNow(); // what a provider restart does to the old channel
-        awaitFetchThread();
+        awaitFetchEnded(refresher);
 
         assertThat(cache.state(KEY).orElseThrow().failure()).isEmpty();
     }
 
     @Test
-    void withoutClose_theReplyIsRecorded() throws InterruptedException {
+    void withoutClose_theReplyIsRecorded() {
         MetricRefresher refresher = refresher();
         refresher.trigger();
         Await.until("the fetch in flight", WAIT, () -> provider.fetches("m") == 1);
@@ -155,5 +158,40 @@ class MetricRefresherTest {
         assertThat(cache.state(KEY).orElseThrow().failure().orElseThrow().message())
                 .contains("did not fit in the adapter's heap").contains("-Xmx");
         Await.until("the value of the retry", WAIT, () -> cache.state(KEY).orElseThrow().sample().isPresent());
+    }
+
+    @Test
+    void aSmallReply_isRecordedOnGrpcsThread_aBigReplyAndAFailure_areHandedToTheFetchExecutor() {
+        var heldBack = new CopyOnWriteArrayList<Runnable>(); // the fetch executor: runs nothing until told
+        var small = new MetricInfo(new MetricKey("*", "small"), "p", info.trigger(), info.maxAge(), info.onError());
+        var big = new MetricInfo(new MetricKey("*", "big"), "p", info.trigger(), info.maxAge(), info.onError());
+        var failing = new MetricInfo(new MetricKey("*", "failing"), "p", info.trigger(), info.maxAge(),
+                info.onError());
+        var bigReply = FetchResponse.newBuilder();
+        for (int i = 0; i < 2000; i++) {
+            bigReply.addSeries(Series.newBuilder().putLabels("shard", "shard-" + i).setValue(i));
+        }
+        assertThat(bigReply.build().getSerializedSize()).isGreaterThan(MetricRefresher.INLINE_REPLY_BYTES);
+        provider.value("small", 1).metric("big", request -> bigReply.build())
+                .failing("failing", Status.UNAVAILABLE.withDescription("down"));
+        cache.registerProvider("p", List.of(small, big, failing));
+        MetricRefresher.Context context = context(Clock.systemUTC(), heldBack::add);
+        List<MetricRefresher> refreshers = List.of(new MetricRefresher(big, Duration.ofSeconds(10), context),
+                new MetricRefresher(failing, Duration.ofSeconds(10), context),
+                new MetricRefresher(small, Duration.ofSeconds(10), context));
+
+        refreshers.forEach(MetricRefresher::trigger);
+
+        Await.until("the small reply, read where it arrived", WAIT,
+                () -> cache.state(small.key()).orElseThrow().sample().isPresent());
+        Await.until("the big reply and the failure, handed over", WAIT, () -> heldBack.size() == 2);
+        assertThat(cache.state(big.key()).orElseThrow().sample()).as("not read on gRPC's thread").isEmpty();
+        assertThat(cache.state(failing.key()).orElseThrow().failure()).as("not logged on gRPC's thread").isEmpty();
+
+        heldBack.forEach(Runnable::run);
+
+        assertThat(cache.state(big.key()).orElseThrow().sample().orElseThrow().series()).hasSize(2000);
+        assertThat(cache.state(failing.key()).orElseThrow().failure().orElseThrow().message()).contains("down");
+        assertThat(refreshers).noneMatch(MetricRefresher::fetching);
     }
 }

@@ -313,7 +313,10 @@ class ProviderRuntimeTest {
     void hangingProvider_holdsOnlyItsOwnFetchBound_anotherProvidersMetricIsFetchedOnEveryTick() {
         var release = new CountDownLatch(1);
         var hanging = new AtomicInteger();
-        FakeProvider slow = provider();
+        ExecutorService fetchThreads = Executors.newVirtualThreadPerTaskExecutor(); // the slow functions block here
+        toClose.add(fetchThreads::shutdownNow);
+        FakeProvider slow = FakeProvider.inProcess(fetchThreads); // hangs on its own threads, not the caller's
+        toClose.add(slow);
         var descriptors = new ArrayList<MetricDescriptor>();
         for (int i = 0; i < ProviderRuntime.MAX_CONCURRENT_FETCHES + 8; i++) {
             // a long interval: the fetch deadline (half of it, at most the provider's 30s) outlasts the test
@@ -327,8 +330,6 @@ class ProviderRuntimeTest {
         slow.describe(descriptors.toArray(MetricDescriptor[]::new));
         FakeProvider quick = provider().describe(FakeProvider.interval("quick", Duration.ofMillis(100)))
                 .value("quick", 1);
-        ExecutorService fetchThreads = Executors.newVirtualThreadPerTaskExecutor(); // fetches block, as real ones do
-        toClose.add(fetchThreads::shutdownNow);
         toClose.add(release::countDown); // closed first: the hanging fetches end before their threads stop
         start("""
                   - name: slow

@@ -10,12 +10,10 @@ import io.externalmetrics.adapter.cache.TriggerSpec;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.testing.FakeClock;
 import io.externalmetrics.adapter.testing.FakeProvider;
-import io.externalmetrics.proto.v1.MetricProviderGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Semaphore;
 import java.util.random.RandomGenerator;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -31,8 +29,8 @@ class ReconcilerTest {
     private final ManagedChannel channel = provider.inProcessChannel();
     private final Reconciler reconciler = new Reconciler(time.scheduler(), info -> new MetricRefresher(info,
             Duration.ofSeconds(30), // gRPC deadlines run on real time: generous
-            new MetricRefresher.Context(MetricProviderGrpc.newBlockingStub(channel), new MetricCache(time.clock()),
-                    Runnable::run, time.scheduler(), new Semaphore(1), time.clock(),
+            new MetricRefresher.Context(channel, new MetricCache(time.clock()),
+                    Runnable::run, time.scheduler(), new Bulkhead(1), time.clock(),
                     new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1), RandomGenerator.getDefault()),
                     ReplyRules.of(ProviderConfig.of("p", "in-process:1")), new MetricRefresher.Listener() {
                         @Override

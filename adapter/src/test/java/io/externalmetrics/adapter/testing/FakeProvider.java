@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -52,6 +53,7 @@ public final class FakeProvider implements AutoCloseable {
     private final AtomicInteger describeCalls = new AtomicInteger();
     private volatile Server server;
     private volatile Optional<String> inProcessName = Optional.empty();
+    private volatile Executor handlers; // in process: null runs calls on the calling thread
     private volatile int port;
 
     /** Starts on 127.0.0.1 at {@code port} (0: a free one). */
@@ -73,9 +75,23 @@ public final class FakeProvider implements AutoCloseable {
         return provider;
     }
 
+    /**
+     * Starts in process, its calls run on {@code handlers}: for functions that block, as a provider's own
+     * threads would, where on the calling thread they would block whoever started the call.
+     */
+    public static FakeProvider inProcess(Executor handlers) {
+        var provider = new FakeProvider();
+        String name = InProcessServerBuilder.generateName();
+        provider.inProcessName = Optional.of(name);
+        provider.handlers = handlers;
+        provider.listenInProcess(name);
+        return provider;
+    }
+
     private void listenInProcess(String name) {
         try {
-            server = InProcessServerBuilder.forName(name).directExecutor()
+            var builder = InProcessServerBuilder.forName(name);
+            server = (handlers == null ? builder.directExecutor() : builder.executor(handlers))
                     .addService(new Service())
                     .build()
                     .start();
