@@ -404,7 +404,9 @@ public final class MetricProviderServer implements AutoCloseable {
         /**
          * The executor that runs metric functions. Default: a new virtual thread per call, shut
          * down by {@link MetricProviderServer#close()}. An executor given here is not shut down by
-         * the server.
+         * the server. It is handed each call on the thread that serves the connection, so its
+         * {@code execute} must not block, and it may run a function on the calling thread only when
+         * the function never blocks either (one that returns a value it holds, say).
          *
          * @param executor the executor
          * @return this builder

@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Bulkhead {
 
+    private static final System.Logger LOG = System.getLogger(Bulkhead.class.getName());
+
     private final Semaphore free;
     private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
     // how many asked for the line to be served; one thread serves it at a time (see serve)
@@ -43,6 +45,15 @@ final class Bulkhead {
         return waiting.size();
     }
 
+    /** Runs a start, which must not throw: one that does anyway is said, and the line goes on. */
+    private static void start(Runnable start) {
+        try {
+            start.run();
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "a fetch failed to start", e);
+        }
+    }
+
     /**
      * Starts waiting fetches while permits are free. One thread at a time: a fetch that ends at once (an
      * in-process provider) releases from inside this loop, which then serves its successor too, instead of
@@ -59,7 +70,7 @@ final class Bulkhead {
                 if (next == null) {
                     free.release();
                 } else {
-                    next.run();
+                    start(next);
                 }
             }
             requests = serveRequests.addAndGet(-requests);

@@ -15,7 +15,6 @@ import io.externalmetrics.proto.v1.MetricProviderGrpc;
 import io.externalmetrics.proto.v1.Series;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
-import io.grpc.Status;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -78,15 +77,15 @@ final class FetchReplyReader {
     }
 
     /**
-     * Reads a reply that came as {@link #fetchMethod}'s bytes; as grpc-java's protobuf marshaller does, bytes
-     * that are no message are an INTERNAL status.
+     * Reads a reply that came as {@link #fetchMethod}'s bytes.
+     *
+     * @throws InvalidReplyException when the bytes are no FetchResponse message
      */
     static FetchReply readReply(byte[] bytes, ReplyLimits limits) {
         try {
             return read(bytes, limits);
         } catch (InvalidProtocolBufferException e) {
-            throw Status.INTERNAL.withDescription("Invalid protobuf byte sequence").withCause(e)
-                    .asRuntimeException();
+            throw new InvalidReplyException("the reply is no FetchResponse message: " + e.getMessage());
         }
     }
 

@@ -276,7 +276,7 @@ final class KedaScalerSource implements MetricSource {
                     name = scalerMetricName(info.key(), scaler, ref, deadline);
                     reply = blocking.withDeadline(deadline).getMetrics(GetMetricsRequest.newBuilder()
                             .setScaledObjectRef(ref).setMetricName(name).build());
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) { // out of memory too: the fetch fails, and is retried
                     done.failed(e);
                     return;
                 }

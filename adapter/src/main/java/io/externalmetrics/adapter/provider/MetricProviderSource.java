@@ -11,7 +11,6 @@ import io.externalmetrics.proto.v1.MetricProviderGrpc;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.MethodDescriptor;
-import io.grpc.Status;
 import io.grpc.SynchronizationContext;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
@@ -97,13 +96,17 @@ final class MetricProviderSource implements MetricSource {
 
                         @Override
                         public void onError(Throwable t) {
-                            done.failed(t instanceof RuntimeException e ? e
-                                    : Status.fromThrowable(t).asRuntimeException());
+                            done.failed(t);
                         }
 
                         @Override
                         public void onCompleted() {
                             byte[] bytes = reply;
+                            if (bytes == null) {
+                                // gRPC's async unary call lets a server end OK without a message
+                                done.failed(new InvalidReplyException("Fetch ended OK without a FetchResponse"));
+                                return;
+                            }
                             done.replied(new Reply() {
                                 @Override
                                 public Sample toSample(Instant receivedAt) {

@@ -27,11 +27,12 @@ import java.util.function.LongSupplier;
  * two fetches. After a failure the metric backs off (exponential, full jitter, capped, forever):
  * triggers are absorbed until the retry, so a failing provider is not hammered by its own ticks.
  *
- * <p>No thread waits for a fetch. A trigger starts the call on its own thread (it does not block), and
- * the reply is heard on gRPC's thread: a small one, when nothing is to be logged, is read and recorded
- * there at once; a big one, a failure or a recovery is handed to the fetch executor, so reading a
- * million series or writing a log line never holds up the thread that serves the provider's channel.
- * With 10,000 metrics this saves two thread hand-offs per fetch, most of what a fetch cost.
+ * <p>No thread waits for a fetch of our protocol. A trigger starts the call on its own thread (it does not
+ * block), and the reply is heard on gRPC's thread: a small one, when nothing is to be logged, is read and
+ * recorded there at once; a big one, a failure (an invalid reply too) or a recovery is handed to the fetch
+ * executor, so reading a million series or writing a log line never holds up the thread that serves the
+ * provider's channel. With 10,000 metrics this saves two thread hand-offs per fetch, most of what a
+ * fetch cost.
  */
 final class MetricRefresher {
 
@@ -181,11 +182,13 @@ final class MetricRefresher {
         context.bulkhead().enter(this::call);
     }
 
-    /** Holding a permit of the bulkhead: the call, unless closed meanwhile. */
+    /**
+     * Holding a permit of the bulkhead: the call, unless closed meanwhile. The permit is held until the reply
+     * is read (or the failure recorded), so at most the bound's replies of a provider wait to be read.
+     */
     private void call() {
         if (closed) {
-            context.bulkhead().release();
-            state.set(IDLE);
+            ended(true);
             return;
         }
         events.started();
@@ -195,16 +198,18 @@ final class MetricRefresher {
             @Override
             public void replied(MetricSource.Reply reply) {
                 if (ended.compareAndSet(false, true)) {
-                    callEnded();
-                    replyArrived(reply, context.ticker().getAsLong() - startedAt);
+                    long took = context.ticker().getAsLong() - startedAt;
+                    events.ended();
+                    replyArrived(reply, took);
                 }
             }
 
             @Override
-            public void failed(RuntimeException why) {
+            public void failed(Throwable why) {
                 if (ended.compareAndSet(false, true)) {
-                    callEnded();
-                    handOff(() -> failedFetch(why, context.ticker().getAsLong() - startedAt));
+                    long took = context.ticker().getAsLong() - startedAt;
+                    events.ended();
+                    handOff(() -> failedFetch(why, took));
                 }
             }
         };
@@ -212,26 +217,34 @@ final class MetricRefresher {
             fetcher.fetch(deadline, done);
         } catch (RejectedExecutionException e) {
             if (ended.compareAndSet(false, true)) {
-                callEnded();
-                state.set(IDLE); // shutting down
+                events.ended();
+                endQuietly(); // shutting down
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             done.failed(e);
         }
     }
 
-    private void callEnded() {
-        context.bulkhead().release();
-        events.ended();
-    }
-
-    /** The reply, on the thread that heard it: read here when small and nothing is to be logged. */
+    /**
+     * The reply, on the thread that heard it (gRPC's): read and recorded here when small and nothing is to be
+     * logged, else handed to the fetch executor; so is the failure of a small reply that is invalid.
+     */
     private void replyArrived(MetricSource.Reply reply, long took) {
-        if (reply.bytes() <= INLINE_REPLY_BYTES && consecutiveFailures == 0) {
-            readReply(reply, took);
-        } else {
+        if (reply.bytes() > INLINE_REPLY_BYTES || consecutiveFailures > 0) {
             handOff(() -> readReply(reply, took));
+            return;
         }
+        boolean recorded;
+        try {
+            recorded = recordReply(reply, took);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            handOff(() -> failedFetch(e, took));
+            return;
+        }
+        if (recorded) {
+            context.listener().succeeded(); // no failures before: no recovery to log
+        }
+        ended(true);
     }
 
     /** Runs the rest of a fetch on the fetch executor; when it is shut down, the fetch just ends. */
@@ -239,10 +252,11 @@ final class MetricRefresher {
         try {
             context.executor().execute(rest);
         } catch (RejectedExecutionException e) {
-            state.set(IDLE); // shutting down
+            endQuietly(); // shutting down
         }
     }
 
+    /** On the fetch executor: reads and records a reply, or its failure. */
     private void readReply(MetricSource.Reply reply, long took) {
         boolean recorded;
         try {
@@ -256,7 +270,7 @@ final class MetricRefresher {
         if (recorded) {
             succeeded();
         }
-        next(true);
+        ended(true);
     }
 
     /** Records a reply unless closed; returns whether it was recorded. */
@@ -284,7 +298,7 @@ final class MetricRefresher {
     private void failedFetch(Throwable e, long took) {
         String why = Failures.describe(e);
         if (!record(() -> context.cache().recordFailure(info.key(), why))) {
-            next(true); // closed: nothing to retry
+            ended(true); // closed: nothing to retry
             return;
         }
         events.fetched(e instanceof InvalidReplyException
@@ -296,14 +310,15 @@ final class MetricRefresher {
             log.log(Level.WARNING, "failed", "provider \"" + info.provider() + "\": fetching metric "
                     + info.key() + " failed: " + why + "; retrying with backoff");
         }
-        next(false);
+        ended(false);
     }
 
     /**
-     * A fetch ended: after a failure, backs off until the retry; else idle, or once more when a trigger came
-     * meanwhile (DIRTY), which covers every trigger that did.
+     * A fetch ended: its permit goes back; after a failure, the metric backs off until the retry; else it is
+     * idle, or fetched once more when a trigger came meanwhile (DIRTY), which covers every trigger that did.
      */
-    private void next(boolean ok) {
+    private void ended(boolean ok) {
+        context.bulkhead().release();
         if (!ok) {
             backingOff = true; // absorbs triggers from here until the retry
             state.set(IDLE);
@@ -319,6 +334,12 @@ final class MetricRefresher {
             return;
         }
         fetch();
+    }
+
+    /** A fetch ended as the adapter shuts down: its permit goes back, nothing more happens. */
+    private void endQuietly() {
+        context.bulkhead().release();
+        state.set(IDLE);
     }
 
     private void scheduleRetry(int failures) {

@@ -53,7 +53,7 @@ interface MetricSource {
         /**
          * Starts a fetch that waits at most {@code deadline}, and returns: it never blocks. {@code done}
          * hears how it ended exactly once, on any thread (gRPC's, for a call of our protocol), and must not
-         * block there. A {@link RuntimeException} thrown here, instead, means the fetch did not start.
+         * block there. What this throws is the fetch's failure, unless {@code done} heard of its end already.
          */
         void fetch(Duration deadline, Done done);
     }
@@ -64,7 +64,7 @@ interface MetricSource {
         void replied(Reply reply);
 
         /** The fetch failed: {@code why} says so as a user reads it (a gRPC status, an invalid reply). */
-        void failed(RuntimeException why);
+        void failed(Throwable why);
     }
 
     /** A source's answer, read into a value only when it is still wanted. */
@@ -73,7 +73,7 @@ interface MetricSource {
          * The value.
          *
          * @param receivedAt its observation time, unless the source gave one
-         * @throws InvalidReplyException saying what is wrong
+         * @throws InvalidReplyException saying what is wrong (the bytes no message of the protocol included)
          */
         Sample toSample(Instant receivedAt);
 

@@ -32,8 +32,9 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
- * Runs every configured provider: one long-lived gRPC channel each, fetches on virtual threads,
- * and one scheduler thread for ticks and backoff timers (it only hands work off, never blocks).
+ * Runs every configured provider: one long-lived gRPC channel each, fetches started without blocking
+ * and heard on gRPC's threads (a big reply read, a failure handled, a KEDA call made on virtual
+ * threads), and one scheduler thread for ticks and backoff timers (it starts calls, never blocks).
  */
 public final class ProviderManager implements AutoCloseable {
 
@@ -107,8 +108,9 @@ public final class ProviderManager implements AutoCloseable {
     /**
      * Where the provider runtime takes its time and threads from, so tests can pass virtual ones.
      *
-     * @param scheduler     ticks, backoff timers and timeouts; its tasks only hand work off, never block
-     * @param fetchExecutor runs fetches, which block on their call (virtual threads in production)
+     * @param scheduler     ticks, backoff timers and timeouts; its tasks start calls or hand work off, never block
+     * @param fetchExecutor reads big replies, handles failures, runs calls that block (KEDA's); virtual threads
+     *                      in production
      * @param clock         wall time: when a value was fetched, when failures began
      * @param ticker        monotonic nanoseconds: how long something lasted (readiness grace, a Watch stream)
      * @param events        told what happens, for the adapter's own metrics

@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
@@ -59,6 +61,7 @@ final class ProviderRuntime implements AutoCloseable {
     private final RateLimitedLog reconnectLog;
     // one reset of gRPC's connect backoff per run of UNAVAILABLE fetches, not one per failing metric
     private final AtomicBoolean unavailable = new AtomicBoolean();
+    private final Executor fetchExecutor;
 
     // confined to sync
     private List<MetricInfo> applied = List.of(); // the set last given to apply()
@@ -86,6 +89,7 @@ final class ProviderRuntime implements AutoCloseable {
         this.cache = cache;
         this.released = released;
         this.events = env.events();
+        this.fetchExecutor = env.fetchExecutor();
         this.clock = env.clock();
         this.connectivitySince = clock.instant();
         this.reconnectLog = new RateLimitedLog(LOG, RateLimitedLog.INTERVAL, env.ticker());
@@ -136,7 +140,8 @@ final class ProviderRuntime implements AutoCloseable {
                             unavailable.set(false);
                         }
                         if (!state.reached()) {
-                            sync.execute(ProviderRuntime.this::reached);
+                            // on gRPC's thread: the provider's context may have more queued than this
+                            reachedLater();
                         }
                     }
 
@@ -150,6 +155,15 @@ final class ProviderRuntime implements AutoCloseable {
                 }, env.ticker(), env.events());
         this.reconciler = new Reconciler(env.scheduler(),
                 info -> new MetricRefresher(info, fetchDeadline(info.trigger(), config.deadline()), refresherContext));
+    }
+
+    /** Marks the provider reached in its context, run on the fetch executor (not the thread that says so). */
+    private void reachedLater() {
+        try {
+            fetchExecutor.execute(() -> sync.execute(this::reached));
+        } catch (RejectedExecutionException e) {
+            // shutting down: nobody reads reachability any more
+        }
     }
 
     /** The source of values a provider's protocol makes: one class per protocol. */

@@ -6,22 +6,40 @@ import io.externalmetrics.adapter.cache.MetricCache;
 import io.externalmetrics.adapter.cache.MetricInfo;
 import io.externalmetrics.adapter.cache.MetricKey;
 import io.externalmetrics.adapter.cache.OnErrorPolicy;
+import io.externalmetrics.adapter.cache.Sample;
 import io.externalmetrics.adapter.cache.TriggerSpec;
 import io.externalmetrics.adapter.config.ProviderConfig;
 import io.externalmetrics.adapter.testing.Await;
 import io.externalmetrics.adapter.testing.FakeProvider;
+import io.externalmetrics.proto.v1.FetchRequest;
 import io.externalmetrics.proto.v1.FetchResponse;
+import io.externalmetrics.proto.v1.MetricProviderGrpc;
 import io.externalmetrics.proto.v1.Series;
+import io.grpc.Channel;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
@@ -30,6 +48,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -54,6 +73,7 @@ class MetricRefresherTest {
 
     @AfterEach
     void stop() throws InterruptedException {
+        toClose.forEach(Runnable::run);
         release.countDown();
         fetches.shutdownNow();
         scheduler.shutdownNow();
@@ -72,19 +92,80 @@ class MetricRefresherTest {
     }
 
     private MetricRefresher.Context context(Clock clock, Executor executor) {
-        return new MetricRefresher.Context(channel, cache, executor,
-                scheduler, new Bulkhead(1), clock,
-                new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1), RandomGenerator.getDefault()),
-                ReplyRules.of(ProviderConfig.of("p", "127.0.0.1:1")), new MetricRefresher.Listener() {
-                    @Override
-                    public void succeeded() {
-                    }
-
-                    @Override
-                    public void failed(Status.Code code) {
-                    }
-                });
+        return context(channel, clock, executor, Duration.ofSeconds(1), 1);
     }
+
+    /**
+     * @param retry   the wait before a failed fetch is tried again (no jitter below it)
+     * @param permits fetches in flight at once
+     */
+    private MetricRefresher.Context context(Channel channel, Clock clock, Executor executor, Duration retry,
+                                            int permits) {
+        return new MetricRefresher.Context(channel, cache, executor,
+                scheduler, new Bulkhead(permits), clock, new Backoff(retry, retry, RandomGenerator.getDefault()),
+                ReplyRules.of(ProviderConfig.of("p", "127.0.0.1:1")), NO_LISTENER);
+    }
+
+    private static final MetricRefresher.Listener NO_LISTENER = new MetricRefresher.Listener() {
+        @Override
+        public void succeeded() {
+        }
+
+        @Override
+        public void failed(Status.Code code) {
+        }
+    };
+
+    /**
+     * An in-process provider whose Fetch answers OK with {@code reply} as the message's bytes, or with no
+     * message at all: what no generated server sends, but a hand-written one or a proxy may.
+     */
+    private ManagedChannel rawProvider(Optional<byte[]> reply) throws IOException {
+        MethodDescriptor.Marshaller<byte[]> bytes = new MethodDescriptor.Marshaller<>() {
+            @Override
+            public InputStream stream(byte[] value) {
+                return new ByteArrayInputStream(value);
+            }
+
+            @Override
+            public byte[] parse(InputStream stream) {
+                try {
+                    return stream.readAllBytes();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+        var fetch = MetricProviderGrpc.getFetchMethod();
+        ServerCallHandler<FetchRequest, byte[]> handler = (call, headers) -> {
+            call.request(1);
+            return new ServerCall.Listener<>() {
+                @Override
+                public void onHalfClose() {
+                    call.sendHeaders(new Metadata());
+                    reply.ifPresent(call::sendMessage);
+                    call.close(Status.OK, new Metadata());
+                }
+            };
+        };
+        String name = InProcessServerBuilder.generateName();
+        Server server = InProcessServerBuilder.forName(name).directExecutor()
+                // server-streaming on this side: grpc-java's server would refuse to end a unary call without a
+                // message, as servers of other languages need not; the stream on the wire is the same
+                .addService(ServerServiceDefinition.builder(MetricProviderGrpc.SERVICE_NAME)
+                        .addMethod(fetch.toBuilder(fetch.getRequestMarshaller(), bytes)
+                                .setType(MethodDescriptor.MethodType.SERVER_STREAMING).build(), handler)
+                        .build())
+                .build().start();
+        ManagedChannel raw = InProcessChannelBuilder.forName(name).directExecutor().build();
+        toClose.add(() -> {
+            raw.shutdownNow();
+            server.shutdownNow();
+        });
+        return raw;
+    }
+
+    private final List<Runnable> toClose = new CopyOnWriteArrayList<>();
 
     /** Waits until the fetch that was in flight has ended and anything it would write is written. */
     private static void awaitFetchEnded(MetricRefresher refresher) {
@@ -175,7 +256,10 @@ class MetricRefresherTest {
         provider.value("small", 1).metric("big", request -> bigReply.build())
                 .failing("failing", Status.UNAVAILABLE.withDescription("down"));
         cache.registerProvider("p", List.of(small, big, failing));
-        MetricRefresher.Context context = context(Clock.systemUTC(), heldBack::add);
+        // retried only after the test: a retry's failure would be held back too, leaving it fetching
+        // a place in line each: a reply handed over holds its place until it is read
+        MetricRefresher.Context context = context(channel, Clock.systemUTC(), heldBack::add, Duration.ofHours(1),
+                3);
         List<MetricRefresher> refreshers = List.of(new MetricRefresher(big, Duration.ofSeconds(10), context),
                 new MetricRefresher(failing, Duration.ofSeconds(10), context),
                 new MetricRefresher(small, Duration.ofSeconds(10), context));
@@ -193,5 +277,66 @@ class MetricRefresherTest {
         assertThat(cache.state(big.key()).orElseThrow().sample().orElseThrow().series()).hasSize(2000);
         assertThat(cache.state(failing.key()).orElseThrow().failure().orElseThrow().message()).contains("down");
         assertThat(refreshers).noneMatch(MetricRefresher::fetching);
+    }
+
+    @Test
+    void aReplyOkWithoutAMessage_isAnInvalidReply_andTheMetricIsFetchedAgain() throws IOException {
+        cache.registerProvider("p", List.of(info));
+        var refresher = new MetricRefresher(info, Duration.ofSeconds(10),
+                context(rawProvider(Optional.empty()), Clock.systemUTC(), fetches, Duration.ofMillis(10), 1));
+
+        refresher.trigger();
+
+        Await.until("the failure", WAIT, () -> cache.state(KEY).orElseThrow().failure().isPresent());
+        assertThat(cache.state(KEY).orElseThrow().failure().orElseThrow().message())
+                .contains("Fetch ended OK without a FetchResponse");
+        Await.until("the retry after it", WAIT, () -> refresher.fetches() >= 3);
+    }
+
+    @Test
+    void replyBytesThatAreNoMessage_areAnInvalidReply() throws IOException {
+        cache.registerProvider("p", List.of(info));
+        byte[] garbage = {(byte) 0xff, (byte) 0xff, (byte) 0xff}; // a field tag that never ends
+        var refresher = new MetricRefresher(info, Duration.ofSeconds(10),
+                context(rawProvider(Optional.of(garbage)), Clock.systemUTC(), fetches, Duration.ofHours(1), 1));
+
+        refresher.trigger();
+
+        Await.until("the failure", WAIT, () -> cache.state(KEY).orElseThrow().failure().isPresent());
+        assertThat(cache.state(KEY).orElseThrow().failure().orElseThrow().message())
+                .contains("no FetchResponse message");
+    }
+
+    @Test
+    void aFetchThatThrowsAsItStarts_isAFailureThatIsRetried_andFreesItsPlaceInLine() {
+        cache.registerProvider("p", List.of(info));
+        var starts = new AtomicInteger();
+        MetricSource.Fetchers throwing = metric -> (deadline, done) -> {
+            if (starts.incrementAndGet() == 1) {
+                throw new OutOfMemoryError("Java heap space"); // as a call's start may, out of memory
+            }
+            done.replied(new MetricSource.Reply() {
+                @Override
+                public Sample toSample(Instant receivedAt) {
+                    return Sample.of("m", OptionalDouble.of(5), List.of(), receivedAt, false, Optional.empty());
+                }
+
+                @Override
+                public long bytes() {
+                    return 0;
+                }
+            });
+        };
+        var retry = Duration.ofMillis(10);
+        var context = new MetricRefresher.Context(throwing, cache, fetches, scheduler, new Bulkhead(1),
+                Clock.systemUTC(), new Backoff(retry, retry, RandomGenerator.getDefault()), NO_LISTENER,
+                System::nanoTime, ProviderEvents.NONE);
+        var refresher = new MetricRefresher(info, Duration.ofSeconds(10), context);
+
+        refresher.trigger();
+
+        Await.until("the retry's value", WAIT, () -> cache.state(KEY).orElseThrow().sample().isPresent());
+        assertThat(starts).hasValue(2);
+        Await.until("the fetch ended", WAIT, () -> !refresher.fetching());
     }
 }
