@@ -193,11 +193,11 @@ final class MetricRefresher {
         }
         events.started();
         long startedAt = context.ticker().getAsLong();
-        var ended = new AtomicBoolean(); // the source says so once; a start that throws must not say so again
+        var heard = new AtomicBoolean(); // the end, once: a start that throws after the source said so says nothing
         MetricSource.Done done = new MetricSource.Done() {
             @Override
             public void replied(MetricSource.Reply reply) {
-                if (ended.compareAndSet(false, true)) {
+                if (heard.compareAndSet(false, true)) {
                     long took = context.ticker().getAsLong() - startedAt;
                     events.ended();
                     replyArrived(reply, took);
@@ -206,7 +206,7 @@ final class MetricRefresher {
 
             @Override
             public void failed(Throwable why) {
-                if (ended.compareAndSet(false, true)) {
+                if (heard.compareAndSet(false, true)) {
                     long took = context.ticker().getAsLong() - startedAt;
                     events.ended();
                     handOff(() -> failedFetch(why, took));
@@ -216,7 +216,7 @@ final class MetricRefresher {
         try {
             fetcher.fetch(deadline, done);
         } catch (RejectedExecutionException e) {
-            if (ended.compareAndSet(false, true)) {
+            if (heard.compareAndSet(false, true)) {
                 events.ended();
                 endQuietly(); // shutting down
             }

@@ -339,9 +339,12 @@ class ProviderRuntimeTest {
                     target: 127.0.0.1:1
                     deadline: 30s
                 """, config -> (config.name().equals("slow") ? slow : quick).inProcessChannel(), fetchThreads);
-        time.runDueTasks();
-        Await.until("every fetch permit of the slow provider held by a hanging fetch", WAIT,
-                () -> hanging.get() == ProviderRuntime.MAX_CONCURRENT_FETCHES);
+        // the slow provider answers Describe on its own threads: its first fetches are queued whenever that
+        // lands, so due tasks run until they all started
+        Await.until("every fetch permit of the slow provider held by a hanging fetch", WAIT, () -> {
+            time.runDueTasks();
+            return hanging.get() == ProviderRuntime.MAX_CONCURRENT_FETCHES;
+        });
         Await.until("the quick metric's first fetch", WAIT, () -> read("quick").contains("\"value\":\"1\""));
         long before = quick.fetches("quick");
 
