@@ -227,24 +227,14 @@ final class MetricRefresher {
 
     /**
      * The reply, on the thread that heard it (gRPC's): read and recorded here when small and nothing is to be
-     * logged, else handed to the fetch executor; so is the failure of a small reply that is invalid.
+     * logged, else handed to the fetch executor.
      */
     private void replyArrived(MetricSource.Reply reply, long took) {
         if (reply.bytes() > INLINE_REPLY_BYTES || consecutiveFailures > 0) {
-            handOff(() -> readReply(reply, took));
-            return;
+            handOff(() -> readReply(reply, took, false));
+        } else {
+            readReply(reply, took, true);
         }
-        boolean recorded;
-        try {
-            recorded = recordReply(reply, took);
-        } catch (RuntimeException | OutOfMemoryError e) {
-            handOff(() -> failedFetch(e, took));
-            return;
-        }
-        if (recorded) {
-            context.listener().succeeded(); // no failures before: no recovery to log
-        }
-        ended(true);
     }
 
     /** Runs the rest of a fetch on the fetch executor; when it is shut down, the fetch just ends. */
@@ -256,19 +246,26 @@ final class MetricRefresher {
         }
     }
 
-    /** On the fetch executor: reads and records a reply, or its failure. */
-    private void readReply(MetricSource.Reply reply, long took) {
+    /**
+     * Reads and records a reply, or its failure: on the fetch executor, or handed there when the reply was read
+     * {@code inline} on gRPC's thread (a failure is logged, and a small invalid reply is one).
+     */
+    private void readReply(MetricSource.Reply reply, long took, boolean inline) {
         boolean recorded;
         try {
             recorded = recordReply(reply, took);
         } catch (RuntimeException | OutOfMemoryError e) {
             // out of memory: a reply too big for the heap, whose allocations are gone once it unwinds; a
             // failure like any other, so this metric is retried and no thread is left holding it RUNNING
-            failedFetch(e, took);
+            if (inline) {
+                handOff(() -> failedFetch(e, took));
+            } else {
+                failedFetch(e, took);
+            }
             return;
         }
         if (recorded) {
-            succeeded();
+            succeeded(); // inline only after no failures: nothing to log
         }
         ended(true);
     }
