@@ -242,11 +242,13 @@ class MetricRefresherTest {
     }
 
     @Test
-    void aSmallReply_isRecordedOnGrpcsThread_aBigReplyAndAFailure_areHandedToTheFetchExecutor() {
+    void aSmallReply_isRecordedOnGrpcsThread_aBigReplyAndFailures_areHandedToTheFetchExecutor() {
         var heldBack = new CopyOnWriteArrayList<Runnable>(); // the fetch executor: runs nothing until told
         var small = new MetricInfo(new MetricKey("*", "small"), "p", info.trigger(), info.maxAge(), info.onError());
         var big = new MetricInfo(new MetricKey("*", "big"), "p", info.trigger(), info.maxAge(), info.onError());
         var failing = new MetricInfo(new MetricKey("*", "failing"), "p", info.trigger(), info.maxAge(),
+                info.onError());
+        var invalid = new MetricInfo(new MetricKey("*", "invalid"), "p", info.trigger(), info.maxAge(),
                 info.onError());
         var bigReply = FetchResponse.newBuilder();
         for (int i = 0; i < 2000; i++) {
@@ -254,28 +256,31 @@ class MetricRefresherTest {
         }
         assertThat(bigReply.build().getSerializedSize()).isGreaterThan(MetricRefresher.INLINE_REPLY_BYTES);
         provider.value("small", 1).metric("big", request -> bigReply.build())
-                .failing("failing", Status.UNAVAILABLE.withDescription("down"));
-        cache.registerProvider("p", List.of(small, big, failing));
+                .failing("failing", Status.UNAVAILABLE.withDescription("down")).value("invalid", Double.NaN);
+        cache.registerProvider("p", List.of(small, big, failing, invalid));
         // retried only after the test: a retry's failure would be held back too, leaving it fetching
         // a place in line each: a reply handed over holds its place until it is read
         MetricRefresher.Context context = context(channel, Clock.systemUTC(), heldBack::add, Duration.ofHours(1),
-                3);
+                4);
         List<MetricRefresher> refreshers = List.of(new MetricRefresher(big, Duration.ofSeconds(10), context),
                 new MetricRefresher(failing, Duration.ofSeconds(10), context),
+                new MetricRefresher(invalid, Duration.ofSeconds(10), context),
                 new MetricRefresher(small, Duration.ofSeconds(10), context));
 
         refreshers.forEach(MetricRefresher::trigger);
 
         Await.until("the small reply, read where it arrived", WAIT,
                 () -> cache.state(small.key()).orElseThrow().sample().isPresent());
-        Await.until("the big reply and the failure, handed over", WAIT, () -> heldBack.size() == 2);
+        Await.until("the big reply and the failures, handed over", WAIT, () -> heldBack.size() == 3);
         assertThat(cache.state(big.key()).orElseThrow().sample()).as("not read on gRPC's thread").isEmpty();
         assertThat(cache.state(failing.key()).orElseThrow().failure()).as("not logged on gRPC's thread").isEmpty();
+        assertThat(cache.state(invalid.key()).orElseThrow().failure()).as("a small invalid reply: neither").isEmpty();
 
         heldBack.forEach(Runnable::run);
 
         assertThat(cache.state(big.key()).orElseThrow().sample().orElseThrow().series()).hasSize(2000);
         assertThat(cache.state(failing.key()).orElseThrow().failure().orElseThrow().message()).contains("down");
+        assertThat(cache.state(invalid.key()).orElseThrow().failure().orElseThrow().message()).contains("NaN");
         assertThat(refreshers).noneMatch(MetricRefresher::fetching);
     }
 
