@@ -65,13 +65,10 @@ final class Bulkhead {
         }
         int requests = 1;
         do {
-            while (!waiting.isEmpty() && free.tryAcquire()) {
-                Runnable next = waiting.poll();
-                if (next == null) {
-                    free.release();
-                } else {
-                    start(next);
-                }
+            Runnable next;
+            while ((next = waiting.peek()) != null && free.tryAcquire()) {
+                waiting.remove(); // the one peeked at: only the serving thread takes from the line
+                start(next);
             }
             requests = serveRequests.addAndGet(-requests);
         } while (requests != 0);
